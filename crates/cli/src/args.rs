@@ -1,0 +1,182 @@
+//! Command-line arguments (the contract other tooling relies on).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Tag the paragraphs of Chinese education-bureau reports by policy theme.
+#[derive(Debug, Parser)]
+#[command(name = "policytag", version, about, long_about = None)]
+pub struct Cli {
+    /// Worker threads (default: all cores).
+    #[arg(long, global = true)]
+    pub threads: Option<usize>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Tag reports (or JSONL paragraphs) with policy themes.
+    Tag(TagArgs),
+    /// Train a model from labelled JSONL paragraphs.
+    Train(TrainArgs),
+    /// Evaluate a model on labelled JSONL paragraphs.
+    Eval(EvalArgs),
+    /// Show how a report is cut into paragraphs.
+    Segment(SegmentArgs),
+    /// Show the tokens of a text.
+    Tokenize(TokenizeArgs),
+    /// List a model's labels.
+    Labels(LabelsArgs),
+}
+
+/// Output formats of `tag`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TagFormat {
+    /// For people, in a terminal.
+    Text,
+    /// One JSON object per paragraph.
+    Jsonl,
+    /// Comma-separated, with a header row.
+    Csv,
+}
+
+/// Output formats of reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// For people.
+    Text,
+    /// JSON.
+    Json,
+}
+
+/// `policytag tag`.
+#[derive(Debug, Args)]
+pub struct TagArgs {
+    /// Report files (UTF-8, UTF-16 with BOM, GBK/GB18030); `-` or nothing reads stdin.
+    pub files: Vec<PathBuf>,
+    /// Model file (default: the model embedded in the binary).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Inputs are JSONL, one paragraph per line in a "text" field (not segmented).
+    #[arg(long)]
+    pub jsonl: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TagFormat::Text)]
+    pub format: TagFormat,
+    /// One probability threshold for every label, instead of the tuned per-label ones.
+    #[arg(long)]
+    pub threshold: Option<f64>,
+    /// Show the terms behind each label.
+    #[arg(long)]
+    pub explain: bool,
+    /// Write to this file (atomically) instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `policytag train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Labelled JSONL files: {"text": …, "labels": [ids]} per line.
+    #[arg(long = "data", required = true, num_args = 1..)]
+    pub data: Vec<PathBuf>,
+    /// Where to write the model.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Cross-validation folds (for calibration, thresholds and metrics).
+    #[arg(long, default_value_t = 5)]
+    pub folds: usize,
+    /// Seed for the fold assignment.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Keep at most this many TF-IDF terms (most frequent first); default: no cap.
+    #[arg(long)]
+    pub max_features: Option<usize>,
+    /// Columns (chosen by chi²) each label's classifier uses.
+    #[arg(long, default_value_t = 2000)]
+    pub features_per_label: usize,
+    /// Minimum document frequency of a term.
+    #[arg(long, default_value_t = 2)]
+    pub min_df: usize,
+    /// Word n-gram range, e.g. 1-2.
+    #[arg(long, default_value = "1-2")]
+    pub ngrams: String,
+    /// Character n-gram range, e.g. 2-3 (default: none).
+    #[arg(long)]
+    pub char_ngrams: Option<String>,
+    /// L2 penalty of each logistic regression (1/C).
+    #[arg(long, default_value_t = 0.1)]
+    pub alpha: f64,
+    /// L-BFGS iteration cap.
+    #[arg(long, default_value_t = 100)]
+    pub max_iter: u64,
+    /// Let jieba guess unknown words with its HMM.
+    #[arg(long)]
+    pub hmm: bool,
+    /// TOML file with [[theme]] id/name/description entries, for display names.
+    #[arg(long)]
+    pub themes: Option<PathBuf>,
+    /// Skip malformed lines (reporting how many) instead of refusing to train.
+    #[arg(long)]
+    pub skip_bad: bool,
+    /// Do not print the cross-validated metrics.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// `policytag eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Labelled JSONL file.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Model file (default: the embedded model).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// One threshold for every label instead of the tuned ones.
+    #[arg(long)]
+    pub threshold: Option<f64>,
+    /// Also list up to N misclassified paragraphs (text format).
+    #[arg(long, default_value_t = 0)]
+    pub errors: usize,
+    /// Only list errors involving this label.
+    #[arg(long)]
+    pub label: Option<String>,
+}
+
+/// `policytag segment`.
+#[derive(Debug, Args)]
+pub struct SegmentArgs {
+    /// Report file (`-` for stdin).
+    pub file: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = TagFormat::Text)]
+    pub format: TagFormat,
+}
+
+/// `policytag tokenize`.
+#[derive(Debug, Args)]
+pub struct TokenizeArgs {
+    /// Text to tokenise (`-` or nothing reads stdin).
+    pub text: Option<String>,
+    /// Model whose text settings to use (default: the embedded model's).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+}
+
+/// `policytag labels`.
+#[derive(Debug, Args)]
+pub struct LabelsArgs {
+    /// Model file (default: the embedded model).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}

@@ -1,0 +1,8 @@
+//! One module per subcommand.
+
+pub mod eval;
+pub mod labels;
+pub mod segment;
+pub mod tag;
+pub mod tokenize;
+pub mod train;

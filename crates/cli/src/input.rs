@@ -1,0 +1,92 @@
+//! Reading inputs: report files (decoded and segmented) and JSONL paragraph files.
+
+use std::io::Read;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use policytag_model::data::{read_jsonl_str, ReadOptions};
+use policytag_tokenizer::{decode, Segmenter};
+
+use crate::exit::InputError;
+
+/// One paragraph to tag, wherever it came from.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// Document name (file path or `-`).
+    pub doc: String,
+    /// Paragraph index within the document.
+    pub paragraph: usize,
+    /// Heading path joined with ` › `.
+    pub heading: String,
+    /// The text.
+    pub text: String,
+}
+
+/// Display name of an input path.
+pub fn name(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "-".to_string()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Read all bytes of a file or of stdin (`-`).
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin().read_to_end(&mut buf).context("reading standard input")?;
+    } else {
+        if path.is_dir() {
+            return Err(InputError(format!("{}: is a directory, not a file", path.display())).into());
+        }
+        buf = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    }
+    Ok(buf)
+}
+
+/// Decode a report file into text.
+pub fn read_text(path: &Path) -> Result<String> {
+    let bytes = read_bytes(path)?;
+    let (text, _) = decode(&bytes).with_context(|| name(path))?;
+    Ok(text)
+}
+
+/// A report file as segmented paragraphs.
+pub fn report_items(path: &Path, seg: &Segmenter) -> Result<Vec<Item>> {
+    let doc = name(path);
+    let text = read_text(path)?;
+    Ok(seg
+        .segment(&text)
+        .into_iter()
+        .map(|p| Item {
+            doc: doc.clone(),
+            paragraph: p.index,
+            heading: p.heading_path(),
+            text: p.text,
+        })
+        .collect())
+}
+
+/// A JSONL file of paragraphs (`"text"` per line; labels optional).
+pub fn jsonl_items(path: &Path) -> Result<Vec<Item>> {
+    let doc = name(path);
+    let bytes = read_bytes(path)?;
+    let content = String::from_utf8(bytes).map_err(|_| InputError(format!("{doc}: JSONL input must be UTF-8")))?;
+    let opts = ReadOptions {
+        skip_bad: false,
+        labels_optional: true,
+    };
+    let data = read_jsonl_str(path, &content, opts)?;
+    Ok(data
+        .examples
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| Item {
+            doc: doc.clone(),
+            paragraph: i,
+            heading: String::new(),
+            text: e.text,
+        })
+        .collect())
+}

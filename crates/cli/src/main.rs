@@ -1,0 +1,35 @@
+//! `policytag`: tag the paragraphs of Chinese education-bureau reports by policy theme.
+//!
+//! The binary is thin: it parses arguments into a validated configuration, calls the
+//! library crates, prints, and maps errors to exit codes (0 success, 2 bad usage or bad
+//! input, 1 anything else).
+
+mod args;
+mod cmd;
+mod exit;
+mod input;
+mod modelfile;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    if let Some(n) = cli.threads {
+        if n == 0 {
+            return exit::usage("--threads must be at least 1");
+        }
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+    }
+    let result = match cli.command {
+        args::Command::Tag(a) => cmd::tag::run(a),
+        args::Command::Train(a) => cmd::train::run(a),
+        args::Command::Eval(a) => cmd::eval::run(a),
+        args::Command::Segment(a) => cmd::segment::run(a),
+        args::Command::Tokenize(a) => cmd::tokenize::run(a),
+        args::Command::Labels(a) => cmd::labels::run(a),
+    };
+    exit::report(result)
+}

@@ -1,0 +1,75 @@
+//! Output sinks: stdout, or a file written atomically (temporary file, renamed when complete).
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+/// Where output goes.
+pub struct Sink {
+    w: BufWriter<Box<dyn Write>>,
+    target: Option<(PathBuf, PathBuf)>,
+}
+
+impl Sink {
+    /// Stdout, or a temporary file beside `path` that [`Sink::finish`] renames into place.
+    pub fn open(path: Option<&Path>) -> Result<Sink> {
+        match path {
+            None => Ok(Sink {
+                w: BufWriter::new(Box::new(std::io::stdout().lock())),
+                target: None,
+            }),
+            Some(p) => {
+                let dir = p.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+                let file = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let tmp = dir.join(format!(".{file}.tmp-{}", std::process::id()));
+                let f = std::fs::File::create(&tmp).with_context(|| format!("writing {}", p.display()))?;
+                Ok(Sink {
+                    w: BufWriter::new(Box::new(f)),
+                    target: Some((tmp, p.to_path_buf())),
+                })
+            }
+        }
+    }
+
+    /// Flush, and move a file output into place.
+    pub fn finish(mut self) -> Result<()> {
+        self.w.flush().context("writing output")?;
+        if let Some((tmp, path)) = self.target.take() {
+            std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
+        }
+        Ok(())
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.w.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.w.flush()
+    }
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        // An unfinished file output (error or interruption) is removed, never left half-written.
+        if let Some((tmp, _)) = self.target.take() {
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+}
+
+/// Quote a CSV field when needed.
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Round a probability for output.
+pub fn round4(x: f64) -> f64 {
+    (x * 10000.0).round() / 10000.0
+}

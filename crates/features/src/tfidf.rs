@@ -1,0 +1,473 @@
+//! TF-IDF: parameters, fitting, and the fitted, serialisable vectoriser.
+//!
+//! Matches scikit-learn's `TfidfVectorizer` definitions: `idf = ln((1+n)/(1+df)) + 1` with
+//! smoothing (`ln(n/df) + 1` without), `tf = 1 + ln(count)` when sublinear, rows scaled to
+//! unit l2 norm. The vocabulary is sorted (byte order), so columns never depend on hash
+//! iteration order and the same corpus always gives the same vectoriser.
+
+use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
+
+use policytag_tokenizer::Tokens;
+
+use crate::error::{Error, Result};
+use crate::sparse::SparseVec;
+
+/// Prefix that marks a character n-gram term in the vocabulary.
+pub const CHAR_PREFIX: char = '#';
+
+/// TF-IDF hyper-parameters. Call [`TfidfParams::check`] before fitting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TfidfParams {
+    word_ngrams: (usize, usize),
+    char_ngrams: Option<(usize, usize)>,
+    min_df: usize,
+    max_df: f64,
+    max_features: Option<usize>,
+    sublinear_tf: bool,
+    smooth_idf: bool,
+    l2_norm: bool,
+}
+
+impl Default for TfidfParams {
+    fn default() -> Self {
+        TfidfParams {
+            word_ngrams: (1, 2),
+            char_ngrams: None,
+            min_df: 2,
+            max_df: 1.0,
+            max_features: None,
+            sublinear_tf: true,
+            smooth_idf: true,
+            l2_norm: true,
+        }
+    }
+}
+
+impl TfidfParams {
+    /// Word n-gram range, inclusive. Default `(1, 2)`: unigrams and bigrams. At most 3.
+    pub fn word_ngrams(mut self, lo: usize, hi: usize) -> Self {
+        self.word_ngrams = (lo, hi);
+        self
+    }
+    /// Character n-gram range over the normalised text, or `None` for none. Default `None`.
+    /// At most 3.
+    pub fn char_ngrams(mut self, range: Option<(usize, usize)>) -> Self {
+        self.char_ngrams = range;
+        self
+    }
+    /// Keep terms found in at least this many documents. Default 2.
+    pub fn min_df(mut self, n: usize) -> Self {
+        self.min_df = n;
+        self
+    }
+    /// Drop terms found in more than this fraction of documents. Default 1.0 (keep all).
+    pub fn max_df(mut self, f: f64) -> Self {
+        self.max_df = f;
+        self
+    }
+    /// Keep only the most frequent terms (by total count, ties by term). Default `None`.
+    pub fn max_features(mut self, n: Option<usize>) -> Self {
+        self.max_features = n;
+        self
+    }
+    /// Use `1 + ln(tf)` instead of raw counts. Default `true`.
+    pub fn sublinear_tf(mut self, yes: bool) -> Self {
+        self.sublinear_tf = yes;
+        self
+    }
+    /// Add one to document frequencies, as if one document held every term. Default `true`.
+    pub fn smooth_idf(mut self, yes: bool) -> Self {
+        self.smooth_idf = yes;
+        self
+    }
+    /// Scale every row to unit euclidean norm. Default `true`.
+    pub fn l2_norm(mut self, yes: bool) -> Self {
+        self.l2_norm = yes;
+        self
+    }
+
+    /// Validate the parameters.
+    pub fn check(self) -> Result<ValidTfidfParams> {
+        let (lo, hi) = self.word_ngrams;
+        if lo == 0 || lo > hi || hi > 3 {
+            return Err(Error::InvalidParam(format!("word n-gram range {lo}..={hi} (need 1 <= lo <= hi <= 3)")));
+        }
+        if let Some((lo, hi)) = self.char_ngrams {
+            if lo == 0 || lo > hi || hi > 3 {
+                return Err(Error::InvalidParam(format!("char n-gram range {lo}..={hi} (need 1 <= lo <= hi <= 3)")));
+            }
+        }
+        if self.min_df == 0 {
+            return Err(Error::InvalidParam("min_df must be at least 1".into()));
+        }
+        if !(self.max_df > 0.0 && self.max_df <= 1.0) {
+            return Err(Error::InvalidParam(format!("max_df must be in (0, 1], got {}", self.max_df)));
+        }
+        if self.max_features == Some(0) {
+            return Err(Error::InvalidParam("max_features must be at least 1".into()));
+        }
+        Ok(ValidTfidfParams(self))
+    }
+}
+
+/// Checked TF-IDF parameters, ready to [`fit`](ValidTfidfParams::fit).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidTfidfParams(TfidfParams);
+
+impl ValidTfidfParams {
+    /// The parameters.
+    pub fn params(&self) -> &TfidfParams {
+        &self.0
+    }
+
+    /// Learn the vocabulary and idf weights from tokenised documents.
+    pub fn fit(&self, docs: &[Tokens]) -> Result<Tfidf> {
+        let p = &self.0;
+        if docs.is_empty() {
+            return Err(Error::Empty("no documents".into()));
+        }
+        let mut stats: FxHashMap<String, (usize, usize)> = FxHashMap::default();
+        let mut seen: FxHashSet<String> = FxHashSet::default();
+        for doc in docs {
+            seen.clear();
+            each_term(p, doc, |t| {
+                let e = stats.entry(t.to_string()).or_insert((0, 0));
+                e.1 += 1;
+                if !seen.contains(t) {
+                    seen.insert(t.to_string());
+                    e.0 += 1;
+                }
+            });
+        }
+        let n = docs.len();
+        let max_df = (p.max_df * n as f64).floor() as usize;
+        let mut kept: Vec<(String, usize, usize)> = stats
+            .into_iter()
+            .filter(|(_, (df, _))| *df >= p.min_df && (p.max_df >= 1.0 || *df <= max_df))
+            .map(|(t, (df, tf))| (t, df, tf))
+            .collect();
+        if let Some(k) = p.max_features {
+            kept.sort_unstable_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+            kept.truncate(k);
+        }
+        if kept.is_empty() {
+            return Err(Error::Empty(format!(
+                "no term occurs in at least min_df={} of {} documents",
+                p.min_df, n
+            )));
+        }
+        kept.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let idf = kept
+            .iter()
+            .map(|(_, df, _)| {
+                let (n, df) = (n as f64, *df as f64);
+                if p.smooth_idf {
+                    ((1.0 + n) / (1.0 + df)).ln() + 1.0
+                } else {
+                    (n / df).ln() + 1.0
+                }
+            })
+            .collect();
+        let vocabulary = kept.into_iter().map(|(t, _, _)| t).collect();
+        Ok(Tfidf::from_parts(p.clone(), vocabulary, idf))
+    }
+}
+
+/// Call `f` on every term (word n-gram or `#`-prefixed char n-gram) of a document, with
+/// repetitions.
+fn each_term(p: &TfidfParams, doc: &Tokens, mut f: impl FnMut(&str)) {
+    let w = &doc.words;
+    let mut buf = String::new();
+    for n in p.word_ngrams.0..=p.word_ngrams.1 {
+        for win in w.windows(n) {
+            buf.clear();
+            for (k, t) in win.iter().enumerate() {
+                if k > 0 {
+                    buf.push(' ');
+                }
+                buf.push_str(t);
+            }
+            f(&buf);
+        }
+    }
+    if let Some((lo, hi)) = p.char_ngrams {
+        for_char_runs(&doc.normalized, |run| {
+            for n in lo..=hi {
+                for win in run.windows(n) {
+                    buf.clear();
+                    buf.push(CHAR_PREFIX);
+                    buf.extend(win.iter());
+                    f(&buf);
+                }
+            }
+        });
+    }
+}
+
+/// Runs of alphanumeric characters (lower-cased), split at anything else.
+fn for_char_runs(text: &str, mut f: impl FnMut(&[char])) {
+    let mut run: Vec<char> = Vec::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            run.push(c.to_ascii_lowercase());
+        } else if !run.is_empty() {
+            f(&run);
+            run.clear();
+        }
+    }
+    if !run.is_empty() {
+        f(&run);
+    }
+}
+
+/// The serialised form of a fitted vectoriser.
+#[derive(Serialize, Deserialize)]
+struct TfidfData {
+    params: TfidfParams,
+    vocabulary: Vec<String>,
+    idf: Vec<f64>,
+}
+
+/// A fitted TF-IDF vectoriser.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(into = "TfidfData", try_from = "TfidfData")]
+pub struct Tfidf {
+    params: TfidfParams,
+    vocabulary: Vec<String>,
+    idf: Vec<f64>,
+    index: Index,
+}
+
+impl From<Tfidf> for TfidfData {
+    fn from(t: Tfidf) -> Self {
+        TfidfData {
+            params: t.params,
+            vocabulary: t.vocabulary,
+            idf: t.idf,
+        }
+    }
+}
+
+impl TryFrom<TfidfData> for Tfidf {
+    type Error = String;
+    fn try_from(d: TfidfData) -> std::result::Result<Self, String> {
+        if d.vocabulary.len() != d.idf.len() {
+            return Err("vocabulary and idf lengths differ".into());
+        }
+        if d.vocabulary.windows(2).any(|w| w[0] >= w[1]) {
+            return Err("vocabulary is not sorted and unique".into());
+        }
+        d.params.clone().check().map_err(|e| e.to_string())?;
+        Ok(Tfidf::from_parts(d.params, d.vocabulary, d.idf))
+    }
+}
+
+/// Lookup tables from token ids and packed n-gram keys to columns, built once per model.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    tokens: FxHashMap<String, u32>,
+    words: FxHashMap<u64, u32>,
+    chars: FxHashMap<u64, u32>,
+}
+
+const NONE: u32 = u32::MAX;
+
+fn pack(ids: impl Iterator<Item = u32>) -> u64 {
+    ids.enumerate().fold(0u64, |k, (i, id)| k | (u64::from(id) + 1) << (21 * i))
+}
+
+impl Tfidf {
+    fn from_parts(params: TfidfParams, vocabulary: Vec<String>, idf: Vec<f64>) -> Self {
+        let mut index = Index::default();
+        for (col, term) in vocabulary.iter().enumerate() {
+            let col = col as u32;
+            if let Some(chars) = term.strip_prefix(CHAR_PREFIX) {
+                index.chars.insert(pack(chars.chars().map(|c| c as u32)), col);
+            } else {
+                let mut ids = Vec::with_capacity(3);
+                for t in term.split(' ') {
+                    let next = index.tokens.len() as u32;
+                    ids.push(*index.tokens.entry(t.to_string()).or_insert(next));
+                }
+                index.words.insert(pack(ids.into_iter()), col);
+            }
+        }
+        Tfidf { params, vocabulary, idf, index }
+    }
+
+    /// The parameters it was fitted with.
+    pub fn params(&self) -> &TfidfParams {
+        &self.params
+    }
+    /// Number of columns.
+    pub fn len(&self) -> usize {
+        self.vocabulary.len()
+    }
+    /// True when the vocabulary is empty (never, for a fitted vectoriser).
+    pub fn is_empty(&self) -> bool {
+        self.vocabulary.is_empty()
+    }
+    /// The sorted vocabulary; a term's position is its column.
+    pub fn vocabulary(&self) -> &[String] {
+        &self.vocabulary
+    }
+    /// The term of a column.
+    pub fn term(&self, column: u32) -> &str {
+        &self.vocabulary[column as usize]
+    }
+    /// The column of a term, if it is in the vocabulary.
+    pub fn column(&self, term: &str) -> Option<u32> {
+        self.vocabulary.binary_search_by(|t| t.as_str().cmp(term)).ok().map(|i| i as u32)
+    }
+    /// idf weight per column.
+    pub fn idf(&self) -> &[f64] {
+        &self.idf
+    }
+
+    /// The TF-IDF row of one document.
+    pub fn transform(&self, doc: &Tokens) -> SparseVec {
+        let mut cols: Vec<u32> = Vec::with_capacity(doc.words.len() * 2);
+        let ids: Vec<u32> = doc
+            .words
+            .iter()
+            .map(|w| self.index.tokens.get(w.as_str()).copied().unwrap_or(NONE))
+            .collect();
+        let (lo, hi) = self.params.word_ngrams;
+        for n in lo..=hi {
+            for win in ids.windows(n) {
+                if win.contains(&NONE) {
+                    continue;
+                }
+                if let Some(&c) = self.index.words.get(&pack(win.iter().copied())) {
+                    cols.push(c);
+                }
+            }
+        }
+        if let Some((lo, hi)) = self.params.char_ngrams {
+            for_char_runs(&doc.normalized, |run| {
+                for n in lo..=hi {
+                    for win in run.windows(n) {
+                        if let Some(&c) = self.index.chars.get(&pack(win.iter().map(|&c| c as u32))) {
+                            cols.push(c);
+                        }
+                    }
+                }
+            });
+        }
+        cols.sort_unstable();
+        let mut out = SparseVec::default();
+        let mut i = 0;
+        while i < cols.len() {
+            let c = cols[i];
+            let mut j = i;
+            while j < cols.len() && cols[j] == c {
+                j += 1;
+            }
+            let tf = (j - i) as f64;
+            let tf = if self.params.sublinear_tf { 1.0 + tf.ln() } else { tf };
+            out.indices.push(c);
+            out.values.push(tf * self.idf[c as usize]);
+            i = j;
+        }
+        if self.params.l2_norm {
+            let norm = out.values.iter().map(|v| v * v).sum::<f64>().sqrt();
+            if norm > 0.0 {
+                out.values.iter_mut().for_each(|v| *v /= norm);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(words: &[&str]) -> Tokens {
+        Tokens {
+            normalized: words.concat(),
+            words: words.iter().map(|w| w.to_string()).collect(),
+        }
+    }
+
+    fn corpus() -> Vec<Tokens> {
+        vec![doc(&["双减", "课后服务"]), doc(&["双减", "作业"]), doc(&["双减", "双减", "安全"])]
+    }
+
+    fn close(a: f64, b: f64) {
+        assert!((a - b).abs() < 1e-9, "{a} != {b}");
+    }
+
+    /// Expected values computed with scikit-learn 1.x:
+    /// `TfidfVectorizer(analyzer=lambda d: d, sublinear_tf=True).fit_transform(docs)`.
+    #[test]
+    fn matches_sklearn_unigrams_sublinear() {
+        let t = TfidfParams::default().word_ngrams(1, 1).min_df(1).check().unwrap().fit(&corpus()).unwrap();
+        assert_eq!(t.vocabulary(), ["作业", "双减", "安全", "课后服务"]);
+        close(t.idf()[1], 1.0);
+        close(t.idf()[0], 1.6931471805599454);
+        let r0 = t.transform(&corpus()[0]);
+        assert_eq!(r0.indices, [1, 3]);
+        close(r0.values[0], 0.5085423203783267);
+        close(r0.values[1], 0.8610369959439764);
+        let r2 = t.transform(&corpus()[2]);
+        // tf(双减) = 1 + ln 2 with sublinear tf, equal to tf·idf of 安全 (1 × 1.693…).
+        assert_eq!(r2.indices, [1, 2]);
+        close(r2.values[0], 0.7071067811865476);
+        close(r2.values[1], 0.7071067811865476);
+    }
+
+    #[test]
+    fn bigrams_min_df_and_max_features() {
+        let p = TfidfParams::default().min_df(1);
+        let t = p.clone().check().unwrap().fit(&corpus()).unwrap();
+        assert!(t.column("双减 课后服务").is_some());
+        assert!(t.column("双减 双减").is_some());
+        let t2 = TfidfParams::default().min_df(2).check().unwrap().fit(&corpus()).unwrap();
+        assert_eq!(t2.vocabulary(), ["双减"]);
+        let t3 = p.max_features(Some(2)).check().unwrap().fit(&corpus()).unwrap();
+        // 双减 occurs 4 times; the rest once each, so ties go to the smallest term.
+        assert_eq!(t3.vocabulary(), ["作业", "双减"]);
+    }
+
+    #[test]
+    fn char_ngrams_are_prefixed() {
+        let t = TfidfParams::default()
+            .word_ngrams(1, 1)
+            .char_ngrams(Some((2, 2)))
+            .min_df(1)
+            .check()
+            .unwrap()
+            .fit(&corpus())
+            .unwrap();
+        assert!(t.column("#双减").is_some());
+        assert!(t.transform(&corpus()[0]).indices.contains(&t.column("#课后").unwrap()));
+    }
+
+    #[test]
+    fn rows_have_unit_norm_and_unknown_terms_are_ignored() {
+        let t = TfidfParams::default().min_df(1).check().unwrap().fit(&corpus()).unwrap();
+        let r = t.transform(&doc(&["双减", "未知词", "课后服务"]));
+        close(r.values.iter().map(|v| v * v).sum::<f64>(), 1.0);
+        assert!(t.transform(&doc(&["完全", "陌生"])).indices.is_empty());
+    }
+
+    #[test]
+    fn bad_params_are_rejected() {
+        assert!(TfidfParams::default().word_ngrams(0, 2).check().is_err());
+        assert!(TfidfParams::default().word_ngrams(1, 4).check().is_err());
+        assert!(TfidfParams::default().min_df(0).check().is_err());
+        assert!(TfidfParams::default().max_df(0.0).check().is_err());
+        assert!(TfidfParams::default().max_features(Some(0)).check().is_err());
+    }
+
+    #[test]
+    fn serde_round_trip_is_identical() {
+        let t = TfidfParams::default().min_df(1).check().unwrap().fit(&corpus()).unwrap();
+        let s = serde_json::to_string(&t).unwrap();
+        let back: Tfidf = serde_json::from_str(&s).unwrap();
+        assert_eq!(serde_json::to_string(&back).unwrap(), s);
+        assert_eq!(back.transform(&corpus()[1]), t.transform(&corpus()[1]));
+    }
+}

@@ -1,0 +1,132 @@
+//! One binary logistic regression (linfa-logistic, L-BFGS) on a bounded dense matrix.
+
+use linfa::prelude::*;
+use linfa_logistic::LogisticRegression;
+use ndarray::{Array1, Array2};
+use serde::{Deserialize, Serialize};
+
+use policytag_features::SparseVec;
+
+use crate::error::{Error, Result};
+
+/// Solver settings for each binary classifier.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SolverParams {
+    /// L2 penalty weight (linfa's `alpha`; scikit-learn's `C` is `1/alpha`).
+    pub alpha: f64,
+    /// Iteration cap for L-BFGS.
+    pub max_iterations: u64,
+    /// Gradient tolerance.
+    pub tolerance: f64,
+}
+
+/// A fitted binary classifier over a subset of columns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Binary {
+    /// Columns used, increasing.
+    pub features: Vec<u32>,
+    /// One weight per feature.
+    pub weights: Vec<f64>,
+    /// Intercept.
+    pub intercept: f64,
+}
+
+impl Binary {
+    /// The decision value `w·x + b` of a row.
+    pub fn decision(&self, x: &SparseVec) -> f64 {
+        // Both index lists are sorted: merge them.
+        let (mut i, mut j, mut s) = (0, 0, self.intercept);
+        let (f, xi, xv) = (&self.features, &x.indices, &x.values);
+        while i < f.len() && j < xi.len() {
+            match f[i].cmp(&xi[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    s += self.weights[i] * xv[j];
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        s
+    }
+
+    /// Per-feature contributions `w_j · x_j` for the row's non-zero features.
+    pub fn contributions(&self, x: &SparseVec) -> Vec<(u32, f64)> {
+        let mut out = Vec::new();
+        for (c, v) in x.iter() {
+            if let Ok(k) = self.features.binary_search(&c) {
+                out.push((c, self.weights[k] * v));
+            }
+        }
+        out
+    }
+}
+
+/// Fit a binary classifier for `y` on the `features` columns of `rows`. With only one
+/// class present it returns a constant classifier at the (smoothed) prior instead of failing.
+pub fn fit_binary(label: &str, rows: &[&SparseVec], y: &[bool], features: Vec<u32>, p: &SolverParams) -> Result<Binary> {
+    let npos = y.iter().filter(|&&v| v).count();
+    if npos == 0 || npos == y.len() || features.is_empty() {
+        let prior = (npos as f64 + 0.5) / (y.len() as f64 + 1.0);
+        return Ok(Binary {
+            features: Vec::new(),
+            weights: Vec::new(),
+            intercept: (prior / (1.0 - prior)).ln(),
+        });
+    }
+    let d = features.len();
+    // Map global column → local column through a sorted search (features is sorted).
+    let mut x = Array2::<f64>::zeros((rows.len(), d));
+    for (i, r) in rows.iter().enumerate() {
+        for (c, v) in r.iter() {
+            if let Ok(k) = features.binary_search(&c) {
+                x[[i, k]] = v;
+            }
+        }
+    }
+    let targets: Array1<bool> = y.iter().copied().collect();
+    let ds = Dataset::new(x, targets);
+    let fitted = LogisticRegression::default()
+        .alpha(p.alpha)
+        .max_iterations(p.max_iterations)
+        .gradient_tolerance(p.tolerance)
+        .fit(&ds)
+        .map_err(|e| Error::Solver {
+            label: label.to_string(),
+            msg: e.to_string(),
+        })?;
+    // linfa labels the more frequent class positive: flip so that the weights favour `true`.
+    let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
+    Ok(Binary {
+        features,
+        weights: fitted.params().iter().map(|w| sign * w).collect(),
+        intercept: sign * fitted.intercept(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn learns_a_separable_feature_and_survives_one_class() {
+        let rows: Vec<SparseVec> = (0..40)
+            .map(|i| SparseVec {
+                indices: vec![0, 1],
+                values: vec![if i % 2 == 0 { 1.0 } else { 0.0 }, 0.5],
+            })
+            .collect();
+        let refs: Vec<&SparseVec> = rows.iter().collect();
+        let y: Vec<bool> = (0..40).map(|i| i % 2 == 0).collect();
+        let p = SolverParams { alpha: 0.1, max_iterations: 200, tolerance: 1e-5 };
+        let b = fit_binary("x", &refs, &y, vec![0, 1], &p).unwrap();
+        assert!(b.decision(&rows[0]) > 0.0 && b.decision(&rows[1]) < 0.0, "{b:?}");
+        // Minority positives: the sign must still favour `true`.
+        let y2: Vec<bool> = (0..40).map(|i| i % 2 == 0 && i < 10).collect();
+        let b2 = fit_binary("x", &refs, &y2, vec![0, 1], &p).unwrap();
+        assert!(b2.decision(&rows[0]) > b2.decision(&rows[1]));
+        let c = fit_binary("x", &refs, &[false; 40], vec![0, 1], &p).unwrap();
+        assert!(c.weights.is_empty() && c.intercept < 0.0);
+    }
+}

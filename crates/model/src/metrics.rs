@@ -1,0 +1,182 @@
+//! Multi-label metrics: per-label precision/recall/F1/support, micro and macro F1,
+//! exact-match ratio and Hamming loss.
+//!
+//! Macro-F1 averages over labels with support (gold positives) in the data, as the project's
+//! baseline script does, so a label absent from an evaluation set does not count as 0.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Scores of one label.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LabelMetrics {
+    /// Of the paragraphs given the label, the share that have it.
+    pub precision: f64,
+    /// Of the paragraphs that have the label, the share given it.
+    pub recall: f64,
+    /// Harmonic mean of precision and recall.
+    pub f1: f64,
+    /// Paragraphs that have the label (gold).
+    pub support: usize,
+    /// Paragraphs given the label (predicted).
+    pub predicted: usize,
+}
+
+/// Metrics over a set of paragraphs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Metrics {
+    /// Number of paragraphs.
+    pub n: usize,
+    /// Micro-averaged precision.
+    pub micro_precision: f64,
+    /// Micro-averaged recall.
+    pub micro_recall: f64,
+    /// Micro-averaged F1 (over all label decisions).
+    pub micro_f1: f64,
+    /// Mean F1 over labels with support.
+    pub macro_f1: f64,
+    /// Share of paragraphs whose predicted label set equals the gold set.
+    pub exact_match: f64,
+    /// Share of wrong label decisions among all paragraph × label decisions.
+    pub hamming_loss: f64,
+    /// Per-label scores, by label id.
+    pub per_label: BTreeMap<String, LabelMetrics>,
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+fn f1(p: f64, r: f64) -> f64 {
+    if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    }
+}
+
+impl Metrics {
+    /// Compute metrics for `labels` (the label universe) from gold and predicted label-index
+    /// sets, one per paragraph.
+    pub fn compute(labels: &[String], gold: &[Vec<usize>], pred: &[Vec<usize>]) -> Metrics {
+        assert_eq!(gold.len(), pred.len(), "gold and predictions differ in length");
+        let l = labels.len();
+        let (mut tp, mut fp, mut fnn) = (vec![0usize; l], vec![0usize; l], vec![0usize; l]);
+        let mut exact = 0;
+        for (g, p) in gold.iter().zip(pred) {
+            let mut gs = vec![false; l];
+            let mut ps = vec![false; l];
+            g.iter().for_each(|&i| gs[i] = true);
+            p.iter().for_each(|&i| ps[i] = true);
+            if gs == ps {
+                exact += 1;
+            }
+            for k in 0..l {
+                match (gs[k], ps[k]) {
+                    (true, true) => tp[k] += 1,
+                    (false, true) => fp[k] += 1,
+                    (true, false) => fnn[k] += 1,
+                    _ => {}
+                }
+            }
+        }
+        let mut per_label = BTreeMap::new();
+        let mut macro_sum = 0.0;
+        let mut supported = 0;
+        for k in 0..l {
+            let p = ratio(tp[k], tp[k] + fp[k]);
+            let r = ratio(tp[k], tp[k] + fnn[k]);
+            let support = tp[k] + fnn[k];
+            let m = LabelMetrics {
+                precision: p,
+                recall: r,
+                f1: f1(p, r),
+                support,
+                predicted: tp[k] + fp[k],
+            };
+            if support > 0 {
+                macro_sum += m.f1;
+                supported += 1;
+            }
+            per_label.insert(labels[k].clone(), m);
+        }
+        let (tps, fps, fns): (usize, usize, usize) = (tp.iter().sum(), fp.iter().sum(), fnn.iter().sum());
+        let n = gold.len();
+        let mp = ratio(tps, tps + fps);
+        let mr = ratio(tps, tps + fns);
+        Metrics {
+            n,
+            micro_precision: mp,
+            micro_recall: mr,
+            micro_f1: f1(mp, mr),
+            macro_f1: if supported == 0 { 0.0 } else { macro_sum / supported as f64 },
+            exact_match: ratio(exact, n),
+            hamming_loss: ratio(fps + fns, n * l.max(1)),
+            per_label,
+        }
+    }
+
+    /// A classification report like scikit-learn's, for terminals.
+    pub fn report(&self) -> String {
+        let width = self.per_label.keys().map(|k| k.len()).max().unwrap_or(5).max(12);
+        let mut s = format!(
+            "{:>width$}  {:>9}  {:>9}  {:>9}  {:>9}\n\n",
+            "", "precision", "recall", "f1-score", "support"
+        );
+        for (label, m) in &self.per_label {
+            s += &format!(
+                "{label:>width$}  {:>9.3}  {:>9.3}  {:>9.3}  {:>9}\n",
+                m.precision, m.recall, m.f1, m.support
+            );
+        }
+        let support: usize = self.per_label.values().map(|m| m.support).sum();
+        s += &format!(
+            "\n{:>width$}  {:>9.3}  {:>9.3}  {:>9.3}  {:>9}\n",
+            "micro avg", self.micro_precision, self.micro_recall, self.micro_f1, support
+        );
+        s += &format!("{:>width$}  {:>9}  {:>9}  {:>9.3}  {:>9}\n", "macro avg", "", "", self.macro_f1, support);
+        s += &format!(
+            "\nparagraphs: {}   exact match: {:.3}   hamming loss: {:.4}\n",
+            self.n, self.exact_match, self.hamming_loss
+        );
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Values checked by hand (and equal to scikit-learn's `precision_recall_fscore_support`
+    /// with `average="micro"` on the same indicator matrices).
+    #[test]
+    fn hand_computed() {
+        let labels: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+        let gold = vec![vec![0], vec![0, 1], vec![], vec![2]];
+        let pred = vec![vec![0], vec![0], vec![1], vec![]];
+        let m = Metrics::compute(&labels, &gold, &pred);
+        // a: tp 2, fp 0, fn 0 → 1.0; b: tp 0, fp 1, fn 1 → 0; c: tp 0, fn 1 → 0.
+        assert_eq!(m.per_label["a"].f1, 1.0);
+        assert_eq!(m.per_label["b"].f1, 0.0);
+        assert_eq!(m.per_label["c"].support, 1);
+        // micro: tp 2, fp 1, fn 2 → p 2/3, r 1/2, f1 4/7.
+        assert!((m.micro_f1 - 4.0 / 7.0).abs() < 1e-12);
+        assert!((m.macro_f1 - 1.0 / 3.0).abs() < 1e-12);
+        assert_eq!(m.exact_match, 0.25);
+        // 3 wrong decisions of 12.
+        assert_eq!(m.hamming_loss, 0.25);
+        assert!(m.report().contains("micro avg"));
+    }
+
+    #[test]
+    fn unsupported_labels_do_not_count_in_macro() {
+        let labels: Vec<String> = ["a", "b"].iter().map(|s| s.to_string()).collect();
+        let m = Metrics::compute(&labels, &[vec![0]], &[vec![0]]);
+        assert_eq!(m.macro_f1, 1.0);
+    }
+}

@@ -1,0 +1,180 @@
+//! The model: the whole pipeline in one versioned, checksummed file.
+//!
+//! File layout (UTF-8, two lines):
+//! ```text
+//! {"format":"policytag-model","version":1,"payload_bytes":N,"sha256":"…"}
+//! {…the payload: labels, text settings, resource hash, TF-IDF, classifiers, training info…}
+//! ```
+//! The header's checksum covers the payload bytes exactly, so damage anywhere is detected
+//! before parsing; the same corpus and flags serialise to the same bytes.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use policytag_features::Tfidf;
+use policytag_tokenizer::{tokenize::hex, TextSettings};
+
+use crate::calibrate::Platt;
+use crate::error::{Error, Result};
+use crate::logistic::Binary;
+use crate::metrics::Metrics;
+use crate::train::TrainSummary;
+
+/// The model-file format version this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+const FORMAT_NAME: &str = "policytag-model";
+
+/// A label with its display name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabelInfo {
+    /// The label id used in data and output (`double-reduction`).
+    pub id: String,
+    /// Display name (`双减与课后服务`); the id when none was given.
+    pub name: String,
+    /// One-line description, possibly empty.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// One label's classifier, calibration and decision threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LabelModel {
+    /// The binary logistic regression.
+    pub classifier: Binary,
+    /// Calibration of its decision values, fitted out of fold.
+    pub platt: Platt,
+    /// Decision threshold on the calibrated probability, tuned out of fold for F1.
+    pub threshold: f64,
+}
+
+/// Everything needed to tag text, trained together and saved together.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Model {
+    /// Labels in column order.
+    pub labels: Vec<LabelInfo>,
+    /// How text becomes tokens.
+    pub text: TextSettings,
+    /// Hash of the embedded dictionary and stop-word list the model was trained with.
+    pub resources_hash: String,
+    /// The fitted vectoriser.
+    pub tfidf: Tfidf,
+    /// One classifier per label, in label order.
+    pub label_models: Vec<LabelModel>,
+    /// How it was trained and how well it did in cross-validation.
+    pub training: TrainSummary,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    format: String,
+    version: u32,
+    payload_bytes: usize,
+    sha256: String,
+}
+
+impl Model {
+    /// The label ids in column order.
+    pub fn label_ids(&self) -> Vec<String> {
+        self.labels.iter().map(|l| l.id.clone()).collect()
+    }
+
+    /// Cross-validated metrics stored at training time.
+    pub fn cv_metrics(&self) -> &Metrics {
+        &self.training.cv
+    }
+
+    /// Serialise to the two-line file format.
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let payload = serde_json::to_vec(self).map_err(|e| Error::ModelFile(format!("cannot serialise model: {e}")))?;
+        let header = Header {
+            format: FORMAT_NAME.into(),
+            version: FORMAT_VERSION,
+            payload_bytes: payload.len(),
+            sha256: hex(&Sha256::digest(&payload)),
+        };
+        let mut out = serde_json::to_vec(&header).map_err(|e| Error::ModelFile(e.to_string()))?;
+        out.push(b'\n');
+        out.extend_from_slice(&payload);
+        out.push(b'\n');
+        Ok(out)
+    }
+
+    /// Parse the two-line file format, checking format, version, length and checksum.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
+        let bad = |m: &str| Error::ModelFile(m.to_string());
+        let nl = bytes
+            .iter()
+            .position(|&b| b == b'\n')
+            .ok_or_else(|| bad("not a policytag model file (no header line)"))?;
+        let header: Header = serde_json::from_slice(&bytes[..nl])
+            .map_err(|_| bad("not a policytag model file (unreadable header)"))?;
+        if header.format != FORMAT_NAME {
+            return Err(bad("not a policytag model file"));
+        }
+        if header.version > FORMAT_VERSION {
+            return Err(Error::ModelFile(format!(
+                "model format version {} is newer than this policytag supports ({FORMAT_VERSION}): upgrade policytag",
+                header.version
+            )));
+        }
+        if header.version < FORMAT_VERSION {
+            return Err(Error::ModelFile(format!(
+                "model format version {} is older than this policytag's ({FORMAT_VERSION}): retrain the model with `policytag train`",
+                header.version
+            )));
+        }
+        let rest = &bytes[nl + 1..];
+        let payload = rest.strip_suffix(b"\n").unwrap_or(rest);
+        if payload.len() < header.payload_bytes {
+            return Err(Error::ModelFile(format!(
+                "model file is truncated ({} of {} payload bytes): copy it again or retrain",
+                payload.len(),
+                header.payload_bytes
+            )));
+        }
+        if payload.len() > header.payload_bytes || hex(&Sha256::digest(payload)) != header.sha256 {
+            return Err(bad("model file is corrupted (checksum mismatch): copy it again or retrain"));
+        }
+        serde_json::from_slice(payload).map_err(|e| Error::ModelFile(format!("model payload is invalid: {e}")))
+    }
+
+    /// Load a model file.
+    pub fn load(path: &Path) -> Result<Model> {
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Model::from_bytes(&bytes)
+    }
+
+    /// Write a model file atomically: to a temporary file beside it, then renamed into place,
+    /// so an interrupted write never leaves a half file or clobbers the old one.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let bytes = self.to_bytes()?;
+        write_atomic(path, &bytes)
+    }
+}
+
+/// Write `bytes` to `path` through a temporary file in the same directory and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(io)
+}

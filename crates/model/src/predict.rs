@@ -1,0 +1,140 @@
+//! Tagging with a trained [`Model`]: calibrated scores, labels at the tuned thresholds, and
+//! the evidence terms behind each label.
+
+use std::collections::BTreeSet;
+
+use policytag_features::SparseVec;
+use policytag_tokenizer::{resources_hash, Tokenizer, Tokens};
+
+use crate::data::Example;
+use crate::error::{Error, Result};
+use crate::metrics::Metrics;
+use crate::model::Model;
+
+/// A model with its tokenizer loaded: what `tag`, `eval` and `explain` use.
+#[derive(Debug)]
+pub struct Tagger {
+    model: Model,
+    tokenizer: Tokenizer,
+}
+
+/// The model's output for one paragraph.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    /// Calibrated probability per label, in label order.
+    pub scores: Vec<f64>,
+    /// Indices of the labels given (score at or above the threshold), in label order.
+    pub labels: Vec<usize>,
+    /// The paragraph's TF-IDF row (kept for evidence).
+    pub row: SparseVec,
+}
+
+/// A term's contribution to a label's decision value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evidence {
+    /// The vocabulary term (words of an n-gram joined by a space).
+    pub term: String,
+    /// Weight × TF-IDF value.
+    pub weight: f64,
+}
+
+impl Tagger {
+    /// Load the tokenizer the model was trained with. Fails if this build's dictionary or
+    /// stop words differ from the model's.
+    pub fn new(model: Model) -> Result<Tagger> {
+        if model.resources_hash != resources_hash() {
+            return Err(Error::ModelFile(
+                "model was trained with a different dictionary or stop-word list than this policytag has: retrain it".into(),
+            ));
+        }
+        if model.labels.len() != model.label_models.len() {
+            return Err(Error::ModelFile("model payload is invalid: label count mismatch".into()));
+        }
+        let tokenizer = Tokenizer::new(model.text.clone())?;
+        Ok(Tagger { model, tokenizer })
+    }
+
+    /// The model.
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The tokenizer.
+    pub fn tokenizer(&self) -> &Tokenizer {
+        &self.tokenizer
+    }
+
+    /// Tag one paragraph. `threshold` overrides every label's tuned threshold.
+    pub fn predict(&self, text: &str, threshold: Option<f64>) -> Prediction {
+        self.predict_tokens(&self.tokenizer.tokenize(text), threshold)
+    }
+
+    /// Tag an already tokenised paragraph.
+    pub fn predict_tokens(&self, tokens: &Tokens, threshold: Option<f64>) -> Prediction {
+        let row = self.model.tfidf.transform(tokens);
+        let scores: Vec<f64> = self
+            .model
+            .label_models
+            .iter()
+            .map(|m| m.platt.prob(m.classifier.decision(&row)))
+            .collect();
+        let labels = scores
+            .iter()
+            .enumerate()
+            .filter(|&(l, &s)| s >= threshold.unwrap_or(self.model.label_models[l].threshold))
+            .map(|(l, _)| l)
+            .collect();
+        Prediction { scores, labels, row }
+    }
+
+    /// The `top` terms that pushed label `label` up the most for this prediction.
+    pub fn evidence(&self, pred: &Prediction, label: usize, top: usize) -> Vec<Evidence> {
+        let mut c = self.model.label_models[label].classifier.contributions(&pred.row);
+        c.retain(|&(_, w)| w > 0.0);
+        c.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        c.truncate(top);
+        c.into_iter()
+            .map(|(col, weight)| Evidence {
+                term: self.model.tfidf.term(col).to_string(),
+                weight,
+            })
+            .collect()
+    }
+
+    /// The strongest positive and negative terms of a label: `(term, weight)` pairs.
+    pub fn label_terms(&self, label: usize, top: usize) -> (Vec<(String, f64)>, Vec<(String, f64)>) {
+        let b = &self.model.label_models[label].classifier;
+        let mut all: Vec<(u32, f64)> = b.features.iter().copied().zip(b.weights.iter().copied()).collect();
+        all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let term = |&(c, w): &(u32, f64)| (self.model.tfidf.term(c).to_string(), w);
+        let pos = all.iter().filter(|x| x.1 > 0.0).take(top).map(term).collect();
+        let neg = all.iter().rev().filter(|x| x.1 < 0.0).take(top).map(term).collect();
+        (pos, neg)
+    }
+
+    /// Index of a label id.
+    pub fn label_index(&self, id: &str) -> Option<usize> {
+        self.model.labels.iter().position(|l| l.id == id)
+    }
+
+    /// Evaluate on labelled examples. Labels the model does not know are an error.
+    pub fn evaluate(&self, examples: &[Example], threshold: Option<f64>) -> Result<(Metrics, Vec<Prediction>)> {
+        use rayon::prelude::*;
+        let unknown: BTreeSet<String> = examples
+            .iter()
+            .flat_map(|e| e.labels.iter())
+            .filter(|l| self.label_index(l).is_none())
+            .cloned()
+            .collect();
+        if !unknown.is_empty() {
+            return Err(Error::UnknownLabels(unknown.into_iter().collect()));
+        }
+        let gold: Vec<Vec<usize>> = examples
+            .iter()
+            .map(|e| e.labels.iter().filter_map(|l| self.label_index(l)).collect())
+            .collect();
+        let preds: Vec<Prediction> = examples.par_iter().map(|e| self.predict(&e.text, threshold)).collect();
+        let pred_sets: Vec<Vec<usize>> = preds.iter().map(|p| p.labels.clone()).collect();
+        Ok((Metrics::compute(&self.model.label_ids(), &gold, &pred_sets), preds))
+    }
+}

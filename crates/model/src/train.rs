@@ -1,0 +1,283 @@
+//! Training: tokenise, fit TF-IDF, cross-validate one-vs-rest classifiers to calibrate them
+//! and tune each label's threshold out of fold, then fit the final classifiers.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use policytag_features::{SparseVec, TfidfParams};
+use policytag_tokenizer::{resources_hash, tokenize::hex, TextSettings, Tokenizer};
+
+use crate::calibrate::{best_f1_threshold, Platt};
+use crate::data::Example;
+use crate::error::{Error, Result};
+use crate::folds;
+use crate::logistic::{fit_binary, Binary, SolverParams};
+use crate::metrics::Metrics;
+use crate::model::{LabelInfo, LabelModel, Model};
+use crate::select::chi2_top_k;
+
+/// Training hyper-parameters. [`TrainParams::check`] validates them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainParams {
+    text: TextSettings,
+    tfidf: TfidfParams,
+    folds: usize,
+    seed: u64,
+    features_per_label: usize,
+    solver: SolverParams,
+    min_label_examples: usize,
+}
+
+impl Default for TrainParams {
+    fn default() -> Self {
+        TrainParams {
+            text: TextSettings::default(),
+            tfidf: TfidfParams::default(),
+            folds: 5,
+            seed: 42,
+            features_per_label: 2000,
+            solver: SolverParams {
+                alpha: 0.1,
+                max_iterations: 100,
+                tolerance: 1e-4,
+            },
+            min_label_examples: 3,
+        }
+    }
+}
+
+impl TrainParams {
+    /// Tokeniser settings. Default [`TextSettings::default`].
+    pub fn text(mut self, t: TextSettings) -> Self {
+        self.text = t;
+        self
+    }
+    /// TF-IDF parameters. Default [`TfidfParams::default`] (unigrams + bigrams, min_df 2).
+    pub fn tfidf(mut self, t: TfidfParams) -> Self {
+        self.tfidf = t;
+        self
+    }
+    /// Cross-validation folds for calibration, thresholds and reported metrics. Default 5.
+    pub fn folds(mut self, k: usize) -> Self {
+        self.folds = k;
+        self
+    }
+    /// Seed for fold assignment. Default 42.
+    pub fn seed(mut self, s: u64) -> Self {
+        self.seed = s;
+        self
+    }
+    /// Columns (chosen by chi²) each label's classifier sees; bounds the dense matrix
+    /// linfa-logistic needs to `n × features_per_label`. Default 2000.
+    pub fn features_per_label(mut self, k: usize) -> Self {
+        self.features_per_label = k;
+        self
+    }
+    /// L2 penalty (`alpha`, the inverse of scikit-learn's `C`). Default 0.1.
+    pub fn alpha(mut self, a: f64) -> Self {
+        self.solver.alpha = a;
+        self
+    }
+    /// L-BFGS iteration cap. Default 100.
+    pub fn max_iterations(mut self, n: u64) -> Self {
+        self.solver.max_iterations = n;
+        self
+    }
+    /// A label needs at least this many positive examples. Default 3.
+    pub fn min_label_examples(mut self, n: usize) -> Self {
+        self.min_label_examples = n;
+        self
+    }
+
+    /// Validate every parameter.
+    pub fn check(self) -> Result<ValidTrainParams> {
+        if self.folds < 2 {
+            return Err(Error::InvalidParam(format!("folds must be at least 2, got {}", self.folds)));
+        }
+        if self.features_per_label == 0 {
+            return Err(Error::InvalidParam("features per label must be at least 1".into()));
+        }
+        if !(self.solver.alpha > 0.0 && self.solver.alpha.is_finite()) {
+            return Err(Error::InvalidParam(format!("alpha must be positive, got {}", self.solver.alpha)));
+        }
+        if self.solver.max_iterations == 0 {
+            return Err(Error::InvalidParam("max iterations must be at least 1".into()));
+        }
+        self.tfidf.clone().check()?;
+        Ok(ValidTrainParams(self))
+    }
+}
+
+/// How a model was trained, stored in it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainSummary {
+    /// The parameters.
+    pub params: TrainParams,
+    /// SHA-256 of the training examples (text and labels, in order).
+    pub corpus_sha256: String,
+    /// Number of training examples.
+    pub examples: usize,
+    /// Positive examples per label.
+    pub label_counts: BTreeMap<String, usize>,
+    /// Vocabulary size.
+    pub vocabulary: usize,
+    /// Cross-validated metrics (out-of-fold predictions at the tuned thresholds).
+    pub cv: Metrics,
+}
+
+/// Progress and cancellation for a training run.
+pub struct Hooks<'a> {
+    /// Called with a stage name, work done and total work.
+    pub progress: &'a (dyn Fn(&str, u64, u64) + Sync),
+    /// Set to stop training early with [`Error::Interrupted`].
+    pub cancel: &'a AtomicBool,
+}
+
+/// Checked training parameters.
+#[derive(Debug, Clone)]
+pub struct ValidTrainParams(TrainParams);
+
+/// SHA-256 over examples' text and labels, in order.
+pub fn corpus_hash(examples: &[Example]) -> String {
+    let mut h = Sha256::new();
+    for e in examples {
+        h.update(e.text.as_bytes());
+        h.update(b"\t");
+        h.update(e.labels.join(",").as_bytes());
+        h.update(b"\n");
+    }
+    hex(&h.finalize())
+}
+
+impl ValidTrainParams {
+    /// The parameters.
+    pub fn params(&self) -> &TrainParams {
+        &self.0
+    }
+
+    /// Train a model. `names` gives display names and descriptions by label id (labels
+    /// without one are named by their id).
+    pub fn fit(&self, examples: &[Example], names: &BTreeMap<String, (String, String)>, hooks: &Hooks<'_>) -> Result<Model> {
+        let p = &self.0;
+        if examples.is_empty() {
+            return Err(Error::Data("no training examples".into()));
+        }
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for e in examples {
+            for l in &e.labels {
+                *counts.entry(l.clone()).or_default() += 1;
+            }
+        }
+        if counts.is_empty() {
+            return Err(Error::Data("no example carries a label".into()));
+        }
+        let rare: Vec<String> = counts
+            .iter()
+            .filter(|(_, &c)| c < p.min_label_examples)
+            .map(|(l, c)| format!("{l} ({c})"))
+            .collect();
+        if !rare.is_empty() {
+            return Err(Error::Data(format!(
+                "too few examples to train label(s) {} — each needs at least {}",
+                rare.join(", "),
+                p.min_label_examples
+            )));
+        }
+        let labels: Vec<String> = counts.keys().cloned().collect();
+        let index: BTreeMap<&str, usize> = labels.iter().enumerate().map(|(i, l)| (l.as_str(), i)).collect();
+        let sets: Vec<Vec<usize>> = examples.iter().map(|e| e.labels.iter().map(|l| index[l.as_str()]).collect()).collect();
+        let n = examples.len();
+        let n_labels = labels.len();
+        let check = || if hooks.cancel.load(Ordering::Relaxed) { Err(Error::Interrupted) } else { Ok(()) };
+
+        // 1. Tokens and TF-IDF rows.
+        let tokenizer = Tokenizer::new(p.text.clone())?;
+        (hooks.progress)("tokenising", 0, n as u64);
+        let tokens: Vec<_> = examples.par_iter().map(|e| tokenizer.tokenize(&e.text)).collect();
+        check()?;
+        let tfidf = p.tfidf.clone().check()?.fit(&tokens)?;
+        let rows: Vec<SparseVec> = tokens.par_iter().map(|t| tfidf.transform(t)).collect();
+        let dim = tfidf.len();
+        let y: Vec<Vec<bool>> = (0..n_labels).map(|l| sets.iter().map(|s| s.contains(&l)).collect()).collect();
+
+        // 2. Out-of-fold decision values.
+        let fold = folds::assign(&sets, n_labels, p.folds, p.seed);
+        let total = ((p.folds + 1) * n_labels) as u64;
+        let done = AtomicU64::new(0);
+        (hooks.progress)("training", 0, total);
+        let tasks: Vec<(usize, usize)> = (0..p.folds).flat_map(|f| (0..n_labels).map(move |l| (f, l))).collect();
+        let fit_one = |train_idx: &[usize], l: usize| -> Result<Binary> {
+            check()?;
+            let r: Vec<&SparseVec> = train_idx.iter().map(|&i| &rows[i]).collect();
+            let yy: Vec<bool> = train_idx.iter().map(|&i| y[l][i]).collect();
+            let feats = chi2_top_k(&r, &yy, dim, p.features_per_label);
+            let b = fit_binary(&labels[l], &r, &yy, feats, &p.solver)?;
+            let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+            (hooks.progress)("training", d, total);
+            Ok(b)
+        };
+        let train_sets: Vec<Vec<usize>> = (0..p.folds).map(|f| (0..n).filter(|&i| fold[i] != f).collect()).collect();
+        let oof: Vec<(usize, usize, Vec<f64>)> = tasks
+            .par_iter()
+            .map(|&(f, l)| {
+                let b = fit_one(&train_sets[f], l)?;
+                let z = (0..n).filter(|&i| fold[i] == f).map(|i| b.decision(&rows[i])).collect();
+                Ok((f, l, z))
+            })
+            .collect::<Result<_>>()?;
+        let mut z = vec![vec![0.0; n]; n_labels];
+        for (f, l, zs) in oof {
+            for (i, v) in (0..n).filter(|&i| fold[i] == f).zip(zs) {
+                z[l][i] = v;
+            }
+        }
+
+        // 3. Calibration and thresholds per label; cross-validated metrics.
+        let calib: Vec<(Platt, f64)> = (0..n_labels)
+            .map(|l| {
+                let platt = Platt::fit(&z[l], &y[l]);
+                let probs: Vec<f64> = z[l].iter().map(|&v| platt.prob(v)).collect();
+                (platt, best_f1_threshold(&probs, &y[l]).0)
+            })
+            .collect();
+        let pred: Vec<Vec<usize>> = (0..n)
+            .map(|i| (0..n_labels).filter(|&l| calib[l].0.prob(z[l][i]) >= calib[l].1).collect())
+            .collect();
+        let cv = Metrics::compute(&labels, &sets, &pred);
+
+        // 4. Final classifiers on all data.
+        let all: Vec<usize> = (0..n).collect();
+        let finals: Vec<Binary> = (0..n_labels).into_par_iter().map(|l| fit_one(&all, l)).collect::<Result<_>>()?;
+        let label_models = finals
+            .into_iter()
+            .zip(&calib)
+            .map(|(classifier, &(platt, threshold))| LabelModel { classifier, platt, threshold })
+            .collect();
+        let label_infos = labels
+            .iter()
+            .map(|id| {
+                let (name, description) = names.get(id).cloned().unwrap_or_else(|| (id.clone(), String::new()));
+                LabelInfo { id: id.clone(), name, description }
+            })
+            .collect();
+        Ok(Model {
+            labels: label_infos,
+            text: p.text.clone(),
+            resources_hash: resources_hash(),
+            training: TrainSummary {
+                params: p.clone(),
+                corpus_sha256: corpus_hash(examples),
+                examples: n,
+                label_counts: counts,
+                vocabulary: dim,
+                cv,
+            },
+            tfidf,
+            label_models,
+        })
+    }
+}

@@ -1,0 +1,225 @@
+//! Words: normalised text cut by jieba-rs with an embedded education-policy dictionary,
+//! punctuation dropped, stop words removed, numbers and dates mapped to class tokens.
+
+use std::borrow::Cow;
+
+use jieba_rs::Jieba;
+use rustc_hash::FxHashSet;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::normalize::{NormalizeSettings, Normalizer};
+
+/// The embedded domain dictionary (`word freq tag` per line).
+pub const DOMAIN_DICT: &str = include_str!("../data/dict.txt");
+/// The embedded stop-word list (one word per line).
+pub const STOPWORDS: &str = include_str!("../data/stopwords.txt");
+
+/// Class token for a year (`2021`).
+pub const YEAR: &str = "<年份>";
+/// Class token for any other number (`424.9`, `100`).
+pub const NUM: &str = "<数>";
+/// Class token for a percentage sign following a number.
+pub const PCT: &str = "<百分比>";
+/// Class token for a month or day (`3月`, `12日`).
+pub const DATE: &str = "<日期>";
+
+/// Everything that decides how text becomes tokens; saved in the model file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextSettings {
+    /// Width and script normalisation.
+    pub normalize: NormalizeSettings,
+    /// Let jieba guess unknown words with its HMM. Default `false` (unknown words fall
+    /// apart into known pieces, which generalise better across bureaus' names).
+    pub hmm: bool,
+    /// Load the embedded education-policy dictionary. Default `true`.
+    pub domain_dict: bool,
+    /// Drop stop words. Default `true`.
+    pub stopwords: bool,
+    /// Map numbers and dates to class tokens. Default `true`.
+    pub class_tokens: bool,
+}
+
+impl Default for TextSettings {
+    fn default() -> Self {
+        TextSettings {
+            normalize: NormalizeSettings::default(),
+            hmm: false,
+            domain_dict: true,
+            stopwords: true,
+            class_tokens: true,
+        }
+    }
+}
+
+/// A hash of the embedded dictionary and stop-word list, stored in models so that a model
+/// is never used with a tokenizer whose word lists differ from the ones it was trained with.
+pub fn resources_hash() -> String {
+    let mut h = Sha256::new();
+    h.update(DOMAIN_DICT.as_bytes());
+    h.update([0u8]);
+    h.update(STOPWORDS.as_bytes());
+    hex(&h.finalize())
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Tokens of one text: the normalised text and its word list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tokens {
+    /// The normalised text (half-width, simplified).
+    pub normalized: String,
+    /// Words after filtering, in order.
+    pub words: Vec<String>,
+}
+
+/// Jieba plus dictionary, stop words and normaliser, loaded once and shared by reference.
+pub struct Tokenizer {
+    settings: TextSettings,
+    jieba: Jieba,
+    stop: FxHashSet<String>,
+    normalizer: Normalizer,
+}
+
+impl std::fmt::Debug for Tokenizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokenizer").field("settings", &self.settings).finish()
+    }
+}
+
+impl Tokenizer {
+    /// Load jieba's dictionary, the domain dictionary and the stop words.
+    pub fn new(settings: TextSettings) -> Result<Self> {
+        let mut jieba = Jieba::new();
+        if settings.domain_dict {
+            for (no, line) in DOMAIN_DICT.lines().enumerate() {
+                let mut it = line.split_whitespace();
+                let word = it.next().ok_or_else(|| Error::Dictionary(format!("line {} is empty", no + 1)))?;
+                let freq = it.next().and_then(|f| f.parse::<usize>().ok());
+                let tag = it.next();
+                jieba.add_word(word, freq, tag);
+            }
+        }
+        let stop = if settings.stopwords {
+            STOPWORDS.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()
+        } else {
+            FxHashSet::default()
+        };
+        let normalizer = Normalizer::new(settings.normalize)?;
+        Ok(Tokenizer { settings, jieba, stop, normalizer })
+    }
+
+    /// The settings this tokenizer was built with.
+    pub fn settings(&self) -> &TextSettings {
+        &self.settings
+    }
+
+    /// Normalise `text` (width, script).
+    pub fn normalize<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        self.normalizer.normalize(text)
+    }
+
+    /// Normalise and cut `text` into filtered words.
+    ///
+    /// ```
+    /// use policytag_tokenizer::{Tokenizer, TextSettings};
+    /// let t = Tokenizer::new(TextSettings::default()).unwrap();
+    /// let toks = t.tokenize("2021年，全區課後服務覆蓋率達100%。");
+    /// assert!(toks.words.contains(&"课后服务".to_string()));
+    /// assert!(toks.words.contains(&"<年份>".to_string()));
+    /// ```
+    pub fn tokenize(&self, text: &str) -> Tokens {
+        let normalized = self.normalizer.normalize(text).into_owned();
+        let mut words = Vec::with_capacity(normalized.len() / 5);
+        self.words_into(&normalized, &mut words);
+        Tokens { normalized, words }
+    }
+
+    /// Cut already-normalised text, appending filtered words to `out`.
+    pub fn words_into(&self, normalized: &str, out: &mut Vec<String>) {
+        let toks = self.jieba.cut(normalized, self.settings.hmm);
+        let mut i = 0;
+        while i < toks.len() {
+            let w = toks[i].word;
+            i += 1;
+            if !w.chars().any(char::is_alphanumeric) {
+                if self.settings.class_tokens && w == "%" {
+                    out.push(PCT.to_string());
+                }
+                continue;
+            }
+            if self.settings.class_tokens && w.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+                let next = toks.get(i).map(|t| t.word);
+                let class = match next {
+                    Some("年") if w.len() == 4 => {
+                        i += 1;
+                        YEAR
+                    }
+                    Some("月") | Some("日") | Some("号") if w.len() <= 2 => {
+                        i += 1;
+                        DATE
+                    }
+                    _ if w.len() == 4 && (w.starts_with("19") || w.starts_with("20")) => YEAR,
+                    _ => NUM,
+                };
+                out.push(class.to_string());
+                continue;
+            }
+            if self.stop.contains(w) {
+                continue;
+            }
+            if w.bytes().any(|b| b.is_ascii_uppercase()) {
+                out.push(w.to_ascii_lowercase());
+            } else {
+                out.push(w.to_string());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tk() -> Tokenizer {
+        Tokenizer::new(TextSettings::default()).unwrap()
+    }
+
+    #[test]
+    fn domain_terms_are_whole_words() {
+        let t = tk();
+        for term in ["双减", "课后服务", "校外培训机构", "普惠性幼儿园", "控辍保学", "县管校聘", "师德师风", "防溺水", "三通两平台"] {
+            let toks = t.tokenize(&format!("全面推进{term}工作"));
+            assert!(toks.words.iter().any(|w| w == term), "{term}: {:?}", toks.words);
+        }
+    }
+
+    #[test]
+    fn traditional_tokenises_like_simplified() {
+        let t = tk();
+        assert_eq!(t.tokenize("柳南區大力發展學前教育").words, t.tokenize("柳南区大力发展学前教育").words);
+    }
+
+    #[test]
+    fn numbers_dates_and_punctuation() {
+        let t = tk();
+        let w = t.tokenize("2021年3月，新增学位2480个，覆盖率100%。").words;
+        assert!(w.contains(&YEAR.to_string()), "{w:?}");
+        assert!(w.contains(&DATE.to_string()), "{w:?}");
+        assert!(w.contains(&NUM.to_string()), "{w:?}");
+        assert!(w.contains(&PCT.to_string()), "{w:?}");
+        assert!(!w.iter().any(|x| x == "，" || x == "。" || x == ","), "{w:?}");
+    }
+
+    #[test]
+    fn stopwords_removed() {
+        let t = tk();
+        let w = t.tokenize("进一步加强和改进学校的安全工作").words;
+        assert!(!w.contains(&"的".to_string()));
+        assert!(w.contains(&"安全".to_string()), "{w:?}");
+    }
+}
