@@ -30,6 +30,8 @@ pub enum Command {
     Tokenize(TokenizeArgs),
     /// List a model's labels.
     Labels(LabelsArgs),
+    /// Statistics and near-duplicate check of labelled JSONL files.
+    CorpusStats(CorpusStatsArgs),
 }
 
 /// Output formats of `tag`.
@@ -41,6 +43,15 @@ pub enum TagFormat {
     Jsonl,
     /// Comma-separated, with a header row.
     Csv,
+}
+
+/// Score pooling (see `policytag_model::logistic::Pooling`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PoolingArg {
+    /// Whole paragraph only.
+    Paragraph,
+    /// Best of the paragraph and its sentences.
+    MaxSentence,
 }
 
 /// Output formats of reports.
@@ -116,6 +127,10 @@ pub struct TrainArgs {
     /// Let jieba guess unknown words with its HMM.
     #[arg(long)]
     pub hmm: bool,
+    /// How a paragraph's score is formed: the whole paragraph, or the best of it and each
+    /// of its sentences.
+    #[arg(long, value_enum, default_value_t = PoolingArg::Paragraph)]
+    pub pooling: PoolingArg,
     /// TOML file with [[theme]] id/name/description entries, for display names.
     #[arg(long)]
     pub themes: Option<PathBuf>,
@@ -176,6 +191,17 @@ pub struct LabelsArgs {
     /// Model file (default: the embedded model).
     #[arg(long)]
     pub model: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+/// `policytag corpus-stats`.
+#[derive(Debug, Args)]
+pub struct CorpusStatsArgs {
+    /// Labelled JSONL files.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,

@@ -30,6 +30,7 @@ fn main() -> ExitCode {
         args::Command::Segment(a) => cmd::segment::run(a),
         args::Command::Tokenize(a) => cmd::tokenize::run(a),
         args::Command::Labels(a) => cmd::labels::run(a),
+        args::Command::CorpusStats(a) => cmd::corpus_stats::run(a),
     };
     exit::report(result)
 }

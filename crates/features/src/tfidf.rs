@@ -385,10 +385,7 @@ mod tests {
     use super::*;
 
     fn doc(words: &[&str]) -> Tokens {
-        Tokens {
-            normalized: words.concat(),
-            words: words.iter().map(|w| w.to_string()).collect(),
-        }
+        Tokens::from_words(words.iter().map(|w| w.to_string()).collect())
     }
 
     fn corpus() -> Vec<Tokens> {

@@ -28,6 +28,7 @@
 #![deny(missing_docs)]
 
 pub mod calibrate;
+pub mod corpus;
 pub mod data;
 pub mod error;
 pub mod folds;

@@ -18,7 +18,7 @@ use policytag_tokenizer::{tokenize::hex, TextSettings};
 
 use crate::calibrate::Platt;
 use crate::error::{Error, Result};
-use crate::logistic::Binary;
+use crate::logistic::{Binary, Pooling};
 use crate::metrics::Metrics;
 use crate::train::TrainSummary;
 
@@ -60,6 +60,8 @@ pub struct Model {
     pub resources_hash: String,
     /// The fitted vectoriser.
     pub tfidf: Tfidf,
+    /// How a paragraph's rows are pooled into one decision value per label.
+    pub pooling: Pooling,
     /// One classifier per label, in label order.
     pub label_models: Vec<LabelModel>,
     /// How it was trained and how well it did in cross-validation.

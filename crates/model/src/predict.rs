@@ -3,11 +3,11 @@
 
 use std::collections::BTreeSet;
 
-use policytag_features::SparseVec;
 use policytag_tokenizer::{resources_hash, Tokenizer, Tokens};
 
 use crate::data::Example;
 use crate::error::{Error, Result};
+use crate::logistic::{Pooling, Rows};
 use crate::metrics::Metrics;
 use crate::model::Model;
 
@@ -25,8 +25,8 @@ pub struct Prediction {
     pub scores: Vec<f64>,
     /// Indices of the labels given (score at or above the threshold), in label order.
     pub labels: Vec<usize>,
-    /// The paragraph's TF-IDF row (kept for evidence).
-    pub row: SparseVec,
+    /// The paragraph's TF-IDF rows (kept for evidence).
+    pub rows: Rows,
 }
 
 /// A term's contribution to a label's decision value.
@@ -71,12 +71,19 @@ impl Tagger {
 
     /// Tag an already tokenised paragraph.
     pub fn predict_tokens(&self, tokens: &Tokens, threshold: Option<f64>) -> Prediction {
-        let row = self.model.tfidf.transform(tokens);
+        let tfidf = &self.model.tfidf;
+        let rows = Rows {
+            para: tfidf.transform(tokens),
+            sentences: match self.model.pooling {
+                Pooling::Paragraph => Vec::new(),
+                Pooling::MaxSentence => tokens.sentences().iter().map(|s| tfidf.transform(s)).collect(),
+            },
+        };
         let scores: Vec<f64> = self
             .model
             .label_models
             .iter()
-            .map(|m| m.platt.prob(m.classifier.decision(&row)))
+            .map(|m| m.platt.prob(m.classifier.pooled(&rows)))
             .collect();
         let labels = scores
             .iter()
@@ -84,12 +91,19 @@ impl Tagger {
             .filter(|&(l, &s)| s >= threshold.unwrap_or(self.model.label_models[l].threshold))
             .map(|(l, _)| l)
             .collect();
-        Prediction { scores, labels, row }
+        Prediction { scores, labels, rows }
     }
 
-    /// The `top` terms that pushed label `label` up the most for this prediction.
+    /// The `top` terms that pushed label `label` up the most for this prediction (taken
+    /// from the row — paragraph or sentence — that gave the label its score).
     pub fn evidence(&self, pred: &Prediction, label: usize, top: usize) -> Vec<Evidence> {
-        let mut c = self.model.label_models[label].classifier.contributions(&pred.row);
+        let b = &self.model.label_models[label].classifier;
+        let best = pred
+            .rows
+            .sentences
+            .iter()
+            .fold(&pred.rows.para, |acc, r| if b.decision(r) > b.decision(acc) { r } else { acc });
+        let mut c = b.contributions(best);
         c.retain(|&(_, w)| w > 0.0);
         c.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         c.truncate(top);

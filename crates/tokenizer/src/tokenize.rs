@@ -75,6 +75,37 @@ pub struct Tokens {
     pub normalized: String,
     /// Words after filtering, in order.
     pub words: Vec<String>,
+    /// Sentence ends: `(word index, byte offset in normalized)` after each sentence-final
+    /// punctuation mark (。！？；), excluding the text's end.
+    pub breaks: Vec<(usize, usize)>,
+}
+
+impl Tokens {
+    /// Tokens from words alone (no sentence breaks); the normalised text is their concatenation.
+    pub fn from_words(words: Vec<String>) -> Tokens {
+        Tokens { normalized: words.concat(), words, breaks: Vec::new() }
+    }
+
+    /// The sentences, as tokens of their own (empty when the text is one sentence).
+    pub fn sentences(&self) -> Vec<Tokens> {
+        if self.breaks.is_empty() {
+            return Vec::new();
+        }
+        let mut out = Vec::with_capacity(self.breaks.len() + 1);
+        let (mut w0, mut b0) = (0usize, 0usize);
+        for &(w, b) in self.breaks.iter().chain(std::iter::once(&(self.words.len(), self.normalized.len()))) {
+            if w > w0 {
+                out.push(Tokens {
+                    normalized: self.normalized[b0..b].to_string(),
+                    words: self.words[w0..w].to_vec(),
+                    breaks: Vec::new(),
+                });
+            }
+            w0 = w;
+            b0 = b;
+        }
+        out
+    }
 }
 
 /// Jieba plus dictionary, stop words and normaliser, loaded once and shared by reference.
@@ -135,12 +166,14 @@ impl Tokenizer {
     pub fn tokenize(&self, text: &str) -> Tokens {
         let normalized = self.normalizer.normalize(text).into_owned();
         let mut words = Vec::with_capacity(normalized.len() / 5);
-        self.words_into(&normalized, &mut words);
-        Tokens { normalized, words }
+        let mut breaks = Vec::new();
+        self.words_into(&normalized, &mut words, &mut breaks);
+        Tokens { normalized, words, breaks }
     }
 
-    /// Cut already-normalised text, appending filtered words to `out`.
-    pub fn words_into(&self, normalized: &str, out: &mut Vec<String>) {
+    /// Cut already-normalised text, appending filtered words to `out` and sentence ends
+    /// (word index, byte offset) to `breaks`.
+    pub fn words_into(&self, normalized: &str, out: &mut Vec<String>, breaks: &mut Vec<(usize, usize)>) {
         let toks = self.jieba.cut(normalized, self.settings.hmm);
         let mut i = 0;
         while i < toks.len() {
@@ -149,6 +182,15 @@ impl Tokenizer {
             if !w.chars().any(char::is_alphanumeric) {
                 if self.settings.class_tokens && w == "%" {
                     out.push(PCT.to_string());
+                }
+                if w.contains(['。', '!', '?', ';', '！', '？', '；'])
+                    && breaks.last().map_or(true, |&(n, _)| n < out.len())
+                    && !out.is_empty()
+                {
+                    let end = toks[i - 1].byte_end;
+                    if end < normalized.len() {
+                        breaks.push((out.len(), end));
+                    }
                 }
                 continue;
             }
@@ -213,6 +255,17 @@ mod tests {
         assert!(w.contains(&NUM.to_string()), "{w:?}");
         assert!(w.contains(&PCT.to_string()), "{w:?}");
         assert!(!w.iter().any(|x| x == "，" || x == "。" || x == ","), "{w:?}");
+    }
+
+    #[test]
+    fn sentences_split_at_final_punctuation() {
+        let t = tk();
+        let toks = t.tokenize("一是加强校园安全。二是推进课后服务；三是改造校舍");
+        let s = toks.sentences();
+        assert_eq!(s.len(), 3, "{:?}", toks.breaks);
+        assert!(s[1].words.contains(&"课后服务".to_string()));
+        assert!(s[1].normalized.starts_with("二是"));
+        assert!(t.tokenize("一句话。").sentences().is_empty());
     }
 
     #[test]

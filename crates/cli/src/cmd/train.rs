@@ -15,7 +15,8 @@ use policytag_model::data::{read_jsonl, ReadOptions};
 use policytag_model::train::{Hooks, TrainParams};
 use policytag_tokenizer::TextSettings;
 
-use crate::args::TrainArgs;
+use crate::args::{PoolingArg, TrainArgs};
+use policytag_model::logistic::Pooling;
 use crate::exit::{InputError, Outcome};
 
 #[derive(Deserialize)]
@@ -109,6 +110,10 @@ pub fn run(a: TrainArgs) -> Result<Outcome> {
         .features_per_label(a.features_per_label)
         .alpha(a.alpha)
         .max_iterations(a.max_iter)
+        .pooling(match a.pooling {
+            PoolingArg::Paragraph => Pooling::Paragraph,
+            PoolingArg::MaxSentence => Pooling::MaxSentence,
+        })
         .check()?;
 
     let cancel = Arc::new(AtomicBool::new(false));

@@ -1,0 +1,80 @@
+# policytag — the two commands a fresh machine needs are `make demo` and `make test`.
+SHELL := /bin/bash
+CARGO ?= cargo
+BIN := target/release/policytag
+REAL ?= ../shared/real
+BASELINE ?= ../shared/bench/baseline.py
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLAGS := $(shell cat models/default.flags)
+
+.PHONY: all build demo test model eval venv baselines bench fmt lint corpus corpus-stats clean
+
+all: build
+
+build:
+	$(CARGO) build --release --locked -p policytag
+
+## Build, then tag a sample report with the embedded default model.
+demo: build
+	$(BIN) tag corpus/samples/county-annual-summary.txt
+
+## Unit, integration, corpus-quality and model-staleness tests (no Python, no network).
+test:
+	$(CARGO) test --workspace --locked
+
+## Retrain the default model from the corpus (the binary embeds models/default.model).
+model: build
+	$(BIN) train --data corpus/train.jsonl --themes corpus/themes.toml --out models/default.model $(FLAGS)
+
+## Rebuild corpus/train.jsonl and corpus/test.jsonl from the hand-written parts in corpus/src/.
+corpus:
+	python3 corpus/tools/build_corpus.py
+
+corpus-stats: build
+	$(BIN) corpus-stats corpus/train.jsonl corpus/test.jsonl
+
+## Metrics on the test split and, when ../shared/real exists, on real reports beside the
+## baselines (run `make venv` once for the baselines).
+eval: build
+	@echo "== policytag, corpus/test.jsonl"
+	$(BIN) eval --data corpus/test.jsonl
+	@if [ -f $(REAL)/gold.jsonl ]; then \
+	  echo "== policytag, real reports ($(REAL)/gold.jsonl)"; \
+	  $(BIN) eval --data $(REAL)/gold.jsonl; \
+	  if [ -x $(PY) ]; then $(MAKE) --no-print-directory baselines; \
+	  else echo "(baselines skipped: run 'make venv' first)"; fi; \
+	fi
+
+venv:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q jieba scikit-learn "numpy<2" opencc-python-reimplemented fasttext-wheel
+
+baselines: build
+	@mkdir -p bench-out
+	@printf '%-10s %-10s %9s %9s %9s\n' system data micro_f1 macro_f1 train_s
+	@for a in sklearn fasttext keywords; do \
+	  t=$$($(PY) $(BASELINE) train $$a corpus/train.jsonl bench-out/$$a.pkl | $(PY) -c 'import json,sys; print(json.load(sys.stdin)["train_seconds"])'); \
+	  for d in corpus/test.jsonl $(REAL)/gold.jsonl; do \
+	    [ -f $$d ] || continue; \
+	    $(PY) $(BASELINE) eval $$a bench-out/$$a.pkl $$d 2>/dev/null | $(PY) -c 'import json,sys; m=json.load(sys.stdin); print("%-10s %-10s %9.4f %9.4f %9s" % (sys.argv[1], sys.argv[2], m["micro_f1"], m["macro_f1"], sys.argv[3]))' $$a $$(basename $$d) $$t; \
+	  done; \
+	done
+	@for d in corpus/test.jsonl $(REAL)/gold.jsonl; do \
+	  [ -f $$d ] || continue; \
+	  $(BIN) eval --data $$d --format json | $(PY) -c 'import json,sys; m=json.load(sys.stdin); print("%-10s %-10s %9.4f %9.4f %9s" % ("policytag", sys.argv[1], m["micro_f1"], m["macro_f1"], "-"))' $$(basename $$d); \
+	done
+
+bench: build
+	$(CARGO) bench --workspace
+
+fmt:
+	$(CARGO) fmt --all
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+clean:
+	$(CARGO) clean
+	rm -rf bench-out
