@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use policytag_model::data::{read_jsonl_str, ReadOptions};
-use policytag_tokenizer::{decode, Segmenter};
+use policytag_tokenizer::decode;
 
 use crate::exit::InputError;
 
@@ -50,22 +50,6 @@ pub fn read_text(path: &Path) -> Result<String> {
     let bytes = read_bytes(path)?;
     let (text, _) = decode(&bytes).with_context(|| name(path))?;
     Ok(text)
-}
-
-/// A report file as segmented paragraphs.
-pub fn report_items(path: &Path, seg: &Segmenter) -> Result<Vec<Item>> {
-    let doc = name(path);
-    let text = read_text(path)?;
-    Ok(seg
-        .segment(&text)
-        .into_iter()
-        .map(|p| Item {
-            doc: doc.clone(),
-            paragraph: p.index,
-            heading: p.heading_path(),
-            text: p.text,
-        })
-        .collect())
 }
 
 /// A JSONL file of paragraphs (`"text"` per line; labels optional).

@@ -205,19 +205,26 @@ fn each_term(p: &TfidfParams, doc: &Tokens, mut f: impl FnMut(&str)) {
     }
 }
 
+/// A letter or digit; the CJK block is checked first, as it is most of the text.
+#[inline]
+fn is_word_char(c: char) -> bool {
+    ('\u{4E00}'..='\u{9FFF}').contains(&c) || c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric())
+}
+
 /// Runs of alphanumeric characters (lower-cased), split at anything else.
 fn for_char_runs(text: &str, mut f: impl FnMut(&[char])) {
-    let mut run: Vec<char> = Vec::new();
+    let mut buf: Vec<char> = Vec::with_capacity(text.len() / 3 + 1);
+    let mut start = 0;
     for c in text.chars() {
-        if c.is_alphanumeric() {
-            run.push(c.to_ascii_lowercase());
-        } else if !run.is_empty() {
-            f(&run);
-            run.clear();
+        if is_word_char(c) {
+            buf.push(c.to_ascii_lowercase());
+        } else if buf.len() > start {
+            f(&buf[start..]);
+            start = buf.len();
         }
     }
-    if !run.is_empty() {
-        f(&run);
+    if buf.len() > start {
+        f(&buf[start..]);
     }
 }
 

@@ -5,6 +5,8 @@ use std::collections::BTreeSet;
 
 use policytag_tokenizer::{resources_hash, Tokenizer, Tokens};
 
+use policytag_features::SparseVec;
+
 use crate::data::Example;
 use crate::error::{Error, Result};
 use crate::logistic::{Pooling, Rows};
@@ -16,6 +18,9 @@ use crate::model::Model;
 pub struct Tagger {
     model: Model,
     tokenizer: Tokenizer,
+    /// Column → (label, weight) lists, so scoring a row costs one pass over its non-zeros.
+    by_column: Vec<Vec<(u32, f64)>>,
+    intercepts: Vec<f64>,
 }
 
 /// The model's output for one paragraph.
@@ -51,7 +56,28 @@ impl Tagger {
             return Err(Error::ModelFile("model payload is invalid: label count mismatch".into()));
         }
         let tokenizer = Tokenizer::new(model.text.clone())?;
-        Ok(Tagger { model, tokenizer })
+        let mut by_column = vec![Vec::new(); model.tfidf.len()];
+        for (l, m) in model.label_models.iter().enumerate() {
+            for (&c, &w) in m.classifier.features.iter().zip(&m.classifier.weights) {
+                let slot = by_column
+                    .get_mut(c as usize)
+                    .ok_or_else(|| Error::ModelFile("model payload is invalid: weight column out of range".into()))?;
+                slot.push((l as u32, w));
+            }
+        }
+        let intercepts = model.label_models.iter().map(|m| m.classifier.intercept).collect();
+        Ok(Tagger { model, tokenizer, by_column, intercepts })
+    }
+
+    /// Decision values of every label for one row.
+    fn decisions(&self, row: &SparseVec) -> Vec<f64> {
+        let mut z = self.intercepts.clone();
+        for (c, v) in row.iter() {
+            for &(l, w) in &self.by_column[c as usize] {
+                z[l as usize] += w * v;
+            }
+        }
+        z
     }
 
     /// The model.
@@ -79,12 +105,13 @@ impl Tagger {
                 Pooling::MaxSentence => tokens.sentences().iter().map(|s| tfidf.transform(s)).collect(),
             },
         };
-        let scores: Vec<f64> = self
-            .model
-            .label_models
-            .iter()
-            .map(|m| m.platt.prob(m.classifier.pooled(&rows)))
-            .collect();
+        let mut z = self.decisions(&rows.para);
+        for s in &rows.sentences {
+            for (a, b) in z.iter_mut().zip(self.decisions(s)) {
+                *a = a.max(b);
+            }
+        }
+        let scores: Vec<f64> = z.iter().zip(&self.model.label_models).map(|(&z, m)| m.platt.prob(z)).collect();
         let labels = scores
             .iter()
             .enumerate()

@@ -13,7 +13,7 @@ use policytag_tokenizer::Segmenter;
 
 use crate::args::{TagArgs, TagFormat};
 use crate::exit::{print_error, InputError, Outcome};
-use crate::input::{jsonl_items, report_items, Item};
+use crate::input::{jsonl_items, Item};
 use crate::modelfile;
 use crate::output::{csv_field, round4, Sink};
 
@@ -39,6 +39,9 @@ pub fn check_threshold(t: Option<f64>) -> Result<()> {
     Ok(())
 }
 
+/// Paragraphs tagged per parallel batch: bounds memory whatever the input size.
+const BATCH: usize = 2048;
+
 /// Run the command.
 pub fn run(a: TagArgs) -> Result<Outcome> {
     check_threshold(a.threshold)?;
@@ -55,43 +58,106 @@ pub fn run(a: TagArgs) -> Result<Outcome> {
         }
         writeln!(out, "{header}")?;
     }
+    let fmt = Formatter { tagger: &tagger, format: a.format, explain: a.explain, ids: &ids, threshold: a.threshold };
     let mut failed = false;
     for f in &files {
-        let items = if a.jsonl { jsonl_items(f) } else { report_items(f, &seg) };
-        let items = match items {
-            Ok(i) => i,
+        let name = crate::input::name(f);
+        let written = if a.jsonl {
+            jsonl_items(f).and_then(|items| {
+                for chunk in items.chunks(BATCH) {
+                    fmt.write_batch(&mut out, chunk, &name)?;
+                }
+                Ok(items.len())
+            })
+        } else {
+            stream_report(f, &seg, |batch| fmt.write_batch(&mut out, batch, &name))
+        };
+        match written {
+            Ok(0) => eprintln!("policytag: {name}: no paragraphs found"),
+            Ok(n) => {
+                if a.format == TagFormat::Text {
+                    writeln!(out, "\n━━ {name}: {n} paragraphs")?;
+                }
+            }
             Err(e) => {
+                if is_broken_pipe(&e) {
+                    return Err(e);
+                }
                 print_error(&e);
                 failed = true;
-                continue;
             }
-        };
-        if items.is_empty() {
-            eprintln!("policytag: {}: no paragraphs found", crate::input::name(f));
-            continue;
         }
-        let preds: Vec<Prediction> = items.par_iter().map(|it| tagger.predict(&it.text, a.threshold)).collect();
-        write_items(&mut out, &tagger, &items, &preds, a.format, a.explain, &ids)?;
     }
     out.finish()?;
     Ok(if failed { Outcome::SomeFailed } else { Outcome::Ok })
 }
 
-fn write_items(
-    out: &mut Sink,
-    tagger: &Tagger,
-    items: &[Item],
-    preds: &[Prediction],
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+/// Decode a report, segment it line by line and hand paragraphs on in batches; returns
+/// how many paragraphs there were.
+fn stream_report(path: &std::path::Path, seg: &Segmenter, mut emit: impl FnMut(&[Item]) -> Result<()>) -> Result<usize> {
+    let doc = crate::input::name(path);
+    let text = crate::input::read_text(path)?;
+    let mut state = seg.stream();
+    let mut paras = Vec::new();
+    let mut batch: Vec<Item> = Vec::with_capacity(BATCH);
+    let mut char_pos = 0usize;
+    let mut total = 0usize;
+    for line in policytag_tokenizer::segment::split_lines(&text) {
+        state.line(line, char_pos, &mut paras);
+        char_pos += line.chars().count() + 1;
+        for p in paras.drain(..) {
+            batch.push(Item { doc: doc.clone(), paragraph: p.index, heading: p.heading_path(), text: p.text });
+        }
+        if batch.len() >= BATCH {
+            total += batch.len();
+            emit(&batch)?;
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        total += batch.len();
+        emit(&batch)?;
+    }
+    Ok(total)
+}
+
+struct Formatter<'a> {
+    tagger: &'a Tagger,
     format: TagFormat,
     explain: bool,
-    ids: &[String],
-) -> Result<()> {
-    let labels = &tagger.model().labels;
-    if format == TagFormat::Text && !items.is_empty() {
-        writeln!(out, "━━ {} · {} paragraphs", items[0].doc, items.len())?;
+    ids: &'a [String],
+    threshold: Option<f64>,
+}
+
+impl Formatter<'_> {
+    /// Tag a batch on all cores and write it in input order.
+    fn write_batch(&self, out: &mut Sink, items: &[Item], doc: &str) -> Result<()> {
+        if self.format == TagFormat::Text && items.first().is_some_and(|i| i.paragraph == 0) {
+            writeln!(out, "━━ {doc}")?;
+        }
+        let rendered: Vec<String> = items
+            .par_iter()
+            .map(|it| {
+                let p = self.tagger.predict(&it.text, self.threshold);
+                self.render(it, &p)
+            })
+            .collect::<Result<_>>()?;
+        for r in rendered {
+            out.write_all(r.as_bytes())?;
+        }
+        Ok(())
     }
-    for (it, p) in items.iter().zip(preds) {
-        match format {
+
+    fn render(&self, it: &Item, p: &Prediction) -> Result<String> {
+        let (tagger, ids) = (self.tagger, self.ids);
+        let labels = &tagger.model().labels;
+        let mut s = String::new();
+        use std::fmt::Write as _;
+        match self.format {
             TagFormat::Jsonl => {
                 let row = JsonRow {
                     doc: &it.doc,
@@ -100,60 +166,58 @@ fn write_items(
                     text: &it.text,
                     labels: p.labels.iter().map(|&l| ids[l].as_str()).collect(),
                     scores: ids.iter().zip(&p.scores).map(|(id, &s)| (id.as_str(), round4(s))).collect(),
-                    evidence: explain.then(|| {
+                    evidence: self.explain.then(|| {
                         p.labels
                             .iter()
                             .map(|&l| (ids[l].as_str(), tagger.evidence(p, l, 5).into_iter().map(|e| e.term).collect()))
                             .collect()
                     }),
                 };
-                serde_json::to_writer(&mut *out, &row)?;
-                writeln!(out)?;
+                s = serde_json::to_string(&row)?;
+                s.push('\n');
             }
             TagFormat::Csv => {
                 let given: Vec<&str> = p.labels.iter().map(|&l| ids[l].as_str()).collect();
-                let mut line = format!(
+                write!(
+                    s,
                     "{},{},{},{},{}",
                     csv_field(&it.doc),
                     it.paragraph,
                     csv_field(&it.heading),
                     csv_field(&given.join(";")),
                     csv_field(&it.text)
-                );
-                for s in &p.scores {
-                    line.push_str(&format!(",{}", round4(*s)));
+                )?;
+                for v in &p.scores {
+                    write!(s, ",{}", round4(*v))?;
                 }
-                writeln!(out, "{line}")?;
+                s.push('\n');
             }
             TagFormat::Text => {
-                writeln!(out)?;
+                s.push('\n');
                 if it.heading.is_empty() {
-                    writeln!(out, "[{}]", it.paragraph)?;
+                    writeln!(s, "[{}]", it.paragraph)?;
                 } else {
-                    writeln!(out, "[{}] {}", it.paragraph, it.heading)?;
+                    writeln!(s, "[{}] {}", it.paragraph, it.heading)?;
                 }
-                writeln!(out, "    {}", shorten(&it.text, 160))?;
+                writeln!(s, "    {}", shorten(&it.text, 160))?;
                 if p.labels.is_empty() {
-                    writeln!(out, "    ▸ (无主题 no theme)")?;
+                    writeln!(s, "    ▸ (无主题 no theme)")?;
                 } else {
                     let mut order = p.labels.clone();
                     order.sort_by(|&a, &b| p.scores[b].total_cmp(&p.scores[a]));
-                    let parts: Vec<String> = order
-                        .iter()
-                        .map(|&l| format!("{} {:.2}", labels[l].name, p.scores[l]))
-                        .collect();
-                    writeln!(out, "    ▸ {}", parts.join("   "))?;
-                    if explain {
+                    let parts: Vec<String> = order.iter().map(|&l| format!("{} {:.2}", labels[l].name, p.scores[l])).collect();
+                    writeln!(s, "    ▸ {}", parts.join("   "))?;
+                    if self.explain {
                         for &l in &order {
                             let ev: Vec<String> = tagger.evidence(p, l, 5).into_iter().map(|e| e.term).collect();
-                            writeln!(out, "      {}: {}", labels[l].id, ev.join(" · "))?;
+                            writeln!(s, "      {}: {}", labels[l].id, ev.join(" · "))?;
                         }
                     }
                 }
             }
         }
+        Ok(s)
     }
-    Ok(())
 }
 
 fn shorten(s: &str, n: usize) -> String {
