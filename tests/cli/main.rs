@@ -8,7 +8,10 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 struct Run {
@@ -20,8 +23,15 @@ struct Run {
 fn run_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
     use std::io::Write;
     let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("policytag"));
-    cmd.args(args).current_dir(dir).stdout(Stdio::piped()).stderr(Stdio::piped());
-    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    cmd.args(args)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
     let mut child = cmd.spawn().expect("spawn policytag");
     if let Some(bytes) = stdin {
         child.stdin.take().unwrap().write_all(bytes).unwrap();
@@ -32,7 +42,11 @@ fn run_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     };
-    assert!(!r.stderr.contains("panicked"), "policytag {args:?} panicked:\n{}", r.stderr);
+    assert!(
+        !r.stderr.contains("panicked"),
+        "policytag {args:?} panicked:\n{}",
+        r.stderr
+    );
     r
 }
 
@@ -46,7 +60,8 @@ fn golden(name: &str, actual: &str) {
         std::fs::write(&path, actual).unwrap();
         return;
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing golden file {}", path.display()));
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing golden file {}", path.display()));
     assert_eq!(actual, expected, "output differs from {}", path.display());
 }
 
@@ -57,14 +72,21 @@ fn one_error_line(r: &Run) -> &str {
 }
 
 fn jsonl(s: &str) -> Vec<Value> {
-    s.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    s.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 // ---- tag ----------------------------------------------------------------------------
 
 #[test]
 fn tag_sample_report_jsonl_golden() {
-    let r = run(&["tag", "corpus/samples/county-annual-summary.txt", "--format", "jsonl"]);
+    let r = run(&[
+        "tag",
+        "corpus/samples/county-annual-summary.txt",
+        "--format",
+        "jsonl",
+    ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let rows = jsonl(&r.stdout);
     assert!(rows.len() >= 25);
@@ -80,7 +102,10 @@ fn tag_sample_report_jsonl_golden() {
         }
     }
     // Most paragraphs of a report get a theme.
-    let tagged = rows.iter().filter(|r| !r["labels"].as_array().unwrap().is_empty()).count();
+    let tagged = rows
+        .iter()
+        .filter(|r| !r["labels"].as_array().unwrap().is_empty())
+        .count();
     assert!(tagged * 10 >= rows.len() * 7, "{tagged} of {}", rows.len());
     golden("tag-county.jsonl", &r.stdout);
 }
@@ -89,14 +114,21 @@ fn tag_sample_report_jsonl_golden() {
 fn tag_text_format_is_for_people() {
     let r = run(&["tag", "corpus/samples/district-plan-traditional.txt"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.starts_with("━━ corpus/samples/district-plan-traditional.txt"));
+    assert!(r
+        .stdout
+        .starts_with("━━ corpus/samples/district-plan-traditional.txt"));
     assert!(r.stdout.contains("▸ "));
     golden("tag-traditional.txt", &r.stdout);
 }
 
 #[test]
 fn tag_csv_has_header_and_scores() {
-    let r = run(&["tag", "corpus/samples/county-annual-summary.txt", "--format", "csv"]);
+    let r = run(&[
+        "tag",
+        "corpus/samples/county-annual-summary.txt",
+        "--format",
+        "csv",
+    ]);
     assert_eq!(r.code, 0);
     let header = r.stdout.lines().next().unwrap();
     assert!(header.starts_with("doc,paragraph,heading,labels,text,aid,"));
@@ -105,7 +137,13 @@ fn tag_csv_has_header_and_scores() {
 
 #[test]
 fn tag_explain_gives_evidence_for_each_label() {
-    let r = run(&["tag", "corpus/samples/county-annual-summary.txt", "--format", "jsonl", "--explain"]);
+    let r = run(&[
+        "tag",
+        "corpus/samples/county-annual-summary.txt",
+        "--format",
+        "jsonl",
+        "--explain",
+    ]);
     for row in jsonl(&r.stdout) {
         let ev = row["evidence"].as_object().unwrap();
         assert_eq!(ev.len(), row["labels"].as_array().unwrap().len());
@@ -120,18 +158,42 @@ fn tag_jsonl_input_is_not_segmented() {
     let r = run(&["tag", "--jsonl", p.to_str().unwrap(), "--format", "jsonl"]);
     let rows = jsonl(&r.stdout);
     assert_eq!(rows.len(), 2);
-    assert!(rows[0]["labels"].as_array().unwrap().iter().any(|l| l == "double-reduction"));
-    assert!(rows[1]["labels"].as_array().unwrap().iter().any(|l| l == "preschool"));
+    assert!(rows[0]["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l == "double-reduction"));
+    assert!(rows[1]["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l == "preschool"));
 }
 
 #[test]
 fn threshold_overrides_tuned_thresholds() {
-    let all = run(&["tag", "corpus/samples/county-annual-summary.txt", "--format", "jsonl", "--threshold", "0"]);
+    let all = run(&[
+        "tag",
+        "corpus/samples/county-annual-summary.txt",
+        "--format",
+        "jsonl",
+        "--threshold",
+        "0",
+    ]);
     for row in jsonl(&all.stdout) {
         assert_eq!(row["labels"].as_array().unwrap().len(), 14);
     }
-    let none = run(&["tag", "corpus/samples/county-annual-summary.txt", "--format", "jsonl", "--threshold", "1"]);
-    assert!(jsonl(&none.stdout).iter().all(|r| r["labels"].as_array().unwrap().len() <= 1));
+    let none = run(&[
+        "tag",
+        "corpus/samples/county-annual-summary.txt",
+        "--format",
+        "jsonl",
+        "--threshold",
+        "1",
+    ]);
+    assert!(jsonl(&none.stdout)
+        .iter()
+        .all(|r| r["labels"].as_array().unwrap().len() <= 1));
 }
 
 // ---- encodings ------------------------------------------------------------------------
@@ -144,7 +206,8 @@ fn tag_stdin(bytes: &[u8]) -> Vec<Value> {
 
 #[test]
 fn gbk_utf16_bom_and_line_ends_tag_like_utf8() {
-    let text = std::fs::read_to_string(root().join("corpus/samples/county-annual-summary.txt")).unwrap();
+    let text =
+        std::fs::read_to_string(root().join("corpus/samples/county-annual-summary.txt")).unwrap();
     let base = tag_stdin(text.as_bytes());
     let (gbk, _, bad) = encoding_rs::GBK.encode(&text);
     assert!(!bad);
@@ -153,15 +216,31 @@ fn gbk_utf16_bom_and_line_ends_tag_like_utf8() {
     bom.extend_from_slice(text.as_bytes());
     assert_eq!(tag_stdin(&bom), base, "UTF-8 BOM");
     for le in [true, false] {
-        let mut b = if le { vec![0xFF, 0xFE] } else { vec![0xFE, 0xFF] };
+        let mut b = if le {
+            vec![0xFF, 0xFE]
+        } else {
+            vec![0xFE, 0xFF]
+        };
         for u in text.encode_utf16() {
             b.extend_from_slice(&if le { u.to_le_bytes() } else { u.to_be_bytes() });
         }
         assert_eq!(tag_stdin(&b), base, "UTF-16 le={le}");
     }
-    let labels = |rows: &[Value]| rows.iter().map(|r| (r["text"].clone(), r["labels"].clone())).collect::<Vec<_>>();
-    assert_eq!(labels(&tag_stdin(text.replace('\n', "\r\n").as_bytes())), labels(&base), "CRLF");
-    assert_eq!(labels(&tag_stdin(text.replace('\n', "\r").as_bytes())), labels(&base), "CR");
+    let labels = |rows: &[Value]| {
+        rows.iter()
+            .map(|r| (r["text"].clone(), r["labels"].clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        labels(&tag_stdin(text.replace('\n', "\r\n").as_bytes())),
+        labels(&base),
+        "CRLF"
+    );
+    assert_eq!(
+        labels(&tag_stdin(text.replace('\n', "\r").as_bytes())),
+        labels(&base),
+        "CR"
+    );
 }
 
 #[test]
@@ -172,7 +251,10 @@ fn undecodable_bytes_name_file_and_offset() {
     let r = run(&["tag", p.to_str().unwrap()]);
     assert_eq!(r.code, 2);
     let line = one_error_line(&r);
-    assert!(line.contains("bad.txt") && line.contains("byte 3"), "{line}");
+    assert!(
+        line.contains("bad.txt") && line.contains("byte 3"),
+        "{line}"
+    );
 }
 
 // ---- bad input ------------------------------------------------------------------------
@@ -180,7 +262,11 @@ fn undecodable_bytes_name_file_and_offset() {
 #[test]
 fn empty_and_chrome_only_inputs_give_valid_empty_output() {
     let dir = tempfile::tempdir().unwrap();
-    for (name, content) in [("empty.txt", ""), ("blank.txt", "  \n\t\n"), ("chrome.txt", "首页\n当前位置：首页 > 动态\n返回顶部\n")] {
+    for (name, content) in [
+        ("empty.txt", ""),
+        ("blank.txt", "  \n\t\n"),
+        ("chrome.txt", "首页\n当前位置：首页 > 动态\n返回顶部\n"),
+    ] {
         let p = dir.path().join(name);
         std::fs::write(&p, content).unwrap();
         let r = run(&["tag", p.to_str().unwrap(), "--format", "jsonl"]);
@@ -200,12 +286,22 @@ fn binary_input_is_not_text() {
     let r = run(&["tag", p.to_str().unwrap()]);
     assert_eq!(r.code, 2);
     let line = one_error_line(&r);
-    assert!(line.contains("image.txt") && line.contains("not a text file"), "{line}");
+    assert!(
+        line.contains("image.txt") && line.contains("not a text file"),
+        "{line}"
+    );
 }
 
 #[test]
 fn missing_file_and_directory_fail_but_good_inputs_are_tagged() {
-    let r = run(&["tag", "no/such/file.txt", "corpus/samples/county-annual-summary.txt", "corpus", "--format", "jsonl"]);
+    let r = run(&[
+        "tag",
+        "no/such/file.txt",
+        "corpus/samples/county-annual-summary.txt",
+        "corpus",
+        "--format",
+        "jsonl",
+    ]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("no/such/file.txt"));
     assert!(r.stderr.contains("corpus: is a directory"));
@@ -217,9 +313,42 @@ fn missing_file_and_directory_fail_but_good_inputs_are_tagged() {
 fn bad_arguments_are_usage_errors_naming_the_flag() {
     for (args, flag) in [
         (vec!["tag", "x.txt", "--threshold", "2"], "--threshold"),
-        (vec!["train", "--data", "corpus/train.jsonl", "--out", "/tmp/x", "--folds", "1"], "--folds"),
-        (vec!["train", "--data", "corpus/train.jsonl", "--out", "/tmp/x", "--max-features", "0"], "--max-features"),
-        (vec!["train", "--data", "corpus/train.jsonl", "--out", "/tmp/x", "--ngrams", "0-5"], "--ngrams"),
+        (
+            vec![
+                "train",
+                "--data",
+                "corpus/train.jsonl",
+                "--out",
+                "/tmp/x",
+                "--folds",
+                "1",
+            ],
+            "--folds",
+        ),
+        (
+            vec![
+                "train",
+                "--data",
+                "corpus/train.jsonl",
+                "--out",
+                "/tmp/x",
+                "--max-features",
+                "0",
+            ],
+            "--max-features",
+        ),
+        (
+            vec![
+                "train",
+                "--data",
+                "corpus/train.jsonl",
+                "--out",
+                "/tmp/x",
+                "--ngrams",
+                "0-5",
+            ],
+            "--ngrams",
+        ),
         (vec!["tag", "--format", "xml"], "--format"),
     ] {
         let r = run(&args);
@@ -242,7 +371,13 @@ fn malformed_training_data_names_file_and_line() {
         let p = dir.path().join(format!("d{k}.jsonl"));
         std::fs::write(&p, content).unwrap();
         let out = dir.path().join("m.model");
-        let r = run(&["train", "--data", p.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+        let r = run(&[
+            "train",
+            "--data",
+            p.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
         assert_eq!(r.code, 2, "{content}");
         let line = one_error_line(&r);
         assert!(line.contains(&format!("d{k}.jsonl{want}")), "{line}");
@@ -260,7 +395,13 @@ fn a_label_with_too_few_examples_is_named() {
     }
     s += "{\"text\":\"新建幼儿园\",\"labels\":[\"preschool\"]}\n";
     std::fs::write(&p, s).unwrap();
-    let r = run(&["train", "--data", p.to_str().unwrap(), "--out", dir.path().join("m").to_str().unwrap()]);
+    let r = run(&[
+        "train",
+        "--data",
+        p.to_str().unwrap(),
+        "--out",
+        dir.path().join("m").to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 2);
     assert!(one_error_line(&r).contains("preschool (1)"), "{}", r.stderr);
 }
@@ -274,10 +415,22 @@ fn damaged_models_are_clear_errors() {
     let mut flipped = good.clone();
     let mid = good.len() / 2;
     flipped[mid] ^= 0x20;
-    let newer = [header.replace("\"version\":1", "\"version\":9").as_bytes(), &good[nl..]].concat();
-    let older = [header.replace("\"version\":1", "\"version\":0").as_bytes(), &good[nl..]].concat();
+    let newer = [
+        header.replace("\"version\":1", "\"version\":9").as_bytes(),
+        &good[nl..],
+    ]
+    .concat();
+    let older = [
+        header.replace("\"version\":1", "\"version\":0").as_bytes(),
+        &good[nl..],
+    ]
+    .concat();
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("truncated", good[..good.len() * 2 / 3].to_vec(), "truncated"),
+        (
+            "truncated",
+            good[..good.len() * 2 / 3].to_vec(),
+            "truncated",
+        ),
         ("flipped", flipped, "corrupted"),
         ("newer", newer, "upgrade policytag"),
         ("older", older, "retrain"),
@@ -289,9 +442,17 @@ fn damaged_models_are_clear_errors() {
         let r = run(&["labels", "--model", p.to_str().unwrap()]);
         assert_eq!(r.code, 2, "{name}");
         let line = one_error_line(&r);
-        assert!(line.contains(want) && line.contains(&format!("{name}.model")), "{name}: {line}");
+        assert!(
+            line.contains(want) && line.contains(&format!("{name}.model")),
+            "{name}: {line}"
+        );
     }
-    let r = run(&["tag", "corpus/samples/county-annual-summary.txt", "--model", "no/such.model"]);
+    let r = run(&[
+        "tag",
+        "corpus/samples/county-annual-summary.txt",
+        "--model",
+        "no/such.model",
+    ]);
     assert_eq!(r.code, 2);
     assert!(one_error_line(&r).contains("no/such.model"));
 }
@@ -312,20 +473,44 @@ fn training_is_deterministic_and_the_model_tags() {
     let (a, b) = (dir.path().join("a.model"), dir.path().join("b.model"));
     for out in [&a, &b] {
         let r = run(&[
-            "train", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap(), "--folds", "3",
-            "--features-per-label", "300", "--themes", "corpus/themes.toml",
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--folds",
+            "3",
+            "--features-per-label",
+            "300",
+            "--themes",
+            "corpus/themes.toml",
         ]);
         assert_eq!(r.code, 0, "{}", r.stderr);
         assert!(r.stdout.contains("micro avg"));
     }
-    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap(), "same data and flags must give identical bytes");
+    assert_eq!(
+        std::fs::read(&a).unwrap(),
+        std::fs::read(&b).unwrap(),
+        "same data and flags must give identical bytes"
+    );
     let r = run(&["labels", "--model", a.to_str().unwrap()]);
     assert!(r.stdout.contains("学前教育"));
-    let r = run(&["tag", "corpus/samples/county-annual-summary.txt", "--model", a.to_str().unwrap(), "--format", "jsonl"]);
+    let r = run(&[
+        "tag",
+        "corpus/samples/county-annual-summary.txt",
+        "--model",
+        a.to_str().unwrap(),
+        "--format",
+        "jsonl",
+    ]);
     assert_eq!(r.code, 0);
     assert!(!jsonl(&r.stdout).is_empty());
     // No temporary files are left beside the model.
-    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains(".tmp-")).collect();
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains(".tmp-"))
+        .collect();
     assert!(left.is_empty());
 }
 
@@ -334,10 +519,20 @@ fn eval_json_has_the_contract_keys() {
     let r = run(&["eval", "--data", "corpus/test.jsonl", "--format", "json"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
-    for k in ["n", "micro_f1", "macro_f1", "exact_match", "hamming_loss", "per_label"] {
+    for k in [
+        "n",
+        "micro_f1",
+        "macro_f1",
+        "exact_match",
+        "hamming_loss",
+        "per_label",
+    ] {
         assert!(v.get(k).is_some(), "missing {k}");
     }
-    let lines = std::fs::read_to_string(root().join("corpus/test.jsonl")).unwrap().lines().count();
+    let lines = std::fs::read_to_string(root().join("corpus/test.jsonl"))
+        .unwrap()
+        .lines()
+        .count();
     assert_eq!(v["n"], lines);
     for (_, m) in v["per_label"].as_object().unwrap() {
         for k in ["precision", "recall", "f1", "support"] {
@@ -353,7 +548,11 @@ fn eval_json_has_the_contract_keys() {
 fn eval_with_unknown_labels_lists_them() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("u.jsonl");
-    std::fs::write(&p, "{\"text\":\"a\",\"labels\":[\"safety\",\"zzz\",\"yyy\"]}\n").unwrap();
+    std::fs::write(
+        &p,
+        "{\"text\":\"a\",\"labels\":[\"safety\",\"zzz\",\"yyy\"]}\n",
+    )
+    .unwrap();
     let r = run(&["eval", "--data", p.to_str().unwrap()]);
     assert_eq!(r.code, 2);
     assert!(one_error_line(&r).contains("yyy, zzz"), "{}", r.stderr);
@@ -363,7 +562,12 @@ fn eval_with_unknown_labels_lists_them() {
 fn labels_lists_the_taxonomy() {
     let r = run(&["labels", "--format", "json"]);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
-    let ids: Vec<&str> = v.as_array().unwrap().iter().map(|x| x["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids.len(), 14);
     assert!(ids.contains(&"double-reduction") && ids.contains(&"vocational-special"));
     assert!(run(&["labels"]).stdout.contains("双减与课后服务"));
@@ -371,34 +575,82 @@ fn labels_lists_the_taxonomy() {
 
 #[test]
 fn segment_drops_chrome_golden() {
-    let r = run(&["segment", "corpus/samples/city-double-reduction-webpage.txt"]);
+    let r = run(&[
+        "segment",
+        "corpus/samples/city-double-reduction-webpage.txt",
+    ]);
     assert_eq!(r.code, 0);
-    for chrome in ["返回顶部", "ICP备", "当前位置", "发布时间", "分享到", "首页"] {
-        assert!(!r.stdout.contains(chrome), "{chrome} left in:\n{}", r.stdout);
+    for chrome in [
+        "返回顶部",
+        "ICP备",
+        "当前位置",
+        "发布时间",
+        "分享到",
+        "首页",
+    ] {
+        assert!(
+            !r.stdout.contains(chrome),
+            "{chrome} left in:\n{}",
+            r.stdout
+        );
     }
     golden("segment-webpage.txt", &r.stdout);
-    let j = run(&["segment", "corpus/samples/county-annual-summary.txt", "--format", "jsonl"]);
-    let src: Vec<char> = std::fs::read_to_string(root().join("corpus/samples/county-annual-summary.txt")).unwrap().chars().collect();
+    let j = run(&[
+        "segment",
+        "corpus/samples/county-annual-summary.txt",
+        "--format",
+        "jsonl",
+    ]);
+    let src: Vec<char> =
+        std::fs::read_to_string(root().join("corpus/samples/county-annual-summary.txt"))
+            .unwrap()
+            .chars()
+            .collect();
     for row in jsonl(&j.stdout) {
-        let (s, e) = (row["start"].as_u64().unwrap() as usize, row["end"].as_u64().unwrap() as usize);
-        assert_eq!(src[s..e].iter().collect::<String>(), row["text"].as_str().unwrap());
+        let (s, e) = (
+            row["start"].as_u64().unwrap() as usize,
+            row["end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            src[s..e].iter().collect::<String>(),
+            row["text"].as_str().unwrap()
+        );
     }
 }
 
 #[test]
 fn tokenize_uses_domain_words_and_simplifies() {
-    let r = run_in(&root(), &["tokenize", "-"], Some("全區課後服務實現全覆蓋\n".as_bytes()));
+    let r = run_in(
+        &root(),
+        &["tokenize", "-"],
+        Some("全區課後服務實現全覆蓋\n".as_bytes()),
+    );
     assert_eq!(r.code, 0);
-    assert!(r.stdout.split_whitespace().any(|w| w == "课后服务"), "{}", r.stdout);
+    assert!(
+        r.stdout.split_whitespace().any(|w| w == "课后服务"),
+        "{}",
+        r.stdout
+    );
     let r = run(&["tokenize", "落实县管校聘改革"]);
-    assert!(r.stdout.split_whitespace().any(|w| w == "县管校聘"), "{}", r.stdout);
+    assert!(
+        r.stdout.split_whitespace().any(|w| w == "县管校聘"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
 fn out_file_is_written_whole() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("tags.jsonl");
-    let r = run(&["tag", "corpus/samples/county-annual-summary.txt", "--format", "jsonl", "--out", out.to_str().unwrap()]);
+    let r = run(&[
+        "tag",
+        "corpus/samples/county-annual-summary.txt",
+        "--format",
+        "jsonl",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 0);
     assert_eq!(r.stdout, "");
     assert!(jsonl(&std::fs::read_to_string(&out).unwrap()).len() >= 25);
@@ -407,7 +659,11 @@ fn out_file_is_written_whole() {
 #[test]
 fn broken_pipe_is_quiet() {
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("policytag"))
-        .args(["tag", "corpus/samples/county-annual-summary.txt", "corpus/samples/county-annual-summary.txt"])
+        .args([
+            "tag",
+            "corpus/samples/county-annual-summary.txt",
+            "corpus/samples/county-annual-summary.txt",
+        ])
         .current_dir(root())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -431,14 +687,34 @@ fn default_model_is_current_and_above_the_floor() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("default.model");
     let flags = std::fs::read_to_string(root().join("models/default.flags")).unwrap();
-    let mut args = vec!["train", "--data", "corpus/train.jsonl", "--themes", "corpus/themes.toml", "--out", out.to_str().unwrap(), "-q"];
+    let mut args = vec![
+        "train",
+        "--data",
+        "corpus/train.jsonl",
+        "--themes",
+        "corpus/themes.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ];
     args.extend(flags.split_whitespace());
     let r = run(&args);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let r = run(&["eval", "--data", "corpus/test.jsonl", "--model", out.to_str().unwrap(), "--format", "json"]);
+    let r = run(&[
+        "eval",
+        "--data",
+        "corpus/test.jsonl",
+        "--model",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     let v: Value = serde_json::from_str(&r.stdout).unwrap();
     let macro_f1 = v["macro_f1"].as_f64().unwrap();
-    assert!(macro_f1 >= TEST_SPLIT_MACRO_F1_FLOOR, "test-split macro-F1 {macro_f1} below floor");
+    assert!(
+        macro_f1 >= TEST_SPLIT_MACRO_F1_FLOOR,
+        "test-split macro-F1 {macro_f1} below floor"
+    );
     assert!(
         std::fs::read(&out).unwrap() == std::fs::read(root().join("models/default.model")).unwrap(),
         "models/default.model is stale against corpus/ and models/default.flags: run `make model`"

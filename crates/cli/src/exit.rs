@@ -26,13 +26,17 @@ pub enum Outcome {
 pub fn is_input_error(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         c.downcast_ref::<InputError>().is_some()
-            || c.downcast_ref::<policytag_model::Error>().is_some_and(|e| e.is_bad_input())
-            || c.downcast_ref::<policytag_tokenizer::Error>().is_some_and(|e| e.is_bad_input())
+            || c.downcast_ref::<policytag_model::Error>()
+                .is_some_and(|e| e.is_bad_input())
+            || c.downcast_ref::<policytag_tokenizer::Error>()
+                .is_some_and(|e| e.is_bad_input())
             || c.downcast_ref::<policytag_features::Error>().is_some()
             || c.downcast_ref::<std::io::Error>().is_some_and(|e| {
                 matches!(
                     e.kind(),
-                    std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::IsADirectory
+                    std::io::ErrorKind::NotFound
+                        | std::io::ErrorKind::PermissionDenied
+                        | std::io::ErrorKind::IsADirectory
                 )
             })
     })
@@ -75,8 +79,10 @@ pub fn report(result: anyhow::Result<Outcome>) -> ExitCode {
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain()
-        .any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// A usage error found after parsing.

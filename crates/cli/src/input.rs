@@ -35,10 +35,14 @@ pub fn name(path: &Path) -> String {
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     let mut buf = Vec::new();
     if path.as_os_str() == "-" {
-        std::io::stdin().read_to_end(&mut buf).context("reading standard input")?;
+        std::io::stdin()
+            .read_to_end(&mut buf)
+            .context("reading standard input")?;
     } else {
         if path.is_dir() {
-            return Err(InputError(format!("{}: is a directory, not a file", path.display())).into());
+            return Err(
+                InputError(format!("{}: is a directory, not a file", path.display())).into(),
+            );
         }
         buf = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     }
@@ -56,7 +60,8 @@ pub fn read_text(path: &Path) -> Result<String> {
 pub fn jsonl_items(path: &Path) -> Result<Vec<Item>> {
     let doc = name(path);
     let bytes = read_bytes(path)?;
-    let content = String::from_utf8(bytes).map_err(|_| InputError(format!("{doc}: JSONL input must be UTF-8")))?;
+    let content = String::from_utf8(bytes)
+        .map_err(|_| InputError(format!("{doc}: JSONL input must be UTF-8")))?;
     let opts = ReadOptions {
         skip_bad: false,
         labels_optional: true,

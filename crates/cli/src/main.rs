@@ -21,7 +21,9 @@ fn main() -> ExitCode {
         if n == 0 {
             return exit::usage("--threads must be at least 1");
         }
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global();
     }
     let result = match cli.command {
         args::Command::Tag(a) => cmd::tag::run(a),

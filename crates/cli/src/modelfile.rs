@@ -15,13 +15,18 @@ pub fn load_model(path: Option<&Path>) -> Result<Model> {
     match path {
         Some(p) => {
             if !p.exists() {
-                return Err(InputError(format!("loading model {}: no such file", p.display())).into());
+                return Err(
+                    InputError(format!("loading model {}: no such file", p.display())).into(),
+                );
             }
             Model::load(p).with_context(|| format!("loading model {}", p.display()))
         }
         None => {
             if EMBEDDED.is_empty() {
-                return Err(InputError("this build has no embedded default model: pass --model PATH".into()).into());
+                return Err(InputError(
+                    "this build has no embedded default model: pass --model PATH".into(),
+                )
+                .into());
             }
             Model::from_bytes(EMBEDDED).context("loading the embedded default model")
         }
@@ -31,6 +36,8 @@ pub fn load_model(path: Option<&Path>) -> Result<Model> {
 /// Load a model and its tokenizer.
 pub fn load(path: Option<&Path>) -> Result<Tagger> {
     let model = load_model(path)?;
-    let what = path.map(|p| p.display().to_string()).unwrap_or_else(|| "the embedded default model".into());
+    let what = path
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "the embedded default model".into());
     Tagger::new(model).with_context(|| format!("loading model {what}"))
 }

@@ -19,7 +19,10 @@ impl SparseVec {
 
     /// Iterate `(column, value)` pairs.
     pub fn iter(&self) -> impl Iterator<Item = (u32, f64)> + '_ {
-        self.indices.iter().copied().zip(self.values.iter().copied())
+        self.indices
+            .iter()
+            .copied()
+            .zip(self.values.iter().copied())
     }
 
     /// Dot product with a dense vector.

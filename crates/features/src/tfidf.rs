@@ -91,21 +91,30 @@ impl TfidfParams {
     pub fn check(self) -> Result<ValidTfidfParams> {
         let (lo, hi) = self.word_ngrams;
         if lo == 0 || lo > hi || hi > 3 {
-            return Err(Error::InvalidParam(format!("word n-gram range {lo}..={hi} (need 1 <= lo <= hi <= 3)")));
+            return Err(Error::InvalidParam(format!(
+                "word n-gram range {lo}..={hi} (need 1 <= lo <= hi <= 3)"
+            )));
         }
         if let Some((lo, hi)) = self.char_ngrams {
             if lo == 0 || lo > hi || hi > 3 {
-                return Err(Error::InvalidParam(format!("char n-gram range {lo}..={hi} (need 1 <= lo <= hi <= 3)")));
+                return Err(Error::InvalidParam(format!(
+                    "char n-gram range {lo}..={hi} (need 1 <= lo <= hi <= 3)"
+                )));
             }
         }
         if self.min_df == 0 {
             return Err(Error::InvalidParam("min_df must be at least 1".into()));
         }
         if !(self.max_df > 0.0 && self.max_df <= 1.0) {
-            return Err(Error::InvalidParam(format!("max_df must be in (0, 1], got {}", self.max_df)));
+            return Err(Error::InvalidParam(format!(
+                "max_df must be in (0, 1], got {}",
+                self.max_df
+            )));
         }
         if self.max_features == Some(0) {
-            return Err(Error::InvalidParam("max_features must be at least 1".into()));
+            return Err(Error::InvalidParam(
+                "max_features must be at least 1".into(),
+            ));
         }
         Ok(ValidTfidfParams(self))
     }
@@ -208,7 +217,9 @@ fn each_term(p: &TfidfParams, doc: &Tokens, mut f: impl FnMut(&str)) {
 /// A letter or digit; the CJK block is checked first, as it is most of the text.
 #[inline]
 fn is_word_char(c: char) -> bool {
-    ('\u{4E00}'..='\u{9FFF}').contains(&c) || c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphanumeric())
+    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+        || c.is_ascii_alphanumeric()
+        || (!c.is_ascii() && c.is_alphanumeric())
 }
 
 /// Runs of alphanumeric characters (lower-cased), split at anything else.
@@ -281,7 +292,8 @@ struct Index {
 const NONE: u32 = u32::MAX;
 
 fn pack(ids: impl Iterator<Item = u32>) -> u64 {
-    ids.enumerate().fold(0u64, |k, (i, id)| k | (u64::from(id) + 1) << (21 * i))
+    ids.enumerate()
+        .fold(0u64, |k, (i, id)| k | (u64::from(id) + 1) << (21 * i))
 }
 
 impl Tfidf {
@@ -290,7 +302,9 @@ impl Tfidf {
         for (col, term) in vocabulary.iter().enumerate() {
             let col = col as u32;
             if let Some(chars) = term.strip_prefix(CHAR_PREFIX) {
-                index.chars.insert(pack(chars.chars().map(|c| c as u32)), col);
+                index
+                    .chars
+                    .insert(pack(chars.chars().map(|c| c as u32)), col);
             } else {
                 let mut ids = Vec::with_capacity(3);
                 for t in term.split(' ') {
@@ -300,7 +314,12 @@ impl Tfidf {
                 index.words.insert(pack(ids.into_iter()), col);
             }
         }
-        Tfidf { params, vocabulary, idf, index }
+        Tfidf {
+            params,
+            vocabulary,
+            idf,
+            index,
+        }
     }
 
     /// The parameters it was fitted with.
@@ -325,7 +344,10 @@ impl Tfidf {
     }
     /// The column of a term, if it is in the vocabulary.
     pub fn column(&self, term: &str) -> Option<u32> {
-        self.vocabulary.binary_search_by(|t| t.as_str().cmp(term)).ok().map(|i| i as u32)
+        self.vocabulary
+            .binary_search_by(|t| t.as_str().cmp(term))
+            .ok()
+            .map(|i| i as u32)
     }
     /// idf weight per column.
     pub fn idf(&self) -> &[f64] {
@@ -355,7 +377,8 @@ impl Tfidf {
             for_char_runs(&doc.normalized, |run| {
                 for n in lo..=hi {
                     for win in run.windows(n) {
-                        if let Some(&c) = self.index.chars.get(&pack(win.iter().map(|&c| c as u32))) {
+                        if let Some(&c) = self.index.chars.get(&pack(win.iter().map(|&c| c as u32)))
+                        {
                             cols.push(c);
                         }
                     }
@@ -372,7 +395,11 @@ impl Tfidf {
                 j += 1;
             }
             let tf = (j - i) as f64;
-            let tf = if self.params.sublinear_tf { 1.0 + tf.ln() } else { tf };
+            let tf = if self.params.sublinear_tf {
+                1.0 + tf.ln()
+            } else {
+                tf
+            };
             out.indices.push(c);
             out.values.push(tf * self.idf[c as usize]);
             i = j;
@@ -396,7 +423,11 @@ mod tests {
     }
 
     fn corpus() -> Vec<Tokens> {
-        vec![doc(&["双减", "课后服务"]), doc(&["双减", "作业"]), doc(&["双减", "双减", "安全"])]
+        vec![
+            doc(&["双减", "课后服务"]),
+            doc(&["双减", "作业"]),
+            doc(&["双减", "双减", "安全"]),
+        ]
     }
 
     fn close(a: f64, b: f64) {
@@ -407,7 +438,13 @@ mod tests {
     /// `TfidfVectorizer(analyzer=lambda d: d, sublinear_tf=True).fit_transform(docs)`.
     #[test]
     fn matches_sklearn_unigrams_sublinear() {
-        let t = TfidfParams::default().word_ngrams(1, 1).min_df(1).check().unwrap().fit(&corpus()).unwrap();
+        let t = TfidfParams::default()
+            .word_ngrams(1, 1)
+            .min_df(1)
+            .check()
+            .unwrap()
+            .fit(&corpus())
+            .unwrap();
         assert_eq!(t.vocabulary(), ["作业", "双减", "安全", "课后服务"]);
         close(t.idf()[1], 1.0);
         close(t.idf()[0], 1.6931471805599454);
@@ -418,8 +455,8 @@ mod tests {
         let r2 = t.transform(&corpus()[2]);
         // tf(双减) = 1 + ln 2 with sublinear tf, equal to tf·idf of 安全 (1 × 1.693…).
         assert_eq!(r2.indices, [1, 2]);
-        close(r2.values[0], 0.7071067811865476);
-        close(r2.values[1], 0.7071067811865476);
+        close(r2.values[0], std::f64::consts::FRAC_1_SQRT_2);
+        close(r2.values[1], std::f64::consts::FRAC_1_SQRT_2);
     }
 
     #[test]
@@ -428,9 +465,19 @@ mod tests {
         let t = p.clone().check().unwrap().fit(&corpus()).unwrap();
         assert!(t.column("双减 课后服务").is_some());
         assert!(t.column("双减 双减").is_some());
-        let t2 = TfidfParams::default().min_df(2).check().unwrap().fit(&corpus()).unwrap();
+        let t2 = TfidfParams::default()
+            .min_df(2)
+            .check()
+            .unwrap()
+            .fit(&corpus())
+            .unwrap();
         assert_eq!(t2.vocabulary(), ["双减"]);
-        let t3 = p.max_features(Some(2)).check().unwrap().fit(&corpus()).unwrap();
+        let t3 = p
+            .max_features(Some(2))
+            .check()
+            .unwrap()
+            .fit(&corpus())
+            .unwrap();
         // 双减 occurs 4 times; the rest once each, so ties go to the smallest term.
         assert_eq!(t3.vocabulary(), ["作业", "双减"]);
     }
@@ -446,12 +493,20 @@ mod tests {
             .fit(&corpus())
             .unwrap();
         assert!(t.column("#双减").is_some());
-        assert!(t.transform(&corpus()[0]).indices.contains(&t.column("#课后").unwrap()));
+        assert!(t
+            .transform(&corpus()[0])
+            .indices
+            .contains(&t.column("#课后").unwrap()));
     }
 
     #[test]
     fn rows_have_unit_norm_and_unknown_terms_are_ignored() {
-        let t = TfidfParams::default().min_df(1).check().unwrap().fit(&corpus()).unwrap();
+        let t = TfidfParams::default()
+            .min_df(1)
+            .check()
+            .unwrap()
+            .fit(&corpus())
+            .unwrap();
         let r = t.transform(&doc(&["双减", "未知词", "课后服务"]));
         close(r.values.iter().map(|v| v * v).sum::<f64>(), 1.0);
         assert!(t.transform(&doc(&["完全", "陌生"])).indices.is_empty());
@@ -463,12 +518,20 @@ mod tests {
         assert!(TfidfParams::default().word_ngrams(1, 4).check().is_err());
         assert!(TfidfParams::default().min_df(0).check().is_err());
         assert!(TfidfParams::default().max_df(0.0).check().is_err());
-        assert!(TfidfParams::default().max_features(Some(0)).check().is_err());
+        assert!(TfidfParams::default()
+            .max_features(Some(0))
+            .check()
+            .is_err());
     }
 
     #[test]
     fn serde_round_trip_is_identical() {
-        let t = TfidfParams::default().min_df(1).check().unwrap().fit(&corpus()).unwrap();
+        let t = TfidfParams::default()
+            .min_df(1)
+            .check()
+            .unwrap()
+            .fit(&corpus())
+            .unwrap();
         let s = serde_json::to_string(&t).unwrap();
         let back: Tfidf = serde_json::from_str(&s).unwrap();
         assert_eq!(serde_json::to_string(&back).unwrap(), s);

@@ -6,7 +6,10 @@ use policytag_model::{Model, Tagger};
 
 fn stages(c: &mut Criterion) {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-    let model = Model::load(std::path::Path::new(&format!("{root}/models/default.model"))).unwrap();
+    let model = Model::load(std::path::Path::new(&format!(
+        "{root}/models/default.model"
+    )))
+    .unwrap();
     let tagger = Tagger::new(model).unwrap();
     let raw = std::fs::read_to_string(format!("{root}/corpus/train.jsonl")).unwrap();
     let texts: Vec<String> = raw
@@ -14,17 +17,38 @@ fn stages(c: &mut Criterion) {
         .map(|l| policytag_model::data::parse_line(l, false).unwrap().text)
         .collect();
     let bytes: usize = texts.iter().map(|t| t.len()).sum();
-    let tokens: Vec<_> = texts.iter().map(|t| tagger.tokenizer().tokenize(t)).collect();
+    let tokens: Vec<_> = texts
+        .iter()
+        .map(|t| tagger.tokenizer().tokenize(t))
+        .collect();
     let tfidf = &tagger.model().tfidf;
 
     let mut g = c.benchmark_group("stages");
-    g.sample_size(10).throughput(Throughput::Bytes(bytes as u64));
-    g.bench_function("vectorise", |b| b.iter(|| tokens.iter().map(|t| tfidf.transform(t).nnz()).sum::<usize>()));
+    g.sample_size(10)
+        .throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function("vectorise", |b| {
+        b.iter(|| {
+            tokens
+                .iter()
+                .map(|t| tfidf.transform(t).nnz())
+                .sum::<usize>()
+        })
+    });
     g.bench_function("predict (vectorise + score)", |b| {
-        b.iter(|| tokens.iter().map(|t| tagger.predict_tokens(t, None).labels.len()).sum::<usize>())
+        b.iter(|| {
+            tokens
+                .iter()
+                .map(|t| tagger.predict_tokens(t, None).labels.len())
+                .sum::<usize>()
+        })
     });
     g.bench_function("end to end (tokenise + predict)", |b| {
-        b.iter(|| texts.iter().map(|t| tagger.predict(t, None).labels.len()).sum::<usize>())
+        b.iter(|| {
+            texts
+                .iter()
+                .map(|t| tagger.predict(t, None).labels.len())
+                .sum::<usize>()
+        })
     });
     g.finish();
 }

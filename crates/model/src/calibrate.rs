@@ -54,12 +54,16 @@ impl Platt {
                 .map(|(&zi, &ti)| {
                     let f = a * zi + b;
                     // -[t log σ(f) + (1-t) log(1-σ(f))] = log(1+e^f) - t f
-                    let l1p = if f > 0.0 { f + (-f).exp().ln_1p() } else { f.exp().ln_1p() };
+                    let l1p = if f > 0.0 {
+                        f + (-f).exp().ln_1p()
+                    } else {
+                        f.exp().ln_1p()
+                    };
                     l1p - ti * f
                 })
                 .sum()
         };
-        let (mut a, mut b) = (1.0, ((nneg + 1.0) / (npos + 1.0)).ln() * -1.0);
+        let (mut a, mut b) = (1.0, ((npos + 1.0) / (nneg + 1.0)).ln());
         let mut f = obj(a, b);
         for _ in 0..100 {
             let (mut g1, mut g2, mut h11, mut h22, mut h21) = (0.0, 0.0, 1e-12, 1e-12, 0.0);
@@ -137,7 +141,8 @@ pub fn best_f1_threshold(p: &[f64], y: &[bool]) -> (f64, f64) {
             Some(q) => (p[i] + q) / 2.0,
             None => p[i] / 2.0,
         };
-        let better = f1 > best.1 + 1e-12 || ((f1 - best.1).abs() <= 1e-12 && (thr - 0.5).abs() < (best.0 - 0.5f64).abs());
+        let better = f1 > best.1 + 1e-12
+            || ((f1 - best.1).abs() <= 1e-12 && (thr - 0.5).abs() < (best.0 - 0.5f64).abs());
         if better {
             best = (thr, f1);
         }

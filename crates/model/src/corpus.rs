@@ -63,7 +63,10 @@ impl CorpusStats {
 
 /// True when a text is written in traditional script.
 pub fn is_traditional(t2s: &Traditional, text: &str) -> bool {
-    let cjk = text.chars().filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c)).count();
+    let cjk = text
+        .chars()
+        .filter(|c| ('\u{4E00}'..='\u{9FFF}').contains(c))
+        .count();
     let trad = text.chars().filter(|&c| t2s.is_traditional(c)).count();
     trad >= 3 && trad * 12 > cjk
 }
@@ -80,14 +83,23 @@ pub fn stats(examples: &[Example]) -> Result<CorpusStats> {
         }
         let n = e.text.chars().count();
         chars_total += n;
-        lengths[if n < 40 { 0 } else if n < 200 { 1 } else { 2 }] += 1;
+        lengths[if n < 40 {
+            0
+        } else if n < 200 {
+            1
+        } else {
+            2
+        }] += 1;
     }
     Ok(CorpusStats {
         paragraphs: examples.len(),
         per_label,
         multi_label: examples.iter().filter(|e| e.labels.len() >= 2).count(),
         no_label: examples.iter().filter(|e| e.labels.is_empty()).count(),
-        traditional: examples.iter().filter(|e| is_traditional(&t2s, &e.text)).count(),
+        traditional: examples
+            .iter()
+            .filter(|e| is_traditional(&t2s, &e.text))
+            .count(),
         lengths,
         mean_chars: chars_total as f64 / examples.len().max(1) as f64,
     })
@@ -135,7 +147,11 @@ mod tests {
     use super::*;
 
     fn ex(t: &str, l: &[&str]) -> Example {
-        Example { id: None, text: t.into(), labels: l.iter().map(|s| s.to_string()).collect() }
+        Example {
+            id: None,
+            text: t.into(),
+            labels: l.iter().map(|s| s.to_string()).collect(),
+        }
     }
 
     #[test]
@@ -151,12 +167,18 @@ mod tests {
     #[test]
     fn stats_count_shapes() {
         let e = vec![
-            ex("全區學前教育普惠發展，幼兒園覆蓋率達到百分之九十。", &["preschool"]),
+            ex(
+                "全區學前教育普惠發展，幼兒園覆蓋率達到百分之九十。",
+                &["preschool"],
+            ),
             ex("开展防溺水专题教育", &["safety", "moral"]),
             ex("二〇二二年工作要点", &[]),
         ];
         let s = stats(&e).unwrap();
-        assert_eq!((s.paragraphs, s.multi_label, s.no_label, s.traditional), (3, 1, 1, 1));
+        assert_eq!(
+            (s.paragraphs, s.multi_label, s.no_label, s.traditional),
+            (3, 1, 1, 1)
+        );
         assert_eq!(s.per_label["preschool"], 1);
         assert_eq!(s.lengths, [3, 0, 0]);
     }

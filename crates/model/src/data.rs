@@ -146,14 +146,22 @@ mod tests {
 
     #[test]
     fn reads_labels_and_label() {
-        let r = read("{\"text\":\"a\",\"labels\":[\"b\",\"a\",\"a\"]}\n\n{\"text\":\"c\",\"label\":[]}\n", false).unwrap();
+        let r = read(
+            "{\"text\":\"a\",\"labels\":[\"b\",\"a\",\"a\"]}\n\n{\"text\":\"c\",\"label\":[]}\n",
+            false,
+        )
+        .unwrap();
         assert_eq!(r.examples[0].labels, ["a", "b"]);
         assert!(r.examples[1].labels.is_empty());
     }
 
     #[test]
     fn errors_name_file_and_line() {
-        let e = read("{\"text\":\"a\",\"labels\":[]}\n{\"text\":1,\"labels\":[]}\n", false).unwrap_err();
+        let e = read(
+            "{\"text\":\"a\",\"labels\":[]}\n{\"text\":1,\"labels\":[]}\n",
+            false,
+        )
+        .unwrap_err();
         assert_eq!(e.to_string(), "x.jsonl:2: \"text\" must be a string");
         let e = read("{\"text\":\"a\",\"labels\":\"x\"}", false).unwrap_err();
         assert!(e.to_string().starts_with("x.jsonl:1: \"labels\""));
@@ -165,7 +173,11 @@ mod tests {
 
     #[test]
     fn skip_bad_counts() {
-        let r = read("{\"text\":\"a\",\"labels\":[]}\nnot json\n{\"labels\":[]}\n", true).unwrap();
+        let r = read(
+            "{\"text\":\"a\",\"labels\":[]}\nnot json\n{\"labels\":[]}\n",
+            true,
+        )
+        .unwrap();
         assert_eq!(r.examples.len(), 1);
         assert_eq!(r.skipped.iter().map(|s| s.0).collect::<Vec<_>>(), [2, 3]);
     }

@@ -26,7 +26,11 @@ pub fn assign(label_sets: &[Vec<usize>], n_labels: usize, k: usize, seed: u64) -
         h.update((i as u64).to_le_bytes());
         h.finalize().into()
     };
-    let mut order: Vec<(usize, [u8; 32], usize)> = label_sets.iter().enumerate().map(|(i, s)| (key(s), hash(i), i)).collect();
+    let mut order: Vec<(usize, [u8; 32], usize)> = label_sets
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (key(s), hash(i), i))
+        .collect();
     order.sort_unstable();
     let mut fold = vec![0usize; label_sets.len()];
     let mut counter = vec![0usize; n_labels + 1];
@@ -43,7 +47,9 @@ mod tests {
 
     #[test]
     fn balanced_and_deterministic() {
-        let sets: Vec<Vec<usize>> = (0..100).map(|i| if i % 10 == 0 { vec![1] } else { vec![0] }).collect();
+        let sets: Vec<Vec<usize>> = (0..100)
+            .map(|i| if i % 10 == 0 { vec![1] } else { vec![0] })
+            .collect();
         let f = assign(&sets, 2, 5, 7);
         assert_eq!(f, assign(&sets, 2, 5, 7));
         for k in 0..5 {

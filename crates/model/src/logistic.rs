@@ -93,7 +93,13 @@ impl Binary {
 
 /// Fit a binary classifier for `y` on the `features` columns of `rows`. With only one
 /// class present it returns a constant classifier at the (smoothed) prior instead of failing.
-pub fn fit_binary(label: &str, rows: &[&SparseVec], y: &[bool], features: Vec<u32>, p: &SolverParams) -> Result<Binary> {
+pub fn fit_binary(
+    label: &str,
+    rows: &[&SparseVec],
+    y: &[bool],
+    features: Vec<u32>,
+    p: &SolverParams,
+) -> Result<Binary> {
     let npos = y.iter().filter(|&&v| v).count();
     if npos == 0 || npos == y.len() || features.is_empty() {
         let prior = (npos as f64 + 0.5) / (y.len() as f64 + 1.0);
@@ -129,7 +135,11 @@ pub fn fit_binary(label: &str, rows: &[&SparseVec], y: &[bool], features: Vec<u3
     let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
     Ok(Binary {
         features,
-        weights: fitted.params().iter().map(|&w| sign * f64::from(w)).collect(),
+        weights: fitted
+            .params()
+            .iter()
+            .map(|&w| sign * f64::from(w))
+            .collect(),
         intercept: sign * f64::from(fitted.intercept()),
     })
 }
@@ -148,9 +158,16 @@ mod tests {
             .collect();
         let refs: Vec<&SparseVec> = rows.iter().collect();
         let y: Vec<bool> = (0..40).map(|i| i % 2 == 0).collect();
-        let p = SolverParams { alpha: 0.1, max_iterations: 200, tolerance: 1e-5 };
+        let p = SolverParams {
+            alpha: 0.1,
+            max_iterations: 200,
+            tolerance: 1e-5,
+        };
         let b = fit_binary("x", &refs, &y, vec![0, 1], &p).unwrap();
-        assert!(b.decision(&rows[0]) > 0.0 && b.decision(&rows[1]) < 0.0, "{b:?}");
+        assert!(
+            b.decision(&rows[0]) > 0.0 && b.decision(&rows[1]) < 0.0,
+            "{b:?}"
+        );
         // Minority positives: the sign must still favour `true`.
         let y2: Vec<bool> = (0..40).map(|i| i % 2 == 0 && i < 10).collect();
         let b2 = fit_binary("x", &refs, &y2, vec![0, 1], &p).unwrap();

@@ -64,7 +64,11 @@ impl Metrics {
     /// Compute metrics for `labels` (the label universe) from gold and predicted label-index
     /// sets, one per paragraph.
     pub fn compute(labels: &[String], gold: &[Vec<usize>], pred: &[Vec<usize>]) -> Metrics {
-        assert_eq!(gold.len(), pred.len(), "gold and predictions differ in length");
+        assert_eq!(
+            gold.len(),
+            pred.len(),
+            "gold and predictions differ in length"
+        );
         let l = labels.len();
         let (mut tp, mut fp, mut fnn) = (vec![0usize; l], vec![0usize; l], vec![0usize; l]);
         let mut exact = 0;
@@ -105,7 +109,8 @@ impl Metrics {
             }
             per_label.insert(labels[k].clone(), m);
         }
-        let (tps, fps, fns): (usize, usize, usize) = (tp.iter().sum(), fp.iter().sum(), fnn.iter().sum());
+        let (tps, fps, fns): (usize, usize, usize) =
+            (tp.iter().sum(), fp.iter().sum(), fnn.iter().sum());
         let n = gold.len();
         let mp = ratio(tps, tps + fps);
         let mr = ratio(tps, tps + fns);
@@ -114,7 +119,11 @@ impl Metrics {
             micro_precision: mp,
             micro_recall: mr,
             micro_f1: f1(mp, mr),
-            macro_f1: if supported == 0 { 0.0 } else { macro_sum / supported as f64 },
+            macro_f1: if supported == 0 {
+                0.0
+            } else {
+                macro_sum / supported as f64
+            },
             exact_match: ratio(exact, n),
             hamming_loss: ratio(fps + fns, n * l.max(1)),
             per_label,
@@ -123,7 +132,13 @@ impl Metrics {
 
     /// A classification report like scikit-learn's, for terminals.
     pub fn report(&self) -> String {
-        let width = self.per_label.keys().map(|k| k.len()).max().unwrap_or(5).max(12);
+        let width = self
+            .per_label
+            .keys()
+            .map(|k| k.len())
+            .max()
+            .unwrap_or(5)
+            .max(12);
         let mut s = format!(
             "{:>width$}  {:>9}  {:>9}  {:>9}  {:>9}\n\n",
             "", "precision", "recall", "f1-score", "support"
@@ -139,7 +154,10 @@ impl Metrics {
             "\n{:>width$}  {:>9.3}  {:>9.3}  {:>9.3}  {:>9}\n",
             "micro avg", self.micro_precision, self.micro_recall, self.micro_f1, support
         );
-        s += &format!("{:>width$}  {:>9}  {:>9}  {:>9.3}  {:>9}\n", "macro avg", "", "", self.macro_f1, support);
+        s += &format!(
+            "{:>width$}  {:>9}  {:>9}  {:>9.3}  {:>9}\n",
+            "macro avg", "", "", self.macro_f1, support
+        );
         s += &format!(
             "\nparagraphs: {}   exact match: {:.3}   hamming loss: {:.4}\n",
             self.n, self.exact_match, self.hamming_loss

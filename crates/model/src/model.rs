@@ -89,7 +89,8 @@ impl Model {
 
     /// Serialise to the two-line file format.
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
-        let payload = serde_json::to_vec(self).map_err(|e| Error::ModelFile(format!("cannot serialise model: {e}")))?;
+        let payload = serde_json::to_vec(self)
+            .map_err(|e| Error::ModelFile(format!("cannot serialise model: {e}")))?;
         let header = Header {
             format: FORMAT_NAME.into(),
             version: FORMAT_VERSION,
@@ -137,9 +138,12 @@ impl Model {
             )));
         }
         if payload.len() > header.payload_bytes || hex(&Sha256::digest(payload)) != header.sha256 {
-            return Err(bad("model file is corrupted (checksum mismatch): copy it again or retrain"));
+            return Err(bad(
+                "model file is corrupted (checksum mismatch): copy it again or retrain",
+            ));
         }
-        serde_json::from_slice(payload).map_err(|e| Error::ModelFile(format!("model payload is invalid: {e}")))
+        serde_json::from_slice(payload)
+            .map_err(|e| Error::ModelFile(format!("model payload is invalid: {e}")))
     }
 
     /// Load a model file.
@@ -166,8 +170,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         path: path.to_path_buf(),
         source,
     };
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;

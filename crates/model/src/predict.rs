@@ -34,6 +34,9 @@ pub struct Prediction {
     pub rows: Rows,
 }
 
+/// A vocabulary term with a classifier weight.
+pub type TermWeight = (String, f64);
+
 /// A term's contribution to a label's decision value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Evidence {
@@ -53,20 +56,31 @@ impl Tagger {
             ));
         }
         if model.labels.len() != model.label_models.len() {
-            return Err(Error::ModelFile("model payload is invalid: label count mismatch".into()));
+            return Err(Error::ModelFile(
+                "model payload is invalid: label count mismatch".into(),
+            ));
         }
         let tokenizer = Tokenizer::new(model.text.clone())?;
         let mut by_column = vec![Vec::new(); model.tfidf.len()];
         for (l, m) in model.label_models.iter().enumerate() {
             for (&c, &w) in m.classifier.features.iter().zip(&m.classifier.weights) {
-                let slot = by_column
-                    .get_mut(c as usize)
-                    .ok_or_else(|| Error::ModelFile("model payload is invalid: weight column out of range".into()))?;
+                let slot = by_column.get_mut(c as usize).ok_or_else(|| {
+                    Error::ModelFile("model payload is invalid: weight column out of range".into())
+                })?;
                 slot.push((l as u32, w));
             }
         }
-        let intercepts = model.label_models.iter().map(|m| m.classifier.intercept).collect();
-        Ok(Tagger { model, tokenizer, by_column, intercepts })
+        let intercepts = model
+            .label_models
+            .iter()
+            .map(|m| m.classifier.intercept)
+            .collect();
+        Ok(Tagger {
+            model,
+            tokenizer,
+            by_column,
+            intercepts,
+        })
     }
 
     /// Decision values of every label for one row.
@@ -102,7 +116,11 @@ impl Tagger {
             para: tfidf.transform(tokens),
             sentences: match self.model.pooling {
                 Pooling::Paragraph => Vec::new(),
-                Pooling::MaxSentence => tokens.sentences().iter().map(|s| tfidf.transform(s)).collect(),
+                Pooling::MaxSentence => tokens
+                    .sentences()
+                    .iter()
+                    .map(|s| tfidf.transform(s))
+                    .collect(),
             },
         };
         let mut z = self.decisions(&rows.para);
@@ -111,25 +129,35 @@ impl Tagger {
                 *a = a.max(b);
             }
         }
-        let scores: Vec<f64> = z.iter().zip(&self.model.label_models).map(|(&z, m)| m.platt.prob(z)).collect();
+        let scores: Vec<f64> = z
+            .iter()
+            .zip(&self.model.label_models)
+            .map(|(&z, m)| m.platt.prob(z))
+            .collect();
         let labels = scores
             .iter()
             .enumerate()
             .filter(|&(l, &s)| s >= threshold.unwrap_or(self.model.label_models[l].threshold))
             .map(|(l, _)| l)
             .collect();
-        Prediction { scores, labels, rows }
+        Prediction {
+            scores,
+            labels,
+            rows,
+        }
     }
 
     /// The `top` terms that pushed label `label` up the most for this prediction (taken
     /// from the row — paragraph or sentence — that gave the label its score).
     pub fn evidence(&self, pred: &Prediction, label: usize, top: usize) -> Vec<Evidence> {
         let b = &self.model.label_models[label].classifier;
-        let best = pred
-            .rows
-            .sentences
-            .iter()
-            .fold(&pred.rows.para, |acc, r| if b.decision(r) > b.decision(acc) { r } else { acc });
+        let best = pred.rows.sentences.iter().fold(&pred.rows.para, |acc, r| {
+            if b.decision(r) > b.decision(acc) {
+                r
+            } else {
+                acc
+            }
+        });
         let mut c = b.contributions(best);
         c.retain(|&(_, w)| w > 0.0);
         c.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -143,13 +171,29 @@ impl Tagger {
     }
 
     /// The strongest positive and negative terms of a label: `(term, weight)` pairs.
-    pub fn label_terms(&self, label: usize, top: usize) -> (Vec<(String, f64)>, Vec<(String, f64)>) {
+    pub fn label_terms(&self, label: usize, top: usize) -> (Vec<TermWeight>, Vec<TermWeight>) {
         let b = &self.model.label_models[label].classifier;
-        let mut all: Vec<(u32, f64)> = b.features.iter().copied().zip(b.weights.iter().copied()).collect();
+        let mut all: Vec<(u32, f64)> = b
+            .features
+            .iter()
+            .copied()
+            .zip(b.weights.iter().copied())
+            .collect();
         all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let term = |&(c, w): &(u32, f64)| (self.model.tfidf.term(c).to_string(), w);
-        let pos = all.iter().filter(|x| x.1 > 0.0).take(top).map(term).collect();
-        let neg = all.iter().rev().filter(|x| x.1 < 0.0).take(top).map(term).collect();
+        let pos = all
+            .iter()
+            .filter(|x| x.1 > 0.0)
+            .take(top)
+            .map(term)
+            .collect();
+        let neg = all
+            .iter()
+            .rev()
+            .filter(|x| x.1 < 0.0)
+            .take(top)
+            .map(term)
+            .collect();
         (pos, neg)
     }
 
@@ -159,7 +203,11 @@ impl Tagger {
     }
 
     /// Evaluate on labelled examples. Labels the model does not know are an error.
-    pub fn evaluate(&self, examples: &[Example], threshold: Option<f64>) -> Result<(Metrics, Vec<Prediction>)> {
+    pub fn evaluate(
+        &self,
+        examples: &[Example],
+        threshold: Option<f64>,
+    ) -> Result<(Metrics, Vec<Prediction>)> {
         use rayon::prelude::*;
         let unknown: BTreeSet<String> = examples
             .iter()
@@ -172,10 +220,21 @@ impl Tagger {
         }
         let gold: Vec<Vec<usize>> = examples
             .iter()
-            .map(|e| e.labels.iter().filter_map(|l| self.label_index(l)).collect())
+            .map(|e| {
+                e.labels
+                    .iter()
+                    .filter_map(|l| self.label_index(l))
+                    .collect()
+            })
             .collect();
-        let preds: Vec<Prediction> = examples.par_iter().map(|e| self.predict(&e.text, threshold)).collect();
+        let preds: Vec<Prediction> = examples
+            .par_iter()
+            .map(|e| self.predict(&e.text, threshold))
+            .collect();
         let pred_sets: Vec<Vec<usize>> = preds.iter().map(|p| p.labels.clone()).collect();
-        Ok((Metrics::compute(&self.model.label_ids(), &gold, &pred_sets), preds))
+        Ok((
+            Metrics::compute(&self.model.label_ids(), &gold, &pred_sets),
+            preds,
+        ))
     }
 }

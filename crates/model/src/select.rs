@@ -53,7 +53,12 @@ mod tests {
     /// evenly over both classes).
     #[test]
     fn ranks_like_sklearn() {
-        let rows = [row(&[0, 2], &[1.0, 1.0]), row(&[0, 1], &[1.0, 1.0]), row(&[1], &[1.0]), row(&[1, 2], &[1.0, 1.0])];
+        let rows = [
+            row(&[0, 2], &[1.0, 1.0]),
+            row(&[0, 1], &[1.0, 1.0]),
+            row(&[1], &[1.0]),
+            row(&[1, 2], &[1.0, 1.0]),
+        ];
         let refs: Vec<&SparseVec> = rows.iter().collect();
         let y = [true, true, false, false];
         assert_eq!(chi2_top_k(&refs, &y, 3, 1), [0]);

@@ -104,16 +104,26 @@ impl TrainParams {
     /// Validate every parameter.
     pub fn check(self) -> Result<ValidTrainParams> {
         if self.folds < 2 {
-            return Err(Error::InvalidParam(format!("folds must be at least 2, got {}", self.folds)));
+            return Err(Error::InvalidParam(format!(
+                "folds must be at least 2, got {}",
+                self.folds
+            )));
         }
         if self.features_per_label == 0 {
-            return Err(Error::InvalidParam("features per label must be at least 1".into()));
+            return Err(Error::InvalidParam(
+                "features per label must be at least 1".into(),
+            ));
         }
         if !(self.solver.alpha > 0.0 && self.solver.alpha.is_finite()) {
-            return Err(Error::InvalidParam(format!("alpha must be positive, got {}", self.solver.alpha)));
+            return Err(Error::InvalidParam(format!(
+                "alpha must be positive, got {}",
+                self.solver.alpha
+            )));
         }
         if self.solver.max_iterations == 0 {
-            return Err(Error::InvalidParam("max iterations must be at least 1".into()));
+            return Err(Error::InvalidParam(
+                "max iterations must be at least 1".into(),
+            ));
         }
         self.tfidf.clone().check()?;
         Ok(ValidTrainParams(self))
@@ -169,7 +179,12 @@ impl ValidTrainParams {
 
     /// Train a model. `names` gives display names and descriptions by label id (labels
     /// without one are named by their id).
-    pub fn fit(&self, examples: &[Example], names: &BTreeMap<String, (String, String)>, hooks: &Hooks<'_>) -> Result<Model> {
+    pub fn fit(
+        &self,
+        examples: &[Example],
+        names: &BTreeMap<String, (String, String)>,
+        hooks: &Hooks<'_>,
+    ) -> Result<Model> {
         let p = &self.0;
         if examples.is_empty() {
             return Err(Error::Data("no training examples".into()));
@@ -196,16 +211,32 @@ impl ValidTrainParams {
             )));
         }
         let labels: Vec<String> = counts.keys().cloned().collect();
-        let index: BTreeMap<&str, usize> = labels.iter().enumerate().map(|(i, l)| (l.as_str(), i)).collect();
-        let sets: Vec<Vec<usize>> = examples.iter().map(|e| e.labels.iter().map(|l| index[l.as_str()]).collect()).collect();
+        let index: BTreeMap<&str, usize> = labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.as_str(), i))
+            .collect();
+        let sets: Vec<Vec<usize>> = examples
+            .iter()
+            .map(|e| e.labels.iter().map(|l| index[l.as_str()]).collect())
+            .collect();
         let n = examples.len();
         let n_labels = labels.len();
-        let check = || if hooks.cancel.load(Ordering::Relaxed) { Err(Error::Interrupted) } else { Ok(()) };
+        let check = || {
+            if hooks.cancel.load(Ordering::Relaxed) {
+                Err(Error::Interrupted)
+            } else {
+                Ok(())
+            }
+        };
 
         // 1. Tokens and TF-IDF rows.
         let tokenizer = Tokenizer::new(p.text.clone())?;
         (hooks.progress)("tokenising", 0, n as u64);
-        let tokens: Vec<_> = examples.par_iter().map(|e| tokenizer.tokenize(&e.text)).collect();
+        let tokens: Vec<_> = examples
+            .par_iter()
+            .map(|e| tokenizer.tokenize(&e.text))
+            .collect();
         check()?;
         let tfidf = p.tfidf.clone().check()?.fit(&tokens)?;
         let rows: Vec<SparseVec> = tokens.par_iter().map(|t| tfidf.transform(t)).collect();
@@ -225,14 +256,18 @@ impl ValidTrainParams {
             Pooling::MaxSentence => b.pooled(&pooled[i]),
         };
         let dim = tfidf.len();
-        let y: Vec<Vec<bool>> = (0..n_labels).map(|l| sets.iter().map(|s| s.contains(&l)).collect()).collect();
+        let y: Vec<Vec<bool>> = (0..n_labels)
+            .map(|l| sets.iter().map(|s| s.contains(&l)).collect())
+            .collect();
 
         // 2. Out-of-fold decision values.
         let fold = folds::assign(&sets, n_labels, p.folds, p.seed);
         let total = ((p.folds + 1) * n_labels) as u64;
         let done = AtomicU64::new(0);
         (hooks.progress)("training", 0, total);
-        let tasks: Vec<(usize, usize)> = (0..p.folds).flat_map(|f| (0..n_labels).map(move |l| (f, l))).collect();
+        let tasks: Vec<(usize, usize)> = (0..p.folds)
+            .flat_map(|f| (0..n_labels).map(move |l| (f, l)))
+            .collect();
         let fit_one = |train_idx: &[usize], l: usize| -> Result<Binary> {
             check()?;
             let r: Vec<&SparseVec> = train_idx.iter().map(|&i| &rows[i]).collect();
@@ -243,12 +278,17 @@ impl ValidTrainParams {
             (hooks.progress)("training", d, total);
             Ok(b)
         };
-        let train_sets: Vec<Vec<usize>> = (0..p.folds).map(|f| (0..n).filter(|&i| fold[i] != f).collect()).collect();
+        let train_sets: Vec<Vec<usize>> = (0..p.folds)
+            .map(|f| (0..n).filter(|&i| fold[i] != f).collect())
+            .collect();
         let oof: Vec<(usize, usize, Vec<f64>)> = tasks
             .par_iter()
             .map(|&(f, l)| {
                 let b = fit_one(&train_sets[f], l)?;
-                let z = (0..n).filter(|&i| fold[i] == f).map(|i| decide(&b, i)).collect();
+                let z = (0..n)
+                    .filter(|&i| fold[i] == f)
+                    .map(|i| decide(&b, i))
+                    .collect();
                 Ok((f, l, z))
             })
             .collect::<Result<_>>()?;
@@ -268,23 +308,41 @@ impl ValidTrainParams {
             })
             .collect();
         let pred: Vec<Vec<usize>> = (0..n)
-            .map(|i| (0..n_labels).filter(|&l| calib[l].0.prob(z[l][i]) >= calib[l].1).collect())
+            .map(|i| {
+                (0..n_labels)
+                    .filter(|&l| calib[l].0.prob(z[l][i]) >= calib[l].1)
+                    .collect()
+            })
             .collect();
         let cv = Metrics::compute(&labels, &sets, &pred);
 
         // 4. Final classifiers on all data.
         let all: Vec<usize> = (0..n).collect();
-        let finals: Vec<Binary> = (0..n_labels).into_par_iter().map(|l| fit_one(&all, l)).collect::<Result<_>>()?;
+        let finals: Vec<Binary> = (0..n_labels)
+            .into_par_iter()
+            .map(|l| fit_one(&all, l))
+            .collect::<Result<_>>()?;
         let label_models = finals
             .into_iter()
             .zip(&calib)
-            .map(|(classifier, &(platt, threshold))| LabelModel { classifier, platt, threshold })
+            .map(|(classifier, &(platt, threshold))| LabelModel {
+                classifier,
+                platt,
+                threshold,
+            })
             .collect();
         let label_infos = labels
             .iter()
             .map(|id| {
-                let (name, description) = names.get(id).cloned().unwrap_or_else(|| (id.clone(), String::new()));
-                LabelInfo { id: id.clone(), name, description }
+                let (name, description) = names
+                    .get(id)
+                    .cloned()
+                    .unwrap_or_else(|| (id.clone(), String::new()));
+                LabelInfo {
+                    id: id.clone(),
+                    name,
+                    description,
+                }
             })
             .collect();
         Ok(Model {

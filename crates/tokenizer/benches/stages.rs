@@ -5,9 +5,18 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use policytag_tokenizer::{decode, Segmenter, TextSettings, Tokenizer};
 
 fn corpus_text() -> String {
-    let raw = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../corpus/train.jsonl")).unwrap();
+    let raw = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../corpus/train.jsonl"
+    ))
+    .unwrap();
     raw.lines()
-        .filter_map(|l| l.split("\"text\": \"").nth(1).and_then(|t| t.split("\", \"labels\"").next()).map(str::to_owned))
+        .filter_map(|l| {
+            l.split("\"text\": \"")
+                .nth(1)
+                .and_then(|t| t.split("\", \"labels\"").next())
+                .map(str::to_owned)
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -21,11 +30,26 @@ fn stages(c: &mut Criterion) {
     let jieba = jieba_rs::Jieba::new();
 
     let mut g = c.benchmark_group("stages");
-    g.sample_size(10).throughput(Throughput::Bytes(bytes.len() as u64));
-    g.bench_function("decode+clean+segment", |b| b.iter(|| seg.segment(&decode(&bytes).unwrap().0).len()));
-    g.bench_function("tokenize", |b| b.iter(|| paragraphs.iter().map(|p| tok.tokenize(p).words.len()).sum::<usize>()));
+    g.sample_size(10)
+        .throughput(Throughput::Bytes(bytes.len() as u64));
+    g.bench_function("decode+clean+segment", |b| {
+        b.iter(|| seg.segment(&decode(&bytes).unwrap().0).len())
+    });
+    g.bench_function("tokenize", |b| {
+        b.iter(|| {
+            paragraphs
+                .iter()
+                .map(|p| tok.tokenize(p).words.len())
+                .sum::<usize>()
+        })
+    });
     g.bench_function("jieba-rs cut (bare, default dict)", |b| {
-        b.iter(|| paragraphs.iter().map(|p| jieba.cut(p, false).len()).sum::<usize>())
+        b.iter(|| {
+            paragraphs
+                .iter()
+                .map(|p| jieba.cut(p, false).len())
+                .sum::<usize>()
+        })
     });
     g.finish();
 }

@@ -5,22 +5,89 @@ use crate::normalize::fold_width;
 
 /// Markers that make a short line chrome wherever they stand in it.
 const CHROME_ANYWHERE: &[&str] = &[
-    "当前位置", "所在位置", "您的位置", "现在的位置", "发布时间", "发布日期", "发布者", "浏览次数",
-    "阅读次数", "点击数", "点击率", "访问量", "浏览量", "【字体", "字体:", "字号:", "字体大小",
-    "视力保护色", "打印本页", "【打印", "关闭窗口", "【关闭", "返回顶部", "回到顶部", "分享到",
-    "版权所有", "ICP备", "icp备", "网站标识码", "公网安备", "主办单位", "承办单位", "技术支持",
-    "网站地图", "联系我们", "上一篇", "下一篇", "扫一扫", "无障碍浏览", "长者模式", "网站支持IPv6",
-    "收藏本页", "加入收藏", "设为首页", "责任编辑", "【纠错】", "友情链接", "Copyright", "copyright",
-    "请输入关键字", "请输入关键词", "当前栏目", "信息来源",
+    "当前位置",
+    "所在位置",
+    "您的位置",
+    "现在的位置",
+    "发布时间",
+    "发布日期",
+    "发布者",
+    "浏览次数",
+    "阅读次数",
+    "点击数",
+    "点击率",
+    "访问量",
+    "浏览量",
+    "【字体",
+    "字体:",
+    "字号:",
+    "字体大小",
+    "视力保护色",
+    "打印本页",
+    "【打印",
+    "关闭窗口",
+    "【关闭",
+    "返回顶部",
+    "回到顶部",
+    "分享到",
+    "版权所有",
+    "ICP备",
+    "icp备",
+    "网站标识码",
+    "公网安备",
+    "主办单位",
+    "承办单位",
+    "技术支持",
+    "网站地图",
+    "联系我们",
+    "上一篇",
+    "下一篇",
+    "扫一扫",
+    "无障碍浏览",
+    "长者模式",
+    "网站支持IPv6",
+    "收藏本页",
+    "加入收藏",
+    "设为首页",
+    "责任编辑",
+    "【纠错】",
+    "友情链接",
+    "Copyright",
+    "copyright",
+    "请输入关键字",
+    "请输入关键词",
+    "当前栏目",
+    "信息来源",
 ];
 
 /// Whole-line navigation words.
 const NAV_WORDS: &[&str] = &[
-    "首页", "网站首页", "返回", "打印", "关闭", "分享", "收藏", "搜索", "登录", "注册", "更多",
-    "微信", "微博", "繁体", "繁體版", "简体版", "手机版", "English", "RSS", "全文检索", "高级检索",
+    "首页",
+    "网站首页",
+    "返回",
+    "打印",
+    "关闭",
+    "分享",
+    "收藏",
+    "搜索",
+    "登录",
+    "注册",
+    "更多",
+    "微信",
+    "微博",
+    "繁体",
+    "繁體版",
+    "简体版",
+    "手机版",
+    "English",
+    "RSS",
+    "全文检索",
+    "高级检索",
 ];
 
-const BULLETS: &[char] = &['•', '·', '▪', '►', '■', '□', '◆', '◇', '●', '○', '>', '»', '|', '-'];
+const BULLETS: &[char] = &[
+    '•', '·', '▪', '►', '■', '□', '◆', '◇', '●', '○', '>', '»', '|', '-',
+];
 
 /// True when a (trimmed) line is web-page chrome rather than report text.
 ///
@@ -41,7 +108,9 @@ pub fn is_chrome(line: &str) -> bool {
     if nchars <= 120 && CHROME_ANYWHERE.iter().any(|m| line.contains(m)) {
         return true;
     }
-    if nchars <= 60 && (line.starts_with("来源:") || line.starts_with("时间:") || line.starts_with("作者:")) {
+    if nchars <= 60
+        && (line.starts_with("来源:") || line.starts_with("时间:") || line.starts_with("作者:"))
+    {
         return true;
     }
     if NAV_WORDS.contains(&line) {
@@ -55,7 +124,9 @@ pub fn is_chrome(line: &str) -> bool {
     }
     // A lone timestamp or date.
     if nchars <= 25
-        && line.chars().all(|c| c.is_ascii_digit() || "-/:. 年月日".contains(c))
+        && line
+            .chars()
+            .all(|c| c.is_ascii_digit() || "-/:. 年月日".contains(c))
         && line.chars().any(|c| c.is_ascii_digit())
     {
         return true;
@@ -73,7 +144,7 @@ pub fn is_chrome(line: &str) -> bool {
         return true;
     }
     // Navigation lines repeating a short word, as menus copy ("首页首页").
-    if nchars <= 12 && nchars % 2 == 0 {
+    if nchars <= 12 && nchars.is_multiple_of(2) {
         let chars: Vec<char> = line.chars().collect();
         let (a, b) = chars.split_at(nchars / 2);
         if a == b {

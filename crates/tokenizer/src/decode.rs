@@ -101,7 +101,7 @@ fn utf8(bytes: &[u8], base: usize) -> Result<String> {
 }
 
 fn utf16(bytes: &[u8], le: bool) -> Result<String> {
-    if bytes.len() % 2 != 0 {
+    if !bytes.len().is_multiple_of(2) {
         return Err(Error::Undecodable {
             offset: 2 + bytes.len() - 1,
         });
@@ -116,8 +116,11 @@ fn utf16(bytes: &[u8], le: bool) -> Result<String> {
     let mut out = String::with_capacity(bytes.len());
     for (i, r) in char::decode_utf16(units).enumerate() {
         match r {
-            Ok(c) if c == '\0' => {
-                return Err(Error::NotText(format!("NUL character at offset {}", 2 + 2 * i)))
+            Ok('\0') => {
+                return Err(Error::NotText(format!(
+                    "NUL character at offset {}",
+                    2 + 2 * i
+                )))
             }
             Ok(c) => out.push(c),
             Err(_) => return Err(Error::Undecodable { offset: 2 + 2 * i }),
@@ -178,7 +181,10 @@ mod tests {
 
     #[test]
     fn binary_is_not_text() {
-        assert!(matches!(decode(b"\x89PNG\r\n\x1a\n...."), Err(Error::NotText(_))));
+        assert!(matches!(
+            decode(b"\x89PNG\r\n\x1a\n...."),
+            Err(Error::NotText(_))
+        ));
         assert!(matches!(decode(b"abc\0def"), Err(Error::NotText(_))));
     }
 

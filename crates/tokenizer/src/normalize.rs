@@ -204,6 +204,10 @@ mod tests {
             let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/t2s_triggers.txt");
             std::fs::write(path, format!("{expected}\n")).unwrap();
         }
-        assert_eq!(T2S_TRIGGERS.trim_end(), expected, "regenerate with POLICYTAG_REGEN=1");
+        assert_eq!(
+            T2S_TRIGGERS.trim_end(),
+            expected,
+            "regenerate with POLICYTAG_REGEN=1"
+        );
     }
 }

@@ -57,13 +57,20 @@ impl SegmentParams {
     /// Validate the parameters.
     pub fn check(self) -> Result<Segmenter> {
         if self.max_chars < 20 {
-            return Err(Error::InvalidParam(format!("max_chars must be at least 20, got {}", self.max_chars)));
+            return Err(Error::InvalidParam(format!(
+                "max_chars must be at least 20, got {}",
+                self.max_chars
+            )));
         }
         if self.min_chars >= self.max_chars {
-            return Err(Error::InvalidParam("min_chars must be below max_chars".into()));
+            return Err(Error::InvalidParam(
+                "min_chars must be below max_chars".into(),
+            ));
         }
         if self.hard_max_chars < self.max_chars {
-            return Err(Error::InvalidParam("hard_max_chars must be at least max_chars".into()));
+            return Err(Error::InvalidParam(
+                "hard_max_chars must be at least max_chars".into(),
+            ));
         }
         Ok(Segmenter { p: self })
     }
@@ -92,17 +99,9 @@ impl Paragraph {
 }
 
 /// A validated segmenter. Cheap to copy; holds no state between documents.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Segmenter {
     p: SegmentParams,
-}
-
-impl Default for Segmenter {
-    fn default() -> Self {
-        Segmenter {
-            p: SegmentParams::default(),
-        }
-    }
 }
 
 impl Segmenter {
@@ -202,6 +201,18 @@ impl LineSegmenter<'_> {
         let mut char_pos = char_start + lead_chars;
         let mut byte_pos = 0usize;
         for (b0, b1) in pieces {
+            // Pieces cut from inside a line lose the white space around them.
+            let piece = &body[b0..b1];
+            let b0 = b0 + (piece.len() - piece.trim_start_matches(is_space).len());
+            let b1 = b1 - (piece.len() - piece.trim_end_matches(is_space).len());
+            if b1 <= b0 {
+                continue;
+            }
+            // A piece of a long line that is chrome on its own (a footer run into the text)
+            // is dropped like a chrome line, which also keeps segmenting idempotent.
+            if p.drop_chrome && (b0, b1) != (0, body.len()) && is_chrome(&body[b0..b1]) {
+                continue;
+            }
             char_pos += body[byte_pos..b0].chars().count();
             let text = &body[b0..b1];
             let n = text.chars().count();
@@ -303,7 +314,10 @@ fn run<F: Fn(char) -> bool>(s: &str, max: usize, f: F) -> usize {
 /// Levels: 0 `【篇一】`, 1 `一、`, 2 `（一）`, 3 `1.`, 4 `（1）`, 5 `一是`.
 pub fn marker_at(s: &str) -> Option<(u8, usize)> {
     if s.starts_with("【篇") {
-        let len = s.find('】').map(|i| i + '】'.len_utf8()).filter(|&l| l <= 15)?;
+        let len = s
+            .find('】')
+            .map(|i| i + '】'.len_utf8())
+            .filter(|&l| l <= 15)?;
         return Some((0, len));
     }
     let first = s.chars().next()?;
@@ -330,7 +344,12 @@ pub fn marker_at(s: &str) -> Option<(u8, usize)> {
         if next == '、' {
             return Some((1, k + next.len_utf8()));
         }
-        if next == '是' && k <= 6 && !s.starts_with('〇') && !s.starts_with('零') && !s.starts_with('百') {
+        if next == '是'
+            && k <= 6
+            && !s.starts_with('〇')
+            && !s.starts_with('零')
+            && !s.starts_with('百')
+        {
             return Some((5, k + next.len_utf8()));
         }
         return None;
@@ -341,7 +360,9 @@ pub fn marker_at(s: &str) -> Option<(u8, usize)> {
         let sep = it.next()?;
         if sep == '.' || sep == '．' || sep == '、' {
             let after = it.next();
-            if after.is_some_and(|c| !is_digit(c) && !c.is_ascii_alphanumeric() && c != '%' && c != '.') {
+            if after
+                .is_some_and(|c| !is_digit(c) && !c.is_ascii_alphanumeric() && c != '%' && c != '.')
+            {
                 return Some((3, d + sep.len_utf8()));
             }
         }
@@ -445,11 +466,9 @@ fn pack(s: &str, a: usize, b: usize, max: usize, ends: &str, emit: &mut dyn FnMu
             sent_chars = 0;
         }
     }
-    if sent_chars > 0 {
-        if piece_chars > 0 && piece_chars + sent_chars > max {
-            emit(piece_start, sent_start);
-            piece_start = sent_start;
-        }
+    if sent_chars > 0 && piece_chars > 0 && piece_chars + sent_chars > max {
+        emit(piece_start, sent_start);
+        piece_start = sent_start;
     }
     if piece_start < b {
         emit(piece_start, b);
@@ -499,7 +518,10 @@ mod tests {
     fn lines_are_paragraphs_and_chrome_is_dropped() {
         let src = "首页\n当前位置：首页 > 要闻\n\n  2021年工作总结  \r\n（一）加强党建\r\n一是落实主体责任。\n";
         let ps = Segmenter::default().segment(src);
-        assert_eq!(texts(&ps), ["2021年工作总结", "（一）加强党建", "一是落实主体责任。"]);
+        assert_eq!(
+            texts(&ps),
+            ["2021年工作总结", "（一）加强党建", "一是落实主体责任。"]
+        );
         assert_eq!(ps[2].heading, ["（一）加强党建"]);
         for p in &ps {
             let back: String = src.chars().skip(p.start).take(p.end - p.start).collect();
@@ -529,7 +551,10 @@ mod tests {
     fn heading_path_nests_and_resets() {
         let src = "一、2021年工作总结\n（一）实施名校工程\n1.推进新校建设。\n（二）落实民生。\n二、2022年工作思路\n（一）加强党建\n";
         let ps = Segmenter::default().segment(src);
-        assert_eq!(ps[2].heading_path(), "一、2021年工作总结 › （一）实施名校工程 › 1.推进新校建设");
+        assert_eq!(
+            ps[2].heading_path(),
+            "一、2021年工作总结 › （一）实施名校工程 › 1.推进新校建设"
+        );
         assert_eq!(ps[3].heading_path(), "一、2021年工作总结 › （二）落实民生");
         assert_eq!(ps[5].heading_path(), "二、2022年工作思路 › （一）加强党建");
     }

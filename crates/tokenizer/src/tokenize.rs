@@ -89,7 +89,11 @@ pub struct Tokens {
 impl Tokens {
     /// Tokens from words alone (no sentence breaks); the normalised text is their concatenation.
     pub fn from_words(words: Vec<String>) -> Tokens {
-        Tokens { normalized: words.concat(), words, breaks: Vec::new() }
+        Tokens {
+            normalized: words.concat(),
+            words,
+            breaks: Vec::new(),
+        }
     }
 
     /// The sentences, as tokens of their own (empty when the text is one sentence).
@@ -99,7 +103,11 @@ impl Tokens {
         }
         let mut out = Vec::with_capacity(self.breaks.len() + 1);
         let (mut w0, mut b0) = (0usize, 0usize);
-        for &(w, b) in self.breaks.iter().chain(std::iter::once(&(self.words.len(), self.normalized.len()))) {
+        for &(w, b) in self
+            .breaks
+            .iter()
+            .chain(std::iter::once(&(self.words.len(), self.normalized.len())))
+        {
             if w > w0 {
                 out.push(Tokens {
                     normalized: self.normalized[b0..b].to_string(),
@@ -124,7 +132,9 @@ pub struct Tokenizer {
 
 impl std::fmt::Debug for Tokenizer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tokenizer").field("settings", &self.settings).finish()
+        f.debug_struct("Tokenizer")
+            .field("settings", &self.settings)
+            .finish()
     }
 }
 
@@ -138,19 +148,31 @@ impl Tokenizer {
         if settings.domain_dict {
             for (no, line) in DOMAIN_DICT.lines().enumerate() {
                 let mut it = line.split_whitespace();
-                let word = it.next().ok_or_else(|| Error::Dictionary(format!("line {} is empty", no + 1)))?;
+                let word = it
+                    .next()
+                    .ok_or_else(|| Error::Dictionary(format!("line {} is empty", no + 1)))?;
                 let freq = it.next().and_then(|f| f.parse::<usize>().ok());
                 let tag = it.next();
                 jieba.add_word(word, freq, tag);
             }
         }
         let stop = if settings.stopwords {
-            STOPWORDS.lines().map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect()
+            STOPWORDS
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect()
         } else {
             FxHashSet::default()
         };
         let normalizer = Normalizer::new(settings.normalize)?;
-        Ok(Tokenizer { settings, jieba, stop, normalizer })
+        Ok(Tokenizer {
+            settings,
+            jieba,
+            stop,
+            normalizer,
+        })
     }
 
     /// The settings this tokenizer was built with.
@@ -177,23 +199,35 @@ impl Tokenizer {
         let mut words = Vec::with_capacity(normalized.len() / 5);
         let mut breaks = Vec::new();
         self.words_into(&normalized, &mut words, &mut breaks);
-        Tokens { normalized, words, breaks }
+        Tokens {
+            normalized,
+            words,
+            breaks,
+        }
     }
 
     /// Cut already-normalised text, appending filtered words to `out` and sentence ends
     /// (word index, byte offset) to `breaks`.
-    pub fn words_into(&self, normalized: &str, out: &mut Vec<String>, breaks: &mut Vec<(usize, usize)>) {
+    pub fn words_into(
+        &self,
+        normalized: &str,
+        out: &mut Vec<String>,
+        breaks: &mut Vec<(usize, usize)>,
+    ) {
         let toks = self.jieba.cut(normalized, self.settings.hmm);
         let mut i = 0;
         while i < toks.len() {
             let w = toks[i].word;
             i += 1;
-            if !w.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c) || c.is_alphanumeric()) {
+            if !w
+                .chars()
+                .any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c) || c.is_alphanumeric())
+            {
                 if self.settings.class_tokens && w == "%" {
                     out.push(PCT.to_string());
                 }
                 if w.contains(['。', '!', '?', ';', '！', '？', '；'])
-                    && breaks.last().map_or(true, |&(n, _)| n < out.len())
+                    && breaks.last().is_none_or(|&(n, _)| n < out.len())
                     && !out.is_empty()
                 {
                     let end = toks[i - 1].byte_end;
@@ -203,7 +237,10 @@ impl Tokenizer {
                 }
                 continue;
             }
-            if self.settings.class_tokens && w.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+            if self.settings.class_tokens
+                && w.chars()
+                    .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+            {
                 let next = toks.get(i).map(|t| t.word);
                 let class = match next {
                     Some("年") if w.len() == 4 => {
@@ -243,16 +280,33 @@ mod tests {
     #[test]
     fn domain_terms_are_whole_words() {
         let t = tk();
-        for term in ["双减", "课后服务", "校外培训机构", "普惠性幼儿园", "控辍保学", "县管校聘", "师德师风", "防溺水", "三通两平台"] {
+        for term in [
+            "双减",
+            "课后服务",
+            "校外培训机构",
+            "普惠性幼儿园",
+            "控辍保学",
+            "县管校聘",
+            "师德师风",
+            "防溺水",
+            "三通两平台",
+        ] {
             let toks = t.tokenize(&format!("全面推进{term}工作"));
-            assert!(toks.words.iter().any(|w| w == term), "{term}: {:?}", toks.words);
+            assert!(
+                toks.words.iter().any(|w| w == term),
+                "{term}: {:?}",
+                toks.words
+            );
         }
     }
 
     #[test]
     fn traditional_tokenises_like_simplified() {
         let t = tk();
-        assert_eq!(t.tokenize("柳南區大力發展學前教育").words, t.tokenize("柳南区大力发展学前教育").words);
+        assert_eq!(
+            t.tokenize("柳南區大力發展學前教育").words,
+            t.tokenize("柳南区大力发展学前教育").words
+        );
     }
 
     #[test]
@@ -263,7 +317,10 @@ mod tests {
         assert!(w.contains(&DATE.to_string()), "{w:?}");
         assert!(w.contains(&NUM.to_string()), "{w:?}");
         assert!(w.contains(&PCT.to_string()), "{w:?}");
-        assert!(!w.iter().any(|x| x == "，" || x == "。" || x == ","), "{w:?}");
+        assert!(
+            !w.iter().any(|x| x == "，" || x == "。" || x == ","),
+            "{w:?}"
+        );
     }
 
     #[test]

@@ -16,7 +16,11 @@ pub fn run(a: CorpusStatsArgs) -> Result<Outcome> {
     let mut origin = Vec::new();
     for p in &a.files {
         let r = read_jsonl(p, ReadOptions::default())?;
-        origin.extend(r.examples.iter().map(|e| format!("{}:{}", p.display(), e.id.clone().unwrap_or_default())));
+        origin.extend(
+            r.examples
+                .iter()
+                .map(|e| format!("{}:{}", p.display(), e.id.clone().unwrap_or_default())),
+        );
         examples.extend(r.examples);
     }
     let s = stats(&examples)?;
@@ -30,7 +34,11 @@ pub fn run(a: CorpusStatsArgs) -> Result<Outcome> {
         }
         ReportFormat::Text => {
             write!(out, "{}", s.report())?;
-            writeln!(out, "\nnear-duplicate pairs (>50% shared character 5-grams): {}", dups.len())?;
+            writeln!(
+                out,
+                "\nnear-duplicate pairs (>50% shared character 5-grams): {}",
+                dups.len()
+            )?;
             for (i, j) in dups.iter().take(20) {
                 writeln!(out, "  {} ~ {}", origin[*i], origin[*j])?;
             }

@@ -39,10 +39,17 @@ pub fn run(a: EvalArgs) -> Result<Outcome> {
             if a.errors > 0 {
                 let ids = tagger.model().label_ids();
                 let focus = a.label.as_deref().and_then(|l| tagger.label_index(l));
-                writeln!(out, "\nerrors (gold → predicted, scores of the labels involved):")?;
+                writeln!(
+                    out,
+                    "\nerrors (gold → predicted, scores of the labels involved):"
+                )?;
                 let mut shown = 0;
                 for (e, p) in data.examples.iter().zip(&preds) {
-                    let gold: Vec<usize> = e.labels.iter().filter_map(|l| tagger.label_index(l)).collect();
+                    let gold: Vec<usize> = e
+                        .labels
+                        .iter()
+                        .filter_map(|l| tagger.label_index(l))
+                        .collect();
                     if gold == p.labels {
                         continue;
                     }
@@ -54,8 +61,16 @@ pub fn run(a: EvalArgs) -> Result<Outcome> {
                     let mut involved: Vec<usize> = gold.iter().chain(&p.labels).copied().collect();
                     involved.sort_unstable();
                     involved.dedup();
-                    let names = |s: &[usize]| s.iter().map(|&l| ids[l].as_str()).collect::<Vec<_>>().join(",");
-                    let scores: Vec<String> = involved.iter().map(|&l| format!("{}={}", ids[l], round4(p.scores[l]))).collect();
+                    let names = |s: &[usize]| {
+                        s.iter()
+                            .map(|&l| ids[l].as_str())
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    };
+                    let scores: Vec<String> = involved
+                        .iter()
+                        .map(|&l| format!("{}={}", ids[l], round4(p.scores[l])))
+                        .collect();
                     writeln!(
                         out,
                         "- {}[{}] → [{}]  ({})\n  {}",

@@ -33,7 +33,15 @@ pub fn run(a: LabelsArgs) -> Result<Outcome> {
             description: &l.description,
             threshold: round4(m.threshold),
             examples: model.training.label_counts.get(&l.id).copied().unwrap_or(0),
-            cv_f1: round4(model.training.cv.per_label.get(&l.id).map(|x| x.f1).unwrap_or(0.0)),
+            cv_f1: round4(
+                model
+                    .training
+                    .cv
+                    .per_label
+                    .get(&l.id)
+                    .map(|x| x.f1)
+                    .unwrap_or(0.0),
+            ),
         })
         .collect();
     let mut out = std::io::stdout().lock();
@@ -44,7 +52,11 @@ pub fn run(a: LabelsArgs) -> Result<Outcome> {
         }
         ReportFormat::Text => {
             let w = rows.iter().map(|r| r.id.len()).max().unwrap_or(2).max(2);
-            writeln!(out, "{:w$}  {:<14}  {:>9}  {:>8}  {:>5}  description", "id", "name", "threshold", "examples", "cv-f1")?;
+            writeln!(
+                out,
+                "{:w$}  {:<14}  {:>9}  {:>8}  {:>5}  description",
+                "id", "name", "threshold", "examples", "cv-f1"
+            )?;
             for r in &rows {
                 let pad = 14usize.saturating_sub(display_width(r.name));
                 writeln!(
@@ -66,5 +78,7 @@ pub fn run(a: LabelsArgs) -> Result<Outcome> {
 
 /// Terminal columns of a string (CJK characters take two).
 fn display_width(s: &str) -> usize {
-    s.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum()
+    s.chars()
+        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
+        .sum()
 }

@@ -37,7 +37,14 @@ pub fn run(a: SegmentArgs) -> Result<Outcome> {
     for p in &paras {
         match a.format {
             TagFormat::Text => {
-                writeln!(out, "[{}] {}..{}  {}", p.index, p.start, p.end, p.heading_path())?;
+                writeln!(
+                    out,
+                    "[{}] {}..{}  {}",
+                    p.index,
+                    p.start,
+                    p.end,
+                    p.heading_path()
+                )?;
                 writeln!(out, "    {}", p.text)?;
             }
             TagFormat::Jsonl => {

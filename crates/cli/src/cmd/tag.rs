@@ -46,7 +46,11 @@ const BATCH: usize = 2048;
 pub fn run(a: TagArgs) -> Result<Outcome> {
     check_threshold(a.threshold)?;
     let tagger = modelfile::load(a.model.as_deref())?;
-    let files = if a.files.is_empty() { vec![PathBuf::from("-")] } else { a.files.clone() };
+    let files = if a.files.is_empty() {
+        vec![PathBuf::from("-")]
+    } else {
+        a.files.clone()
+    };
     let seg = Segmenter::default();
     let mut out = Sink::open(a.out.as_deref())?;
     let ids = tagger.model().label_ids();
@@ -58,7 +62,13 @@ pub fn run(a: TagArgs) -> Result<Outcome> {
         }
         writeln!(out, "{header}")?;
     }
-    let fmt = Formatter { tagger: &tagger, format: a.format, explain: a.explain, ids: &ids, threshold: a.threshold };
+    let fmt = Formatter {
+        tagger: &tagger,
+        format: a.format,
+        explain: a.explain,
+        ids: &ids,
+        threshold: a.threshold,
+    };
     let mut failed = false;
     for f in &files {
         let name = crate::input::name(f);
@@ -89,16 +99,27 @@ pub fn run(a: TagArgs) -> Result<Outcome> {
         }
     }
     out.finish()?;
-    Ok(if failed { Outcome::SomeFailed } else { Outcome::Ok })
+    Ok(if failed {
+        Outcome::SomeFailed
+    } else {
+        Outcome::Ok
+    })
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Decode a report, segment it line by line and hand paragraphs on in batches; returns
 /// how many paragraphs there were.
-fn stream_report(path: &std::path::Path, seg: &Segmenter, mut emit: impl FnMut(&[Item]) -> Result<()>) -> Result<usize> {
+fn stream_report(
+    path: &std::path::Path,
+    seg: &Segmenter,
+    mut emit: impl FnMut(&[Item]) -> Result<()>,
+) -> Result<usize> {
     let doc = crate::input::name(path);
     let text = crate::input::read_text(path)?;
     let mut state = seg.stream();
@@ -110,7 +131,12 @@ fn stream_report(path: &std::path::Path, seg: &Segmenter, mut emit: impl FnMut(&
         state.line(line, char_pos, &mut paras);
         char_pos += line.chars().count() + 1;
         for p in paras.drain(..) {
-            batch.push(Item { doc: doc.clone(), paragraph: p.index, heading: p.heading_path(), text: p.text });
+            batch.push(Item {
+                doc: doc.clone(),
+                paragraph: p.index,
+                heading: p.heading_path(),
+                text: p.text,
+            });
         }
         if batch.len() >= BATCH {
             total += batch.len();
@@ -165,11 +191,24 @@ impl Formatter<'_> {
                     heading: &it.heading,
                     text: &it.text,
                     labels: p.labels.iter().map(|&l| ids[l].as_str()).collect(),
-                    scores: ids.iter().zip(&p.scores).map(|(id, &s)| (id.as_str(), round4(s))).collect(),
+                    scores: ids
+                        .iter()
+                        .zip(&p.scores)
+                        .map(|(id, &s)| (id.as_str(), round4(s)))
+                        .collect(),
                     evidence: self.explain.then(|| {
                         p.labels
                             .iter()
-                            .map(|&l| (ids[l].as_str(), tagger.evidence(p, l, 5).into_iter().map(|e| e.term).collect()))
+                            .map(|&l| {
+                                (
+                                    ids[l].as_str(),
+                                    tagger
+                                        .evidence(p, l, 5)
+                                        .into_iter()
+                                        .map(|e| e.term)
+                                        .collect(),
+                                )
+                            })
                             .collect()
                     }),
                 };
@@ -205,11 +244,18 @@ impl Formatter<'_> {
                 } else {
                     let mut order = p.labels.clone();
                     order.sort_by(|&a, &b| p.scores[b].total_cmp(&p.scores[a]));
-                    let parts: Vec<String> = order.iter().map(|&l| format!("{} {:.2}", labels[l].name, p.scores[l])).collect();
+                    let parts: Vec<String> = order
+                        .iter()
+                        .map(|&l| format!("{} {:.2}", labels[l].name, p.scores[l]))
+                        .collect();
                     writeln!(s, "    ▸ {}", parts.join("   "))?;
                     if self.explain {
                         for &l in &order {
-                            let ev: Vec<String> = tagger.evidence(p, l, 5).into_iter().map(|e| e.term).collect();
+                            let ev: Vec<String> = tagger
+                                .evidence(p, l, 5)
+                                .into_iter()
+                                .map(|e| e.term)
+                                .collect();
                             writeln!(s, "      {}: {}", labels[l].id, ev.join(" · "))?;
                         }
                     }

@@ -15,14 +15,18 @@ pub fn run(a: TokenizeArgs) -> Result<Outcome> {
     let text = match a.text.as_deref() {
         None | Some("-") => {
             let mut s = String::new();
-            std::io::stdin().read_to_string(&mut s).context("reading standard input")?;
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .context("reading standard input")?;
             s
         }
         Some(t) => t.to_string(),
     };
     let settings = match &a.model {
         Some(_) => modelfile::load_model(a.model.as_deref())?.text,
-        None => modelfile::load_model(None).map(|m| m.text).unwrap_or_else(|_| TextSettings::default()),
+        None => modelfile::load_model(None)
+            .map(|m| m.text)
+            .unwrap_or_else(|_| TextSettings::default()),
     };
     let tok = Tokenizer::new(settings)?;
     let mut out = std::io::stdout().lock();

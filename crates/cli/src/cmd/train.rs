@@ -16,8 +16,8 @@ use policytag_model::train::{Hooks, TrainParams};
 use policytag_tokenizer::TextSettings;
 
 use crate::args::{PoolingArg, TrainArgs};
-use policytag_model::logistic::Pooling;
 use crate::exit::{InputError, Outcome};
+use policytag_model::logistic::Pooling;
 
 #[derive(Deserialize)]
 struct ThemesFile {
@@ -35,22 +35,32 @@ struct Theme {
 /// Read display names from a themes TOML file.
 pub fn read_themes(path: &Path) -> Result<BTreeMap<String, (String, String)>> {
     let s = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let t: ThemesFile = toml::from_str(&s).map_err(|e| InputError(format!("{}: {}", path.display(), e.message())))?;
-    Ok(t.theme.into_iter().map(|t| (t.id, (t.name, t.description))).collect())
+    let t: ThemesFile = toml::from_str(&s)
+        .map_err(|e| InputError(format!("{}: {}", path.display(), e.message())))?;
+    Ok(t.theme
+        .into_iter()
+        .map(|t| (t.id, (t.name, t.description)))
+        .collect())
 }
 
 /// Parse `LO-HI` (or a single `N`) into an inclusive range.
 pub fn parse_range(flag: &str, s: &str) -> Result<(usize, usize)> {
     let bad = || InputError(format!("{flag} wants a range like 1-2, got {s:?}"));
     let (lo, hi) = match s.split_once('-') {
-        Some((a, b)) => (a.trim().parse().map_err(|_| bad())?, b.trim().parse().map_err(|_| bad())?),
+        Some((a, b)) => (
+            a.trim().parse().map_err(|_| bad())?,
+            b.trim().parse().map_err(|_| bad())?,
+        ),
         None => {
             let n = s.trim().parse().map_err(|_| bad())?;
             (n, n)
         }
     };
     if lo == 0 || lo > hi || hi > 3 {
-        return Err(InputError(format!("{flag} must be within 1-3 with low <= high, got {s:?}")).into());
+        return Err(InputError(format!(
+            "{flag} must be within 1-3 with low <= high, got {s:?}"
+        ))
+        .into());
     }
     Ok((lo, hi))
 }
@@ -76,16 +86,31 @@ pub fn run(a: TrainArgs) -> Result<Outcome> {
         return Err(InputError("--max-iter must be at least 1, got 0".into()).into());
     }
     let ngrams = parse_range("--ngrams", &a.ngrams)?;
-    let chars = a.char_ngrams.as_deref().map(|s| parse_range("--char-ngrams", s)).transpose()?;
+    let chars = a
+        .char_ngrams
+        .as_deref()
+        .map(|s| parse_range("--char-ngrams", s))
+        .transpose()?;
     let names = match &a.themes {
         Some(p) => read_themes(p)?,
         None => BTreeMap::new(),
     };
     let mut examples = Vec::new();
     for path in &a.data {
-        let r = read_jsonl(path, ReadOptions { skip_bad: a.skip_bad, labels_optional: false })?;
+        let r = read_jsonl(
+            path,
+            ReadOptions {
+                skip_bad: a.skip_bad,
+                labels_optional: false,
+            },
+        )?;
         if !r.skipped.is_empty() {
-            let lines: Vec<String> = r.skipped.iter().take(5).map(|(l, _)| l.to_string()).collect();
+            let lines: Vec<String> = r
+                .skipped
+                .iter()
+                .take(5)
+                .map(|(l, _)| l.to_string())
+                .collect();
             eprintln!(
                 "policytag: {}: skipped {} bad line(s) (lines {}{})",
                 path.display(),
@@ -96,7 +121,10 @@ pub fn run(a: TrainArgs) -> Result<Outcome> {
         }
         examples.extend(r.examples);
     }
-    let text = TextSettings { hmm: a.hmm, ..TextSettings::default() };
+    let text = TextSettings {
+        hmm: a.hmm,
+        ..TextSettings::default()
+    };
     let tfidf = TfidfParams::default()
         .word_ngrams(ngrams.0, ngrams.1)
         .char_ngrams(chars)
@@ -123,18 +151,25 @@ pub fn run(a: TrainArgs) -> Result<Outcome> {
     }
     let bar = ProgressBar::new(0);
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg:12} [{bar:30}] {pos}/{len} {elapsed}").unwrap().progress_chars("=> "),
+        ProgressStyle::with_template("{spinner} {msg:12} [{bar:30}] {pos}/{len} {elapsed}")
+            .unwrap()
+            .progress_chars("=> "),
     );
     let progress = |stage: &str, done: u64, total: u64| {
         bar.set_message(stage.to_string());
         bar.set_length(total);
         bar.set_position(done);
     };
-    let hooks = Hooks { progress: &progress, cancel: &cancel };
+    let hooks = Hooks {
+        progress: &progress,
+        cancel: &cancel,
+    };
     let model = params.fit(&examples, &names, &hooks);
     bar.finish_and_clear();
     let model = model?;
-    model.save(&a.out).with_context(|| format!("writing model {}", a.out.display()))?;
+    model
+        .save(&a.out)
+        .with_context(|| format!("writing model {}", a.out.display()))?;
     let mut out = std::io::stdout().lock();
     if !a.quiet {
         writeln!(
