@@ -161,13 +161,25 @@ impl Tagger {
         let mut c = b.contributions(best);
         c.retain(|&(_, w)| w > 0.0);
         c.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        c.truncate(top);
-        c.into_iter()
-            .map(|(col, weight)| Evidence {
-                term: self.model.tfidf.term(col).to_string(),
+        // Show character n-grams without their `#` marker, and not when a stronger term
+        // already shown contains them.
+        let mut out: Vec<Evidence> = Vec::with_capacity(top);
+        for (col, weight) in c {
+            if out.len() == top {
+                break;
+            }
+            let term = self.model.tfidf.term(col);
+            let shown = term.strip_prefix('#').unwrap_or(term);
+            if term.starts_with('#') && out.iter().any(|e| e.term.replace(' ', "").contains(shown))
+            {
+                continue;
+            }
+            out.push(Evidence {
+                term: shown.to_string(),
                 weight,
-            })
-            .collect()
+            });
+        }
+        out
     }
 
     /// The strongest positive and negative terms of a label: `(term, weight)` pairs.

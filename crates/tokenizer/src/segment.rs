@@ -130,6 +130,7 @@ impl Segmenter {
             seg: self,
             path: Vec::new(),
             index: 0,
+            after_chrome: false,
         }
     }
 }
@@ -176,6 +177,17 @@ pub struct LineSegmenter<'a> {
     seg: &'a Segmenter,
     path: Vec<(u8, String)>,
     index: usize,
+    after_chrome: bool,
+}
+
+/// A short, bare line: no sentence punctuation, no digits, no enumeration marker. Such a
+/// line right after chrome is a navigation item (`机构概况`, `政务公开`).
+fn nav_like(line: &str) -> bool {
+    line.chars().count() <= 8
+        && !line
+            .chars()
+            .any(|c| "。，,；;：:！!？?、".contains(c) || c.is_ascii_digit())
+        && marker_at(line).is_none()
 }
 
 fn is_space(c: char) -> bool {
@@ -189,9 +201,17 @@ impl LineSegmenter<'_> {
         let p = &self.seg.p;
         let trimmed_start = line.len() - line.trim_start_matches(is_space).len();
         let body = line.trim_matches(is_space);
-        if body.is_empty() || (p.drop_chrome && body.chars().count() <= 160 && is_chrome(body)) {
+        if body.is_empty() {
             return;
         }
+        if p.drop_chrome
+            && ((body.chars().count() <= 160 && is_chrome(body))
+                || (self.after_chrome && nav_like(body)))
+        {
+            self.after_chrome = true;
+            return;
+        }
+        self.after_chrome = false;
         let lead_chars = line[..trimmed_start].chars().count();
         let pieces = if body.chars().count() > p.max_chars {
             cut(body, p)
@@ -429,7 +449,15 @@ fn cut(s: &str, p: &SegmentParams) -> Vec<(usize, usize)> {
     let mut merged: Vec<(usize, usize)> = Vec::with_capacity(fine.len());
     let mut pending: Option<usize> = None;
     for (a, b) in fine {
-        let a = pending.take().unwrap_or(a);
+        let a = match pending.take() {
+            // Merging must not break the hard bound: emit the short part alone instead.
+            Some(pa) if s[pa..b].chars().count() > p.hard_max_chars => {
+                merged.push((pa, a));
+                a
+            }
+            Some(pa) => pa,
+            None => a,
+        };
         if s[a..b].chars().count() < p.min_chars {
             pending = Some(a);
         } else {
@@ -438,8 +466,8 @@ fn cut(s: &str, p: &SegmentParams) -> Vec<(usize, usize)> {
     }
     if let Some(a) = pending {
         match merged.last_mut() {
-            Some(last) => last.1 = s.len(),
-            None => merged.push((a, s.len())),
+            Some(last) if s[last.0..].chars().count() <= p.hard_max_chars => last.1 = s.len(),
+            _ => merged.push((a, s.len())),
         }
     }
     merged
