@@ -20,7 +20,7 @@ for path in sorted(glob.glob(os.path.join(root, "src", "*.jsonl"))):
         if text in seen:
             sys.exit(f"{path}:{no}: duplicate of {seen[text]}")
         seen[text] = f"{path}:{no}"
-        rows.append({"id": f"{part}-{no:04d}", "text": text, "labels": sorted(set(o["labels"]))})
+        rows.append({"id": f"{part}-{no:04d}", "labels": sorted(set(o["labels"])), "text": text})
 
 freq = collections.Counter(l for r in rows for l in r["labels"])
 groups = collections.defaultdict(list)

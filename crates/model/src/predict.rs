@@ -161,8 +161,15 @@ impl Tagger {
         let mut c = b.contributions(best);
         c.retain(|&(_, w)| w > 0.0);
         c.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        // Show character n-grams without their `#` marker, and not when a stronger term
-        // already shown contains them.
+        // Show character n-grams without their `#` marker, and drop those that a strong word
+        // term among the candidates contains, and exact repeats.
+        c.truncate(top * 4);
+        let words: Vec<String> = c
+            .iter()
+            .map(|&(col, _)| self.model.tfidf.term(col))
+            .filter(|t| !t.starts_with('#'))
+            .map(|t| t.replace(' ', ""))
+            .collect();
         let mut out: Vec<Evidence> = Vec::with_capacity(top);
         for (col, weight) in c {
             if out.len() == top {
@@ -170,8 +177,10 @@ impl Tagger {
             }
             let term = self.model.tfidf.term(col);
             let shown = term.strip_prefix('#').unwrap_or(term);
-            if term.starts_with('#') && out.iter().any(|e| e.term.replace(' ', "").contains(shown))
-            {
+            if term.starts_with('#') && words.iter().any(|w| w.contains(shown)) {
+                continue;
+            }
+            if out.iter().any(|e| e.term == shown) {
                 continue;
             }
             out.push(Evidence {
