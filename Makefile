@@ -65,8 +65,11 @@ baselines: build
 	  $(BIN) eval --data $$d --format json | $(PY) -c 'import json,sys; m=json.load(sys.stdin); print("%-10s %-10s %9.4f %9.4f %9s" % ("policytag", sys.argv[1], m["micro_f1"], m["macro_f1"], "-"))' $$(basename $$d); \
 	done
 
+## Criterion benches per stage, then the end-to-end comparison with the baselines
+## (needs `make venv`); writes BENCHMARKS.md.
 bench: build
 	$(CARGO) bench --workspace
+	python3 bench/compare.py
 
 fmt:
 	$(CARGO) fmt --all

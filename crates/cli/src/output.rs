@@ -80,3 +80,35 @@ pub fn csv_field(s: &str) -> String {
 pub fn round4(x: f64) -> f64 {
     (x * 10000.0).round() / 10000.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quoting() {
+        assert_eq!(csv_field("学前教育"), "学前教育");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("说“好”\"x\""), "\"说“好”\"\"x\"\"\"");
+    }
+
+    #[test]
+    fn file_sink_is_atomic() {
+        let dir = std::env::temp_dir().join(format!("policytag-sink-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("out.txt");
+        std::fs::write(&p, "old").unwrap();
+        {
+            let mut s = Sink::open(Some(&p)).unwrap();
+            s.write_all(b"half").unwrap();
+            // Dropped without finish(): the old file stays and no temporary is left.
+        }
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "old");
+        let mut s = Sink::open(Some(&p)).unwrap();
+        s.write_all(b"new").unwrap();
+        s.finish().unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "new");
+        assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -275,3 +275,24 @@ fn shorten(s: &str, n: usize) -> String {
         t
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_outside_0_1_are_usage_errors() {
+        assert!(check_threshold(Some(0.5)).is_ok());
+        assert!(check_threshold(None).is_ok());
+        for bad in [2.0, -0.1, f64::NAN] {
+            let e = check_threshold(Some(bad)).unwrap_err();
+            assert!(crate::exit::is_input_error(&e) && e.to_string().contains("--threshold"));
+        }
+    }
+
+    #[test]
+    fn shorten_counts_characters() {
+        assert_eq!(shorten("学前教育", 10), "学前教育");
+        assert_eq!(shorten("学前教育普惠", 4), "学前教育…");
+    }
+}

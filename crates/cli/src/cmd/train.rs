@@ -185,3 +185,31 @@ pub fn run(a: TrainArgs) -> Result<Outcome> {
     writeln!(out, "model written to {}", a.out.display())?;
     Ok(Outcome::Ok)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_parse_and_reject_nonsense() {
+        assert_eq!(parse_range("--ngrams", "1-2").unwrap(), (1, 2));
+        assert_eq!(parse_range("--ngrams", "2").unwrap(), (2, 2));
+        for bad in ["0-2", "3-1", "1-4", "a-b", ""] {
+            let e = parse_range("--ngrams", bad).unwrap_err().to_string();
+            assert!(e.contains("--ngrams"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn themes_file_gives_names() {
+        let dir = std::env::temp_dir().join(format!("policytag-themes-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("t.toml");
+        std::fs::write(&p, "[[theme]]\nid = \"safety\"\nname = \"校园安全\"\n").unwrap();
+        let t = read_themes(&p).unwrap();
+        assert_eq!(t["safety"].0, "校园安全");
+        std::fs::write(&p, "[[theme]]\nname = 3\n").unwrap();
+        assert!(read_themes(&p).unwrap_err().to_string().contains("t.toml"));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}

@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""End-to-end comparison of policytag with the reference pipelines, on this machine.
+
+Trains each system on corpus/train.jsonl, tags a large input (the corpus and sample reports
+repeated to >= 10 MB, one paragraph per line) and a single paragraph (cold start), and prints
+one table of medians: train seconds, tag MB/s and paragraphs/s, cold-start ms, peak RSS, and the
+ratios policytag/other. Writes the table to BENCHMARKS.md with the machine and date.
+
+Needs the baselines' virtual environment (`make venv`). Usage: python3 bench/compare.py [--runs N]
+"""
+import json, os, platform, statistics, subprocess, sys, time, datetime
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "bench-out")
+BIN = os.path.join(ROOT, "target", "release", "policytag")
+PY = os.path.join(ROOT, ".venv", "bin", "python")
+BASELINE = os.path.join(ROOT, "..", "shared", "bench", "baseline.py")
+RUNS = int(sys.argv[sys.argv.index("--runs") + 1]) if "--runs" in sys.argv else 3
+
+
+def run(cmd, keep_stdout=True):
+    """Run a command under /usr/bin/time; return (wall seconds, peak RSS MB, stdout)."""
+    t0 = time.perf_counter()
+    out = subprocess.PIPE if keep_stdout else subprocess.DEVNULL
+    p = subprocess.run(["/usr/bin/time", "-f", "RSS %M"] + cmd, stdout=out, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    wall = time.perf_counter() - t0
+    if p.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr}")
+    rss = [int(l.split()[1]) for l in p.stderr.splitlines() if l.startswith("RSS ")][-1] / 1024
+    return wall, rss, p.stdout
+
+
+def med(xs):
+    return statistics.median(xs)
+
+
+def inputs():
+    os.makedirs(OUT, exist_ok=True)
+    paras = [json.loads(l)["text"] for f in ("corpus/train.jsonl", "corpus/test.jsonl") for l in open(os.path.join(ROOT, f), encoding="utf-8")]
+    samples = []
+    for n in sorted(os.listdir(os.path.join(ROOT, "corpus", "samples"))):
+        samples += [l.strip() for l in open(os.path.join(ROOT, "corpus", "samples", n), encoding="utf-8") if l.strip()]
+    block = "\n".join(paras + samples) + "\n"
+    big = os.path.join(OUT, "big.txt")
+    with open(big, "w", encoding="utf-8") as f:
+        n = 0
+        while n < 10_000_000:
+            f.write(block)
+            n += len(block.encode())
+    one = os.path.join(OUT, "one.txt")
+    open(one, "w", encoding="utf-8").write(paras[7] + "\n")
+    lines = sum(1 for l in open(big, encoding="utf-8") if l.strip())
+    return big, one, os.path.getsize(big), lines
+
+
+def main():
+    subprocess.run(["cargo", "build", "--release", "-q", "-p", "policytag", "--example", "jieba_floor", "-p", "policytag-tokenizer"], cwd=ROOT, check=True)
+    if not os.path.exists(PY):
+        sys.exit("run `make venv` first (the baselines need scikit-learn, fastText and jieba)")
+    big, one, size, lines = inputs()
+    flags = open(os.path.join(ROOT, "models", "default.flags")).read().split()
+    rows = {}
+
+    # policytag
+    tr = [run([BIN, "train", "--data", "corpus/train.jsonl", "--out", os.path.join(OUT, "pt.model"), "-q"] + flags) for _ in range(RUNS)]
+    t1 = [run([BIN, "--threads", "1", "tag", big, "--format", "jsonl"], keep_stdout=False) for _ in range(RUNS)]
+    t2 = [run([BIN, "--threads", "2", "tag", big, "--format", "jsonl"], keep_stdout=False) for _ in range(RUNS)]
+    cold = [run([BIN, "tag", one, "--format", "jsonl"], keep_stdout=False) for _ in range(max(RUNS, 5))]
+    rows["policytag (1 thread)"] = dict(train=med(x[0] for x in tr), tag_s=med(x[0] for x in t1), cold=med(x[0] for x in cold), rss=max(x[1] for x in t1), train_rss=max(x[1] for x in tr))
+    rows["policytag (2 threads)"] = dict(train=None, tag_s=med(x[0] for x in t2), cold=None, rss=max(x[1] for x in t2), train_rss=None)
+
+    # baselines: train seconds as they report them; tagging wall time of the whole process
+    for algo in ("sklearn", "fasttext"):
+        model = os.path.join(OUT, f"{algo}.pkl")
+        trs = [run([PY, BASELINE, "train", algo, "corpus/train.jsonl", model]) for _ in range(RUNS)]
+        tags = [run([PY, BASELINE, "tag", algo, model, big]) for _ in range(RUNS)]
+        colds = [run([PY, BASELINE, "tag", algo, model, one]) for _ in range(max(RUNS, 5))]
+        rows[algo] = dict(train=med(json.loads(x[2])["train_seconds"] for x in trs), tag_s=med(x[0] for x in tags), cold=med(x[0] for x in colds), rss=max(x[1] for x in tags), train_rss=max(x[1] for x in trs))
+
+    floor = [json.loads(run([os.path.join(ROOT, "target", "release", "examples", "jieba_floor"), big])[2]) for _ in range(RUNS)]
+    floor_mbs = med(f["mb_per_s"] for f in floor)
+
+    mb = size / 1e6
+    pt = rows["policytag (1 thread)"]
+    lines_out = [
+        f"# Benchmarks\n",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, {cpu_model()}; {datetime.date.today().isoformat()}. "
+        f"Medians of {RUNS} runs (cold start: of {max(RUNS, 5)}). Input: {mb:.1f} MB, {lines} paragraphs "
+        f"(corpus and sample reports repeated). Wall-clock time of whole processes, including model loading "
+        f"and writing JSONL; the baselines' train time is their own reported fit time (it excludes Python start-up).\n",
+        "| system | train s | tag MB/s | paragraphs/s | cold start ms | peak RSS tagging MB | train/policytag | policytag speed-up |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, r in rows.items():
+        mbs = mb / r["tag_s"]
+        train = f"{r['train']:.2f}" if r["train"] is not None else "–"
+        cold = f"{r['cold'] * 1000:.0f}" if r["cold"] is not None else "–"
+        ratio_train = f"{pt['train'] / r['train']:.2f}" if r["train"] and not name.startswith("policytag") else "–"
+        speed = f"{r['tag_s'] / pt['tag_s']:.1f}×" if not name.startswith("policytag") else "–"
+        lines_out.append(f"| {name} | {train} | {mbs:.2f} | {lines / r['tag_s']:.0f} | {cold} | {r['rss']:.0f} | {ratio_train} | {speed} |")
+    lines_out.append(f"| jieba-rs alone (floor, same dictionary) | – | {floor_mbs:.2f} | – | – | – | – | – |")
+    lines_out += [
+        "",
+        f"- policytag 1 thread vs jieba-rs alone: {mb / pt['tag_s'] / floor_mbs:.0%} of the floor (target ≥ 50%).",
+        f"- 2 threads vs 1: {pt['tag_s'] / rows['policytag (2 threads)']['tag_s']:.2f}× (target ≥ 1.8×).",
+        f"- Training: policytag {pt['train']:.2f} s vs scikit-learn {rows['sklearn']['train']:.2f} s "
+        f"(ratio {pt['train'] / rows['sklearn']['train']:.2f}; target ≤ 1.0); peak RSS training {pt['train_rss']:.0f} MB.",
+        "",
+        "Per-stage criterion benches: `cargo bench --workspace` (reports in target/criterion).",
+    ]
+    text = "\n".join(lines_out) + "\n"
+    print(text)
+    open(os.path.join(ROOT, "BENCHMARKS.md"), "w", encoding="utf-8").write(text)
+
+
+def cpu_model():
+    try:
+        for l in open("/proc/cpuinfo"):
+            if l.startswith("model name"):
+                return l.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+if __name__ == "__main__":
+    main()
