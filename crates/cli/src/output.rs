@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 
 /// Where output goes.
 pub struct Sink {
-    w: BufWriter<Box<dyn Write>>,
+    w: BufWriter<Box<dyn Write + Send>>,
     target: Option<(PathBuf, PathBuf)>,
 }
 
@@ -16,7 +16,7 @@ impl Sink {
     pub fn open(path: Option<&Path>) -> Result<Sink> {
         match path {
             None => Ok(Sink {
-                w: BufWriter::new(Box::new(std::io::stdout().lock())),
+                w: BufWriter::with_capacity(1 << 16, Box::new(std::io::stdout())),
                 target: None,
             }),
             Some(p) => {

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
+use std::sync::mpsc::SyncSender;
 
 use anyhow::Result;
 use rayon::prelude::*;
@@ -40,9 +41,13 @@ pub fn check_threshold(t: Option<f64>) -> Result<()> {
 }
 
 /// Paragraphs tagged per parallel batch: bounds memory whatever the input size.
-const BATCH: usize = 2048;
+const BATCH: usize = 1024;
 
 /// Run the command.
+///
+/// Tagging is a three-stage pipeline joined by bounded channels: a reader thread decodes and
+/// segments a report into batches, the rayon pool tags and renders each batch (order kept),
+/// and a writer thread writes rendered batches while the next ones are tagged.
 pub fn run(a: TagArgs) -> Result<Outcome> {
     check_threshold(a.threshold)?;
     let tagger = modelfile::load(a.model.as_deref())?;
@@ -51,8 +56,7 @@ pub fn run(a: TagArgs) -> Result<Outcome> {
     } else {
         a.files.clone()
     };
-    let seg = Segmenter::default();
-    let mut out = Sink::open(a.out.as_deref())?;
+    let mut sink = Sink::open(a.out.as_deref())?;
     let ids = tagger.model().label_ids();
     if a.format == TagFormat::Csv {
         let mut header = String::from("doc,paragraph,heading,labels,text");
@@ -60,7 +64,7 @@ pub fn run(a: TagArgs) -> Result<Outcome> {
             header.push(',');
             header.push_str(&csv_field(id));
         }
-        writeln!(out, "{header}")?;
+        writeln!(sink, "{header}")?;
     }
     let fmt = Formatter {
         tagger: &tagger,
@@ -69,36 +73,45 @@ pub fn run(a: TagArgs) -> Result<Outcome> {
         ids: &ids,
         threshold: a.threshold,
     };
+    let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<Vec<String>>(4);
+    let writer = std::thread::spawn(move || -> Result<Sink> {
+        for chunk in out_rx {
+            for s in chunk {
+                sink.write_all(s.as_bytes())?;
+            }
+        }
+        Ok(sink)
+    });
     let mut failed = false;
+    let mut write_failed = false;
     for f in &files {
         let name = crate::input::name(f);
-        let written = if a.jsonl {
-            jsonl_items(f).and_then(|items| {
-                for chunk in items.chunks(BATCH) {
-                    fmt.write_batch(&mut out, chunk, &name)?;
-                }
-                Ok(items.len())
-            })
-        } else {
-            stream_report(f, &seg, |batch| fmt.write_batch(&mut out, batch, &name))
-        };
-        match written {
+        match tag_one(f, a.jsonl, &fmt, &out_tx) {
             Ok(0) => eprintln!("policytag: {name}: no paragraphs found"),
             Ok(n) => {
-                if a.format == TagFormat::Text {
-                    writeln!(out, "\n━━ {name}: {n} paragraphs")?;
+                if a.format == TagFormat::Text
+                    && out_tx
+                        .send(vec![format!("\n━━ {name}: {n} paragraphs\n")])
+                        .is_err()
+                {
+                    write_failed = true;
                 }
             }
+            Err(e) if e.downcast_ref::<WriterGone>().is_some() => write_failed = true,
             Err(e) => {
-                if is_broken_pipe(&e) {
-                    return Err(e);
-                }
                 print_error(&e);
                 failed = true;
             }
         }
+        if write_failed {
+            break;
+        }
     }
-    out.finish()?;
+    drop(out_tx);
+    let sink = writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("writer thread failed"))??;
+    sink.finish()?;
     Ok(if failed {
         Outcome::SomeFailed
     } else {
@@ -106,49 +119,87 @@ pub fn run(a: TagArgs) -> Result<Outcome> {
     })
 }
 
-fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+/// The writer stopped (its error, e.g. a closed pipe, is reported when it is joined).
+#[derive(Debug)]
+struct WriterGone;
+
+impl std::fmt::Display for WriterGone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("output closed")
+    }
 }
 
-/// Decode a report, segment it line by line and hand paragraphs on in batches; returns
-/// how many paragraphs there were.
-fn stream_report(
+impl std::error::Error for WriterGone {}
+
+/// Tag one input through the pipeline; returns its paragraph count.
+fn tag_one(
     path: &std::path::Path,
-    seg: &Segmenter,
-    mut emit: impl FnMut(&[Item]) -> Result<()>,
+    jsonl: bool,
+    fmt: &Formatter<'_>,
+    out: &SyncSender<Vec<String>>,
 ) -> Result<usize> {
     let doc = crate::input::name(path);
-    let text = crate::input::read_text(path)?;
-    let mut state = seg.stream();
-    let mut paras = Vec::new();
-    let mut batch: Vec<Item> = Vec::with_capacity(BATCH);
-    let mut char_pos = 0usize;
-    let mut total = 0usize;
-    for line in policytag_tokenizer::segment::split_lines(&text) {
-        state.line(line, char_pos, &mut paras);
-        char_pos += line.chars().count() + 1;
-        for p in paras.drain(..) {
-            batch.push(Item {
-                doc: doc.clone(),
-                paragraph: p.index,
-                heading: p.heading_path(),
-                text: p.text,
-            });
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Item>>(2);
+    let path = path.to_path_buf();
+    let reader = std::thread::spawn(move || -> Result<usize> {
+        if jsonl {
+            let items = jsonl_items(&path)?;
+            let n = items.len();
+            for chunk in items.chunks(BATCH) {
+                if tx.send(chunk.to_vec()).is_err() {
+                    break;
+                }
+            }
+            return Ok(n);
         }
-        if batch.len() >= BATCH {
-            total += batch.len();
-            emit(&batch)?;
-            batch.clear();
+        let doc = crate::input::name(&path);
+        let text = crate::input::read_text(&path)?;
+        let seg = Segmenter::default();
+        let mut state = seg.stream();
+        let mut paras = Vec::new();
+        let mut batch: Vec<Item> = Vec::with_capacity(BATCH);
+        let (mut char_pos, mut total) = (0usize, 0usize);
+        for line in policytag_tokenizer::segment::split_lines(&text) {
+            state.line(line, char_pos, &mut paras);
+            char_pos += line.chars().count() + 1;
+            for p in paras.drain(..) {
+                batch.push(Item {
+                    doc: doc.clone(),
+                    paragraph: p.index,
+                    heading: p.heading_path(),
+                    text: p.text,
+                });
+            }
+            if batch.len() >= BATCH {
+                total += batch.len();
+                if tx
+                    .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                    .is_err()
+                {
+                    return Ok(total);
+                }
+            }
         }
-    }
-    if !batch.is_empty() {
         total += batch.len();
-        emit(&batch)?;
+        if !batch.is_empty() {
+            let _ = tx.send(batch);
+        }
+        Ok(total)
+    });
+    let mut first = true;
+    for batch in rx {
+        let mut rendered = fmt.render_batch(&batch)?;
+        if first && fmt.format == TagFormat::Text {
+            rendered.insert(0, format!("━━ {doc}\n"));
+        }
+        first = false;
+        if out.send(rendered).is_err() {
+            return Err(WriterGone.into());
+        }
     }
-    Ok(total)
+    reader
+        .join()
+        .map_err(|_| anyhow::anyhow!("reader thread failed"))?
 }
 
 struct Formatter<'a> {
@@ -160,22 +211,15 @@ struct Formatter<'a> {
 }
 
 impl Formatter<'_> {
-    /// Tag a batch on all cores and write it in input order.
-    fn write_batch(&self, out: &mut Sink, items: &[Item], doc: &str) -> Result<()> {
-        if self.format == TagFormat::Text && items.first().is_some_and(|i| i.paragraph == 0) {
-            writeln!(out, "━━ {doc}")?;
-        }
-        let rendered: Vec<String> = items
+    /// Tag and render a batch on all cores, in input order.
+    fn render_batch(&self, items: &[Item]) -> Result<Vec<String>> {
+        items
             .par_iter()
             .map(|it| {
                 let p = self.tagger.predict(&it.text, self.threshold);
                 self.render(it, &p)
             })
-            .collect::<Result<_>>()?;
-        for r in rendered {
-            out.write_all(r.as_bytes())?;
-        }
-        Ok(())
+            .collect()
     }
 
     fn render(&self, it: &Item, p: &Prediction) -> Result<String> {
