@@ -2,7 +2,7 @@
 
 use linfa::prelude::*;
 use linfa_logistic::LogisticRegression;
-use ndarray::{Array1, Array2};
+use ndarray::{Array1, Array2, ShapeBuilder};
 use serde::{Deserialize, Serialize};
 
 use policytag_features::SparseVec;
@@ -112,7 +112,7 @@ pub fn fit_binary(
     let d = features.len();
     // Map global column → local column through a sorted search (features is sorted).
     // f32 halves the memory traffic of the dense products that dominate L-BFGS time.
-    let mut x = Array2::<f32>::zeros((rows.len(), d));
+    let mut x = Array2::<f32>::zeros((rows.len(), d).f());
     for (i, r) in rows.iter().enumerate() {
         for (c, v) in r.iter() {
             if let Ok(k) = features.binary_search(&c) {
