@@ -20,15 +20,7 @@ impl Sink {
                 target: None,
             }),
             Some(p) => {
-                let dir = p
-                    .parent()
-                    .filter(|d| !d.as_os_str().is_empty())
-                    .unwrap_or(Path::new("."));
-                let file = p
-                    .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let tmp = dir.join(format!(".{file}.tmp-{}", std::process::id()));
+                let tmp = policytag_model::model::temp_path(p);
                 let f = std::fs::File::create(&tmp)
                     .with_context(|| format!("writing {}", p.display()))?;
                 Ok(Sink {
