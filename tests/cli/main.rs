@@ -457,6 +457,87 @@ fn damaged_models_are_clear_errors() {
     assert!(one_error_line(&r).contains("no/such.model"));
 }
 
+#[test]
+fn skip_bad_skips_and_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = small_corpus(dir.path());
+    let mut text = std::fs::read_to_string(&data).unwrap();
+    text = text.replacen('\n', "\n{broken\n", 1);
+    text.push_str("\n{\"text\":1,\"labels\":[]}\n");
+    std::fs::write(&data, text).unwrap();
+    let out = dir.path().join("m.model");
+    let args = [
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--folds",
+        "2",
+        "--features-per-label",
+        "100",
+        "-q",
+    ];
+    let r = run(&args);
+    assert_eq!(r.code, 2, "bad lines refuse training without --skip-bad");
+    assert!(!out.exists());
+    let mut with_skip = args.to_vec();
+    with_skip.push("--skip-bad");
+    let r = run(&with_skip);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("skipped 2 bad line(s) (lines 2, "),
+        "{}",
+        r.stderr
+    );
+    assert!(out.exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_during_training_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m.model");
+    std::fs::write(&out, "the old model").unwrap();
+    let child = Command::new(assert_cmd::cargo::cargo_bin("policytag"))
+        .args([
+            "train",
+            "--data",
+            "corpus/train.jsonl",
+            "--out",
+            out.to_str().unwrap(),
+            "--features-per-label",
+            "2000",
+            "--max-iter",
+            "300",
+            "--folds",
+            "10",
+        ])
+        .current_dir(root())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(err.contains("interrupted"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "the old model",
+        "the old model must survive"
+    );
+    let left = std::fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(left, 1, "no temporary file is left");
+}
+
 // ---- train, eval, labels, segment, tokenize -----------------------------------------
 
 fn small_corpus(dir: &Path) -> PathBuf {

@@ -73,6 +73,15 @@ pub fn report(result: anyhow::Result<Outcome>) -> ExitCode {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }
+            if e.chain().any(|c| {
+                matches!(
+                    c.downcast_ref::<policytag_model::Error>(),
+                    Some(policytag_model::Error::Interrupted)
+                )
+            }) {
+                eprintln!("policytag: interrupted; nothing was written");
+                return ExitCode::from(130);
+            }
             ExitCode::from(print_error(&e))
         }
     }
