@@ -18,6 +18,10 @@ pub struct Item {
     pub paragraph: usize,
     /// Heading path joined with ` › `.
     pub heading: String,
+    /// Character offsets of the paragraph in the decoded document (0..0 for JSONL input).
+    pub start: usize,
+    /// End character offset (exclusive).
+    pub end: usize,
     /// The text.
     pub text: String,
 }
@@ -75,7 +79,33 @@ pub fn jsonl_items(path: &Path) -> Result<Vec<Item>> {
             doc: doc.clone(),
             paragraph: i,
             heading: String::new(),
+            start: 0,
+            end: 0,
             text: e.text,
+        })
+        .collect())
+}
+
+/// All paragraphs of one input, segmented exactly as `tag` segments them: a report file
+/// (decoded, cleaned, cut into paragraphs with heading paths) or, with `jsonl`, a JSONL
+/// file of paragraphs. For commands that need a whole document at once (`report`,
+/// `stats`, `annotate`, `suggest`); `tag` streams instead.
+pub fn items(path: &Path, jsonl: bool) -> Result<Vec<Item>> {
+    if jsonl {
+        return jsonl_items(path);
+    }
+    let doc = name(path);
+    let text = read_text(path)?;
+    Ok(policytag_tokenizer::Segmenter::default()
+        .segment(&text)
+        .into_iter()
+        .map(|p| Item {
+            doc: doc.clone(),
+            paragraph: p.index,
+            heading: p.heading_path(),
+            start: p.start,
+            end: p.end,
+            text: p.text,
         })
         .collect())
 }

@@ -5,11 +5,9 @@ use std::io::Write;
 use anyhow::Result;
 use serde::Serialize;
 
-use policytag_tokenizer::Segmenter;
-
 use crate::args::{SegmentArgs, TagFormat};
 use crate::exit::Outcome;
-use crate::input::{name, read_text};
+use crate::input::{items, name};
 use crate::output::csv_field;
 
 #[derive(Serialize)]
@@ -24,9 +22,8 @@ struct Row<'a> {
 
 /// Run the command.
 pub fn run(a: SegmentArgs) -> Result<Outcome> {
-    let text = read_text(&a.file)?;
     let doc = name(&a.file);
-    let paras = Segmenter::default().segment(&text);
+    let paras = items(&a.file, false)?;
     if paras.is_empty() {
         eprintln!("policytag: {doc}: no paragraphs found");
     }
@@ -40,20 +37,17 @@ pub fn run(a: SegmentArgs) -> Result<Outcome> {
                 writeln!(
                     out,
                     "[{}] {}..{}  {}",
-                    p.index,
-                    p.start,
-                    p.end,
-                    p.heading_path()
+                    p.paragraph, p.start, p.end, p.heading
                 )?;
                 writeln!(out, "    {}", p.text)?;
             }
             TagFormat::Jsonl => {
                 let row = Row {
                     doc: &doc,
-                    paragraph: p.index,
+                    paragraph: p.paragraph,
                     start: p.start,
                     end: p.end,
-                    heading: p.heading_path(),
+                    heading: p.heading.clone(),
                     text: &p.text,
                 };
                 serde_json::to_writer(&mut out, &row)?;
@@ -63,10 +57,10 @@ pub fn run(a: SegmentArgs) -> Result<Outcome> {
                 out,
                 "{},{},{},{},{},{}",
                 csv_field(&doc),
-                p.index,
+                p.paragraph,
                 p.start,
                 p.end,
-                csv_field(&p.heading_path()),
+                csv_field(&p.heading.clone()),
                 csv_field(&p.text)
             )?,
         }

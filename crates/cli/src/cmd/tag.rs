@@ -167,6 +167,8 @@ fn tag_one(
                     doc: doc.clone(),
                     paragraph: p.index,
                     heading: p.heading_path(),
+                    start: p.start,
+                    end: p.end,
                     text: p.text,
                 });
             }
