@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use policytag_model::data::{read_jsonl_str, ReadOptions};
-use policytag_tokenizer::decode;
+use policytag_tokenizer::stream::{sniff, Lines};
 
 use crate::exit::InputError;
 
@@ -53,13 +53,6 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// Decode a report file into text.
-pub fn read_text(path: &Path) -> Result<String> {
-    let bytes = read_bytes(path)?;
-    let (text, _) = decode(&bytes).with_context(|| name(path))?;
-    Ok(text)
-}
-
 /// A JSONL file of paragraphs (`"text"` per line; labels optional).
 pub fn jsonl_items(path: &Path) -> Result<Vec<Item>> {
     let doc = name(path);
@@ -86,6 +79,58 @@ pub fn jsonl_items(path: &Path) -> Result<Vec<Item>> {
         .collect())
 }
 
+/// Stream the paragraphs of one report to `f`, in order, in bounded memory: a file is read
+/// twice a block at a time (the first pass finds the encoding and rejects bad bytes before
+/// any paragraph is produced); standard input is read whole. `f` returns `false` to stop
+/// early. Returns the number of paragraphs produced.
+pub fn for_each_paragraph(path: &Path, mut f: impl FnMut(Item) -> bool) -> Result<usize> {
+    let doc = name(path);
+    let seg = policytag_tokenizer::Segmenter::default();
+    let mut state = seg.stream();
+    let mut paras = Vec::new();
+    let mut count = 0usize;
+    let mut feed = |lines: &mut dyn FnMut() -> Result<Option<(String, usize)>>| -> Result<()> {
+        while let Some((line, at)) = lines()? {
+            state.line(&line, at, &mut paras);
+            for p in paras.drain(..) {
+                count += 1;
+                let item = Item {
+                    doc: doc.clone(),
+                    paragraph: p.index,
+                    heading: p.heading_path(),
+                    start: p.start,
+                    end: p.end,
+                    text: p.text,
+                };
+                if !f(item) {
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    };
+    if path.as_os_str() == "-" {
+        let bytes = read_bytes(path)?;
+        let enc = sniff(bytes.as_slice()).context("standard input")?;
+        let mut lines = Lines::new(bytes.as_slice(), enc);
+        feed(&mut || lines.next_line().context("standard input"))?;
+    } else {
+        let open = || -> Result<std::fs::File> {
+            if path.is_dir() {
+                return Err(
+                    InputError(format!("{}: is a directory, not a file", path.display())).into(),
+                );
+            }
+            std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))
+        };
+        let enc = sniff(open()?).with_context(|| doc.clone())?;
+        let mut lines = Lines::new(open()?, enc);
+        let ctx = doc.clone();
+        feed(&mut || lines.next_line().with_context(|| ctx.clone()))?;
+    }
+    Ok(count)
+}
+
 /// All paragraphs of one input, segmented exactly as `tag` segments them: a report file
 /// (decoded, cleaned, cut into paragraphs with heading paths) or, with `jsonl`, a JSONL
 /// file of paragraphs. For commands that need a whole document at once (`report`,
@@ -94,18 +139,10 @@ pub fn items(path: &Path, jsonl: bool) -> Result<Vec<Item>> {
     if jsonl {
         return jsonl_items(path);
     }
-    let doc = name(path);
-    let text = read_text(path)?;
-    Ok(policytag_tokenizer::Segmenter::default()
-        .segment(&text)
-        .into_iter()
-        .map(|p| Item {
-            doc: doc.clone(),
-            paragraph: p.index,
-            heading: p.heading_path(),
-            start: p.start,
-            end: p.end,
-            text: p.text,
-        })
-        .collect())
+    let mut out = Vec::new();
+    for_each_paragraph(path, |it| {
+        out.push(it);
+        true
+    })?;
+    Ok(out)
 }

@@ -17,6 +17,9 @@ pub enum Error {
     /// The embedded or supplied dictionary could not be loaded.
     #[error("bad dictionary: {0}")]
     Dictionary(String),
+    /// Reading the input failed.
+    #[error("read failed: {0}")]
+    Io(#[from] std::io::Error),
     /// A parameter is out of its valid range.
     #[error("invalid parameter: {0}")]
     InvalidParam(String),

@@ -28,6 +28,7 @@ pub mod decode;
 pub mod error;
 pub mod normalize;
 pub mod segment;
+pub mod stream;
 pub mod tokenize;
 
 pub use clean::is_chrome;

@@ -115,4 +115,35 @@ proptest! {
         prop_assert!(!lossy);
         prop_assert_eq!(decode(&bytes).unwrap().0, s);
     }
+
+    #[test]
+    fn streaming_agrees_with_whole_file_decoding(
+        bytes in prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..600),
+            reportish().prop_map(|s| s.into_bytes()),
+            reportish().prop_map(|s| encoding_rs::GBK.encode(&s).0.into_owned()),
+            reportish().prop_map(|s| {
+                let mut b = vec![0xFF, 0xFE];
+                b.extend(s.encode_utf16().flat_map(u16::to_le_bytes));
+                b
+            }),
+        ]
+    ) {
+        use policytag_tokenizer::stream::{sniff, Lines};
+        match (decode(&bytes), sniff(bytes.as_slice())) {
+            (Ok((text, enc)), Ok(sniffed)) => {
+                prop_assert_eq!(enc, sniffed);
+                let seg = Segmenter::default();
+                let mut state = seg.stream();
+                let mut got = Vec::new();
+                let mut lines = Lines::new(bytes.as_slice(), enc);
+                while let Some((line, at)) = lines.next_line().unwrap() {
+                    state.line(&line, at, &mut got);
+                }
+                prop_assert_eq!(got, seg.segment(&text));
+            }
+            (Err(_), Err(_)) => {}
+            (a, b) => prop_assert!(false, "whole {:?} vs streamed {:?}", a.map(|x| x.1), b),
+        }
+    }
 }

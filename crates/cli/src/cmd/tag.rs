@@ -10,7 +10,6 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use policytag_model::{Prediction, Tagger};
-use policytag_tokenizer::Segmenter;
 
 use crate::args::{TagArgs, TagFormat};
 use crate::exit::{print_error, InputError, Outcome};
@@ -152,38 +151,23 @@ fn tag_one(
             }
             return Ok(n);
         }
-        let doc = crate::input::name(&path);
-        let text = crate::input::read_text(&path)?;
-        let seg = Segmenter::default();
-        let mut state = seg.stream();
-        let mut paras = Vec::new();
         let mut batch: Vec<Item> = Vec::with_capacity(BATCH);
-        let (mut char_pos, mut total) = (0usize, 0usize);
-        for line in policytag_tokenizer::segment::split_lines(&text) {
-            state.line(line, char_pos, &mut paras);
-            char_pos += line.chars().count() + 1;
-            for p in paras.drain(..) {
-                batch.push(Item {
-                    doc: doc.clone(),
-                    paragraph: p.index,
-                    heading: p.heading_path(),
-                    start: p.start,
-                    end: p.end,
-                    text: p.text,
-                });
-            }
+        let mut total = 0usize;
+        let mut receiver_gone = false;
+        crate::input::for_each_paragraph(&path, |item| {
+            batch.push(item);
             if batch.len() >= BATCH {
                 total += batch.len();
-                if tx
-                    .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                    .is_err()
-                {
-                    return Ok(total);
+                let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                if tx.send(full).is_err() {
+                    receiver_gone = true;
+                    return false;
                 }
             }
-        }
+            true
+        })?;
         total += batch.len();
-        if !batch.is_empty() {
+        if !batch.is_empty() && !receiver_gone {
             let _ = tx.send(batch);
         }
         Ok(total)
