@@ -4,6 +4,7 @@ use super::*;
 
 /// Run policytag with stdout discarded and return (exit code, stderr, peak RSS in MiB) of
 /// that one child process, from `wait4`'s resource usage.
+#[allow(clippy::zombie_processes)] // reaped by wait4 below, which std cannot do
 fn run_measured(args: &[&str]) -> (i32, String, f64) {
     let err = tempfile::NamedTempFile::new().unwrap();
     let child = Command::new(assert_cmd::cargo::cargo_bin("policytag"))

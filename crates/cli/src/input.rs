@@ -135,6 +135,7 @@ pub fn for_each_paragraph(path: &Path, mut f: impl FnMut(Item) -> bool) -> Resul
 /// (decoded, cleaned, cut into paragraphs with heading paths) or, with `jsonl`, a JSONL
 /// file of paragraphs. For commands that need a whole document at once (`report`,
 /// `stats`, `annotate`, `suggest`); `tag` streams instead.
+#[allow(dead_code)] // the whole-document commands (report, stats, annotate) arrive on branches
 pub fn items(path: &Path, jsonl: bool) -> Result<Vec<Item>> {
     if jsonl {
         return jsonl_items(path);
