@@ -284,12 +284,18 @@ impl TryFrom<TfidfData> for Tfidf {
 /// Lookup tables from token ids and packed n-gram keys to columns, built once per model.
 #[derive(Debug, Clone, Default)]
 struct Index {
-    tokens: FxHashMap<String, u32>,
-    words: FxHashMap<u64, u32>,
-    chars: FxHashMap<u64, u32>,
+    /// Token → (token id, unigram column or [`NONE`], its idf).
+    tokens: FxHashMap<String, (u32, Col)>,
+    /// Packed token ids of a word n-gram (n ≥ 2) → column.
+    words: FxHashMap<u64, Col>,
+    /// Packed characters of a char n-gram → column.
+    chars: FxHashMap<u64, Col>,
 }
 
 const NONE: u32 = u32::MAX;
+
+/// A column with its idf, stored together so a lookup touches one cache line.
+type Col = (u32, f64);
 
 fn pack(ids: impl Iterator<Item = u32>) -> u64 {
     ids.enumerate()
@@ -302,16 +308,24 @@ impl Tfidf {
         for (col, term) in vocabulary.iter().enumerate() {
             let col = col as u32;
             if let Some(chars) = term.strip_prefix(CHAR_PREFIX) {
-                index
-                    .chars
-                    .insert(pack(chars.chars().map(|c| c as u32)), col);
+                index.chars.insert(
+                    pack(chars.chars().map(|c| c as u32)),
+                    (col, idf[col as usize]),
+                );
             } else {
                 let mut ids = Vec::with_capacity(3);
                 for t in term.split(' ') {
                     let next = index.tokens.len() as u32;
-                    ids.push(*index.tokens.entry(t.to_string()).or_insert(next));
+                    let e = index.tokens.entry(t.to_string());
+                    ids.push(e.or_insert((next, (NONE, 0.0))).0);
                 }
-                index.words.insert(pack(ids.into_iter()), col);
+                if let [_] = ids[..] {
+                    index.tokens.get_mut(term.as_str()).unwrap().1 = (col, idf[col as usize]);
+                } else {
+                    index
+                        .words
+                        .insert(pack(ids.into_iter()), (col, idf[col as usize]));
+                }
             }
         }
         Tfidf {
@@ -356,14 +370,20 @@ impl Tfidf {
 
     /// The TF-IDF row of one document.
     pub fn transform(&self, doc: &Tokens) -> SparseVec {
-        let mut cols: Vec<u32> = Vec::with_capacity(doc.words.len() * 2);
-        let ids: Vec<u32> = doc
-            .words
-            .iter()
-            .map(|w| self.index.tokens.get(w.as_str()).copied().unwrap_or(NONE))
-            .collect();
+        // Columns are collected with their idf so the idf table is not read again in
+        // random order (a cache miss per term was the single most expensive step).
+        let mut cols: Vec<(u32, f64)> = Vec::with_capacity(doc.words.len() * 3);
         let (lo, hi) = self.params.word_ngrams;
-        for n in lo..=hi {
+        let mut ids: Vec<u32> = Vec::with_capacity(doc.words.len());
+        for w in &doc.words {
+            let (id, col) =
+                (self.index.tokens.get(w.as_str()).copied()).unwrap_or((NONE, (NONE, 0.0)));
+            if lo <= 1 && col.0 != NONE {
+                cols.push(col);
+            }
+            ids.push(id);
+        }
+        for n in lo.max(2)..=hi {
             for win in ids.windows(n) {
                 if win.contains(&NONE) {
                     continue;
@@ -385,13 +405,13 @@ impl Tfidf {
                 }
             });
         }
-        cols.sort_unstable();
+        cols.sort_unstable_by_key(|&(c, _)| c);
         let mut out = SparseVec::default();
         let mut i = 0;
         while i < cols.len() {
-            let c = cols[i];
+            let (c, idf) = cols[i];
             let mut j = i;
-            while j < cols.len() && cols[j] == c {
+            while j < cols.len() && cols[j].0 == c {
                 j += 1;
             }
             let tf = (j - i) as f64;
@@ -401,7 +421,7 @@ impl Tfidf {
                 tf
             };
             out.indices.push(c);
-            out.values.push(tf * self.idf[c as usize]);
+            out.values.push(tf * idf);
             i = j;
         }
         if self.params.l2_norm {
