@@ -24,6 +24,8 @@ pub struct Item {
     pub end: usize,
     /// The text.
     pub text: String,
+    /// The paragraph's `"id"` (JSONL input only).
+    pub id: Option<String>,
 }
 
 /// Display name of an input path.
@@ -82,6 +84,7 @@ pub fn jsonl_items(path: &Path) -> Result<Vec<Item>> {
             start: 0,
             end: 0,
             text: e.text,
+            id: e.id,
         })
         .collect())
 }
@@ -106,6 +109,7 @@ pub fn items(path: &Path, jsonl: bool) -> Result<Vec<Item>> {
             start: p.start,
             end: p.end,
             text: p.text,
+            id: None,
         })
         .collect())
 }

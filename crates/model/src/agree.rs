@@ -228,7 +228,13 @@ impl Agreement {
             f(self.macro_f1),
             f(self.mean_kappa),
         );
-        let w = self.per_label.keys().map(|k| k.len()).max().unwrap_or(5).max(5);
+        let w = self
+            .per_label
+            .keys()
+            .map(|k| k.len())
+            .max()
+            .unwrap_or(5)
+            .max(5);
         s += &format!(
             "{:w$}  {:>5}  {:>6}  {:>6}  {:>7}  {:>6}  {:>5}\n",
             "label", "both", "A only", "B only", "neither", "kappa", "F1"
@@ -248,7 +254,9 @@ impl Agreement {
         for d in &self.disagreements {
             s += &format!(
                 "- {}A [{}] B [{}]  {}\n",
-                d.id.as_deref().map(|i| format!("{i}  ")).unwrap_or_default(),
+                d.id.as_deref()
+                    .map(|i| format!("{i}  "))
+                    .unwrap_or_default(),
                 d.a.join(","),
                 d.b.join(","),
                 d.text
@@ -328,7 +336,11 @@ mod tests {
         assert!((g.mean_kappa.unwrap() - 1.0 / 3.0).abs() < 1e-12);
         // Only paragraph 4 agrees exactly.
         assert_eq!(g.exact_match, 0.25);
-        let ids: Vec<_> = g.disagreements.iter().map(|d| d.id.clone().unwrap()).collect();
+        let ids: Vec<_> = g
+            .disagreements
+            .iter()
+            .map(|d| d.id.clone().unwrap())
+            .collect();
         assert_eq!(ids, ["1", "2", "3"]);
         assert_eq!(g.disagreements[1].b, ["x", "z"]);
         let report = g.report();

@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::data::{self, Example, ReadOptions};
 use crate::error::{Error, Result};
-use crate::model::LabelInfo;
+use crate::model::{LabelInfo, Model};
 
 /// The labelling-tool formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -253,7 +253,9 @@ fn parse_labelstudio(path: &Path, content: &str) -> Result<Records> {
     for (i, task) in tasks.iter().enumerate() {
         let loc = Loc::Task(i + 1);
         let err = |msg: &str| loc.error(path, msg.to_string());
-        let task = task.as_object().ok_or_else(|| err("a task must be an object"))?;
+        let task = task
+            .as_object()
+            .ok_or_else(|| err("a task must be an object"))?;
         let data = task
             .get("data")
             .and_then(Value::as_object)
@@ -332,11 +334,7 @@ fn choices(ann: &Value) -> std::result::Result<Vec<String>, String> {
             .ok_or("a choices result needs \"value.choices\" as an array")?;
         let slot = by_control.entry(control).or_default();
         for c in list {
-            slot.push(
-                c.as_str()
-                    .ok_or("choices must be strings")?
-                    .to_string(),
-            );
+            slot.push(c.as_str().ok_or("choices must be strings")?.to_string());
         }
     }
     if let Some(l) = by_control.remove(LS_CONTROL) {
@@ -591,6 +589,15 @@ pub fn write_labelstudio(
     s
 }
 
+/// `policytag-` and the first 12 hex digits of the SHA-256 of the model file's bytes: the
+/// `model_version` of Label Studio predictions.
+pub fn model_version(model: &Model) -> Result<String> {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(model.to_bytes()?);
+    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+    Ok(format!("policytag-{hex}"))
+}
+
 fn xml_attr(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -719,7 +726,10 @@ mod tests {
         let e = imp(Format::FastText, "__label__aid a\n__label__aid\n").unwrap_err();
         assert_eq!(e.to_string(), "in/x.jsonl:2: no text after the labels");
         let e = imp(Format::FastText, "__label__ text\n").unwrap_err();
-        assert!(e.to_string().starts_with("in/x.jsonl:1: empty label"), "{e}");
+        assert!(
+            e.to_string().starts_with("in/x.jsonl:1: empty label"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -749,17 +759,28 @@ mod tests {
 
     #[test]
     fn labelstudio_errors_name_the_task() {
-        let e = imp(Format::LabelStudio, "[{\"data\":{\"text\":\"a\"}}, {\"data\":{}}]").unwrap_err();
+        let e = imp(
+            Format::LabelStudio,
+            "[{\"data\":{\"text\":\"a\"}}, {\"data\":{}}]",
+        )
+        .unwrap_err();
         assert_eq!(e.to_string(), "in/x.jsonl: task 2: missing \"data.text\"");
         let e = imp(Format::LabelStudio, "{\"data\":{}}").unwrap_err();
         assert!(e.to_string().contains("JSON array of tasks"), "{e}");
         let e = imp(Format::LabelStudio, "[{\"data\":{\"text\":\"a\"}}]").unwrap_err();
-        assert_eq!(e.to_string(), "in/x.jsonl: no labelled tasks (1 without an annotation)");
+        assert_eq!(
+            e.to_string(),
+            "in/x.jsonl: no labelled tasks (1 without an annotation)"
+        );
         let two = r#"[{"data":{"text":"a"},"annotations":[{"result":[
             {"from_name":"p","type":"choices","value":{"choices":["aid"]}},
             {"from_name":"q","type":"choices","value":{"choices":["aid"]}}]}]}]"#;
         let e = imp(Format::LabelStudio, two).unwrap_err();
-        assert!(e.to_string().starts_with("in/x.jsonl: task 1: choices from several controls (p, q)"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("in/x.jsonl: task 1: choices from several controls (p, q)"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -770,7 +791,10 @@ mod tests {
                 {"data":{"text":"b","id":"k"},"annotations":[{"result":[]}]}]"#,
         )
         .unwrap_err();
-        assert_eq!(e.to_string(), "in/x.jsonl: task 2: duplicate id \"k\" (first at task 1)");
+        assert_eq!(
+            e.to_string(),
+            "in/x.jsonl: task 2: duplicate id \"k\" (first at task 1)"
+        );
     }
 
     #[test]
@@ -784,7 +808,10 @@ mod tests {
         let path = Path::new("x.jsonl");
         let back = |f, s: &str| imp(f, s).unwrap().examples;
         assert_eq!(back(Format::Doccano, &write_doccano(&it)), examples);
-        assert_eq!(back(Format::LabelStudio, &write_labelstudio(&it, None)), examples);
+        assert_eq!(
+            back(Format::LabelStudio, &write_labelstudio(&it, None)),
+            examples
+        );
         let ft = back(Format::FastText, &write_fasttext(path, &it, None).unwrap());
         let strip = |v: &[Example]| {
             v.iter()
@@ -827,13 +854,19 @@ mod tests {
         ];
         let s = write_labelstudio(&it, Some(("policytag-abc", &preds)));
         let v: Value = serde_json::from_str(&s).unwrap();
-        assert_eq!(v[0]["annotations"][0]["result"][0]["value"]["choices"][0], "aid");
+        assert_eq!(
+            v[0]["annotations"][0]["result"][0]["value"]["choices"][0],
+            "aid"
+        );
         let p = &v[0]["predictions"][0];
         assert_eq!(p["model_version"], "policytag-abc");
         assert_eq!(p["score"], 0.75);
         assert_eq!(p["result"][0]["from_name"], "theme");
         assert_eq!(p["result"][0]["type"], "choices");
-        assert_eq!(p["result"][0]["value"]["choices"], serde_json::json!(["aid", "safety"]));
+        assert_eq!(
+            p["result"][0]["value"]["choices"],
+            serde_json::json!(["aid", "safety"])
+        );
         assert!(v[1].get("annotations").is_none());
         assert_eq!(v[1]["predictions"][0]["result"], serde_json::json!([]));
     }
@@ -859,6 +892,8 @@ mod tests {
         let c = labelstudio_config(&LabelSet::new(labels));
         assert!(c.contains("<Choices name=\"theme\" toName=\"text\" choice=\"multiple\""));
         assert!(c.contains("<Choice value=\"aid\" html=\"aid\"/>"));
-        assert!(c.contains("<Choice value=\"x&amp;y\" html=\"名&amp;lt;称&amp;gt; · x&amp;amp;y\"/>"));
+        assert!(
+            c.contains("<Choice value=\"x&amp;y\" html=\"名&amp;lt;称&amp;gt; · x&amp;amp;y\"/>")
+        );
     }
 }

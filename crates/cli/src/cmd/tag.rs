@@ -170,6 +170,7 @@ fn tag_one(
                     start: p.start,
                     end: p.end,
                     text: p.text,
+                    id: None,
                 });
             }
             if batch.len() >= BATCH {
