@@ -257,7 +257,11 @@ fn fasttext_tokens_are_the_model_words() {
         std::fs::read_to_string(&out).unwrap(),
         format!(
             "__label__double-reduction __label__preschool {}\n",
-            tokens.stdout.split_whitespace().collect::<Vec<_>>().join(" ")
+            tokens
+                .stdout
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
         )
     );
     // Raw text: the line break becomes a space.
