@@ -32,6 +32,25 @@ pub enum Command {
     Labels(LabelsArgs),
     /// Statistics and near-duplicate check of labelled JSONL files.
     CorpusStats(CorpusStatsArgs),
+    /// Convert a labelling tool's export (doccano, Label Studio, fastText) to corpus JSONL.
+    Import(ImportArgs),
+    /// Write corpus JSONL for a labelling tool (Label Studio tasks can carry predictions).
+    Export(ExportArgs),
+    /// Agreement between two annotators' labels on the same paragraphs.
+    Agree(AgreeArgs),
+    /// The paragraphs most worth labelling next (the model's least certain), as JSONL.
+    Suggest(SuggestArgs),
+}
+
+/// Labelling-tool formats of `import` and `export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ToolFormat {
+    /// doccano text classification JSONL: {"text", "label": [...]} per line.
+    Doccano,
+    /// Label Studio JSON: an array of tasks with a `theme` choices control.
+    Labelstudio,
+    /// fastText: `__label__a __label__b text` per line.
+    Fasttext,
 }
 
 /// Output formats of `tag`.
@@ -205,4 +224,84 @@ pub struct CorpusStatsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+}
+
+/// `policytag import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The labelling tool's export.
+    pub file: PathBuf,
+    /// Its format.
+    #[arg(long, value_enum)]
+    pub from: ToolFormat,
+    /// Write corpus JSONL here (atomically) instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Themes TOML whose ids are the accepted labels (default: the model's labels).
+    #[arg(long)]
+    pub themes: Option<PathBuf>,
+    /// Model whose labels are accepted (default: the embedded model).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Keep labels outside the theme set instead of failing.
+    #[arg(long)]
+    pub allow_unknown: bool,
+}
+
+/// `policytag export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Corpus JSONL ({"id"?, "text", "labels"?} per line; no "labels" = unlabelled).
+    pub file: PathBuf,
+    /// The labelling tool's format.
+    #[arg(long, value_enum)]
+    pub to: ToolFormat,
+    /// Where to write (atomically). Label Studio also gets `<out stem>.config.xml`.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Model for Label Studio predictions or fastText --tokens (implies --predict for
+    /// Label Studio).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Label Studio: add the model's predictions with scores (default model unless --model).
+    #[arg(long)]
+    pub predict: bool,
+    /// fastText: write the model tokenizer's words, space-separated, instead of raw text.
+    #[arg(long)]
+    pub tokens: bool,
+    /// Themes TOML for the Label Studio config's choices (default: the model's labels).
+    #[arg(long)]
+    pub themes: Option<PathBuf>,
+}
+
+/// `policytag agree`.
+#[derive(Debug, Args)]
+pub struct AgreeArgs {
+    /// Annotator A's labelled JSONL (the reference for F1).
+    pub a: PathBuf,
+    /// Annotator B's labelled JSONL.
+    pub b: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+/// `policytag suggest`.
+#[derive(Debug, Args)]
+pub struct SuggestArgs {
+    /// Report files, or JSONL paragraph files with --jsonl.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Inputs are JSONL, one paragraph per line in a "text" field (not segmented).
+    #[arg(long)]
+    pub jsonl: bool,
+    /// How many paragraphs to suggest.
+    #[arg(long, default_value_t = 50)]
+    pub n: usize,
+    /// Model file (default: the embedded model).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Write to this file (atomically) instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }

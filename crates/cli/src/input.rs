@@ -24,6 +24,8 @@ pub struct Item {
     pub end: usize,
     /// The text.
     pub text: String,
+    /// The paragraph's `"id"` (JSONL input only).
+    pub id: Option<String>,
 }
 
 /// Display name of an input path.
@@ -75,6 +77,7 @@ pub fn jsonl_items(path: &Path) -> Result<Vec<Item>> {
             start: 0,
             end: 0,
             text: e.text,
+            id: e.id,
         })
         .collect())
 }
@@ -101,6 +104,7 @@ pub fn for_each_paragraph(path: &Path, mut f: impl FnMut(Item) -> bool) -> Resul
                     start: p.start,
                     end: p.end,
                     text: p.text,
+                    id: None,
                 };
                 if !f(item) {
                     return Ok(());
@@ -135,7 +139,6 @@ pub fn for_each_paragraph(path: &Path, mut f: impl FnMut(Item) -> bool) -> Resul
 /// (decoded, cleaned, cut into paragraphs with heading paths) or, with `jsonl`, a JSONL
 /// file of paragraphs. For commands that need a whole document at once (`report`,
 /// `stats`, `annotate`, `suggest`); `tag` streams instead.
-#[allow(dead_code)] // the whole-document commands (report, stats, annotate) arrive on branches
 pub fn items(path: &Path, jsonl: bool) -> Result<Vec<Item>> {
     if jsonl {
         return jsonl_items(path);

@@ -33,6 +33,10 @@ fn main() -> ExitCode {
         args::Command::Tokenize(a) => cmd::tokenize::run(a),
         args::Command::Labels(a) => cmd::labels::run(a),
         args::Command::CorpusStats(a) => cmd::corpus_stats::run(a),
+        args::Command::Import(a) => cmd::import::run(a),
+        args::Command::Export(a) => cmd::export::run(a),
+        args::Command::Agree(a) => cmd::agree::run(a),
+        args::Command::Suggest(a) => cmd::suggest::run(a),
     };
     exit::report(result)
 }

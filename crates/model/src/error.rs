@@ -17,6 +17,27 @@ pub enum Error {
         /// What is wrong.
         msg: String,
     },
+    /// An entry of a JSON array file (a Label Studio export) is bad.
+    #[error("{}: task {index}: {msg}", path.display())]
+    Task {
+        /// The file.
+        path: PathBuf,
+        /// 1-based position of the task in the array.
+        index: usize,
+        /// What is wrong.
+        msg: String,
+    },
+    /// A file as a whole is unusable (not a JSON array, not UTF-8, …).
+    #[error("{}: {msg}", path.display())]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        msg: String,
+    },
+    /// Input that cannot be used as a whole (e.g. two annotators' files with nothing in common).
+    #[error("{0}")]
+    Input(String),
     /// Reading or writing a file failed.
     #[error("{}: {source}", path.display())]
     Io {
@@ -61,6 +82,9 @@ impl Error {
     pub fn is_bad_input(&self) -> bool {
         match self {
             Error::Jsonl { .. }
+            | Error::Task { .. }
+            | Error::File { .. }
+            | Error::Input(_)
             | Error::Data(_)
             | Error::UnknownLabels(_)
             | Error::InvalidParam(_)

@@ -9,6 +9,10 @@
 //!   └─ final per-label classifiers on all rows ─▶ Model (one versioned, checksummed file)
 //! ```
 //!
+//! Around it: [`interchange`] reads and writes labelling-tool formats (doccano, Label
+//! Studio, fastText), [`agree`] measures agreement between two annotators, and [`active`]
+//! ranks unlabelled paragraphs by the model's uncertainty.
+//!
 //! ```no_run
 //! use std::collections::BTreeMap;
 //! use std::path::Path;
@@ -27,11 +31,14 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod active;
+pub mod agree;
 pub mod calibrate;
 pub mod corpus;
 pub mod data;
 pub mod error;
 pub mod folds;
+pub mod interchange;
 pub mod logistic;
 pub mod metrics;
 pub mod model;

@@ -1,9 +1,13 @@
 //! One module per subcommand.
 
+pub mod agree;
 pub mod corpus_stats;
 pub mod eval;
+pub mod export;
+pub mod import;
 pub mod labels;
 pub mod segment;
+pub mod suggest;
 pub mod tag;
 pub mod tokenize;
 pub mod train;
