@@ -33,6 +33,9 @@ fn main() -> ExitCode {
         args::Command::Tokenize(a) => cmd::tokenize::run(a),
         args::Command::Labels(a) => cmd::labels::run(a),
         args::Command::CorpusStats(a) => cmd::corpus_stats::run(a),
+        args::Command::Report(a) => cmd::report::run(a),
+        args::Command::Stats(a) => cmd::stats::run(a),
+        args::Command::Explain(a) => cmd::explain::run(a),
     };
     exit::report(result)
 }

@@ -35,7 +35,7 @@ impl Default for HtmlOptions {
         HtmlOptions {
             title: "policytag report".into(),
             stand_out: StandOutParams::default(),
-            max_stand_out: 12,
+            max_stand_out: 8,
         }
     }
 }
@@ -249,7 +249,12 @@ fn document(
     let mut order: Vec<usize> = (0..report.themes.len())
         .filter(|&t| prof.themes[t].count > 0)
         .collect();
-    order.sort_by(|&a, &b| prof.themes[b].count.cmp(&prof.themes[a].count).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        prof.themes[b]
+            .count
+            .cmp(&prof.themes[a].count)
+            .then(a.cmp(&b))
+    });
     for t in order {
         let _ = write!(
             h,
@@ -390,12 +395,20 @@ fn paragraph(h: &mut String, report: &Report, d: usize, p: &Paragraph) {
         p.index,
         escape(&ids.join(" "))
     );
-    let _ = write!(h, "<div class=\"ph\"><span class=\"pi\">¶{}</span>", p.index);
+    let _ = write!(
+        h,
+        "<div class=\"ph\"><span class=\"pi\">¶{}</span>",
+        p.index
+    );
     if !p.heading.is_empty() {
         let _ = write!(h, "<span class=\"heading\">{}</span>", escape(&p.heading));
     }
     h.push_str("</div>\n<div class=\"pb\"><div class=\"pm\">");
-    let _ = write!(h, "<p class=\"text\">{}</p>\n<div class=\"chips\">", marked(p));
+    let _ = write!(
+        h,
+        "<p class=\"text\">{}</p>\n<div class=\"chips\">",
+        marked(p)
+    );
     if p.labels.is_empty() {
         let best = p
             .scores
@@ -511,7 +524,7 @@ section{background:#fff;border:1px solid var(--line);border-radius:10px;padding:
 .scroll{overflow-x:auto}
 table.heat{border-collapse:separate;border-spacing:2px;font-size:13px}
 table.heat th.vert{vertical-align:bottom;padding:4px 2px;border-bottom:3px solid var(--c);font-weight:600}
-table.heat th.vert span{writing-mode:vertical-rl;display:inline-block;max-height:10em;line-height:1.2;letter-spacing:1px}
+table.heat th.vert span{writing-mode:vertical-rl;display:inline-block;white-space:nowrap;line-height:1.2;letter-spacing:1px}
 table.heat td{width:54px;min-width:54px;text-align:center;border-radius:4px;padding:5px 2px;cursor:pointer;font-variant-numeric:tabular-nums}
 table.heat td.hot{color:#fff;font-weight:600}
 table.heat td.num{cursor:default;color:var(--muted)}
@@ -618,12 +631,19 @@ mod tests {
                 )],
             },
         ];
-        Report::new(vec![th("preschool", "学前教育"), th("teachers", "教师")], docs).unwrap()
+        Report::new(
+            vec![th("preschool", "学前教育"), th("teachers", "教师")],
+            docs,
+        )
+        .unwrap()
     }
 
     #[test]
     fn escape_covers_the_five_characters() {
-        assert_eq!(escape(r#"<a href="x">'&'</a>"#), "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
+        assert_eq!(
+            escape(r#"<a href="x">'&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
     }
 
     #[test]
@@ -646,9 +666,7 @@ mod tests {
         assert_eq!(page.matches("<section class=\"doc\"").count(), 2);
         assert_eq!(page.matches("<g class=\"bar").count(), 4);
         assert_eq!(page.matches("<tr data-doc=").count(), 2);
-        assert!(page.contains(
-            "data-theme=\"preschool\" data-share=\"0.5\" data-count=\"1\""
-        ));
+        assert!(page.contains("data-theme=\"preschool\" data-share=\"0.5\" data-count=\"1\""));
         assert!(page.contains("data-theme=\"teachers\" data-share=\"1\" data-count=\"1\""));
         assert!(page.contains("data-themes=\"preschool\""));
         assert!(page.contains("无主题"));
@@ -664,7 +682,9 @@ mod tests {
     fn evidence_is_marked_longest_first_and_short_terms_skipped() {
         let r = report();
         let m = marked(&r.documents[0].paragraphs[0]);
-        assert!(m.starts_with("<mark style=\"--c:#4e79a7\">新建</mark><mark style=\"--c:#4e79a7\">幼儿园</mark>3所"));
+        assert!(m.starts_with(
+            "<mark style=\"--c:#4e79a7\">新建</mark><mark style=\"--c:#4e79a7\">幼儿园</mark>3所"
+        ));
         assert!(!m.contains(">x<"));
         // Removing the marks gives back the escaped text.
         let plain = m

@@ -158,15 +158,14 @@ pub fn stand_out(profiles: &[Profile], params: &StandOutParams) -> Vec<StandOut>
     for (d, row) in m.iter().enumerate() {
         for (t, &share) in row.iter().enumerate() {
             let others = (m.iter().map(|r| r[t]).sum::<f64>() - share) / (n - 1) as f64;
-            let direction = if share >= params.high_ratio * others
-                && share - others >= params.min_gap
-            {
-                Direction::High
-            } else if share <= params.low_ratio * others && others - share >= params.min_gap {
-                Direction::Low
-            } else {
-                continue;
-            };
+            let direction =
+                if share >= params.high_ratio * others && share - others >= params.min_gap {
+                    Direction::High
+                } else if share <= params.low_ratio * others && others - share >= params.min_gap {
+                    Direction::Low
+                } else {
+                    continue;
+                };
             out.push(StandOut {
                 doc: d,
                 theme: t,
@@ -291,7 +290,13 @@ mod tests {
         use Direction::{High, Low};
         assert_eq!(
             got,
-            [(0, 0, High), (0, 1, Low), (1, 1, High), (1, 0, Low), (2, 0, Low)],
+            [
+                (0, 0, High),
+                (0, 1, Low),
+                (1, 1, High),
+                (1, 0, Low),
+                (2, 0, Low)
+            ],
             "largest gap first, ties by document"
         );
         assert!((s[0].others - 0.10).abs() < 1e-12);

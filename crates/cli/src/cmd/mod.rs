@@ -2,8 +2,11 @@
 
 pub mod corpus_stats;
 pub mod eval;
+pub mod explain;
 pub mod labels;
+pub mod report;
 pub mod segment;
+pub mod stats;
 pub mod tag;
 pub mod tokenize;
 pub mod train;
