@@ -110,6 +110,8 @@ const LINKS: &[&str] = &[
     "有",
     "逾",
     "超",
+    "由",
+    "从",
 ];
 
 /// Longest counted phrase kept, in characters (the tail is kept).
@@ -305,14 +307,7 @@ fn number(n: &[char], i: usize) -> Option<Num> {
 }
 
 fn starts_with(n: &[char], i: usize, s: &str) -> bool {
-    let mut j = i;
-    for c in s.chars() {
-        if n.get(j) != Some(&c) {
-            return false;
-        }
-        j += 1;
-    }
-    true
+    (i..).zip(s.chars()).all(|(j, c)| n.get(j) == Some(&c))
 }
 
 fn unit_at(n: &[char], i: usize) -> Option<&'static str> {
@@ -328,22 +323,20 @@ fn is_han(c: char) -> bool {
 }
 
 /// The counted phrase before position `i`: Chinese characters back to the first other
-/// character, without trailing linking words, at most [`MAX_WHAT`] characters.
-fn what_before(original: &[char], n: &[char], i: usize) -> String {
+/// character (or the end of the previous figure, `floor`), without trailing linking words,
+/// at most [`MAX_WHAT`] characters.
+fn what_before(original: &[char], n: &[char], i: usize, floor: usize) -> String {
     let mut s = i;
-    while s > 0 && is_han(n[s - 1]) {
+    while s > floor && is_han(n[s - 1]) {
         s -= 1;
     }
     let mut w: String = original[s..i].iter().collect();
     let mut normed: String = n[s..i].iter().collect();
-    loop {
-        let Some(l) = LINKS
-            .iter()
-            .filter(|l| normed.ends_with(**l))
-            .max_by_key(|l| l.chars().count())
-        else {
-            break;
-        };
+    while let Some(l) = LINKS
+        .iter()
+        .filter(|l| normed.ends_with(**l))
+        .max_by_key(|l| l.chars().count())
+    {
         let k = l.chars().count();
         let keep = normed.chars().count() - k;
         normed = normed.chars().take(keep).collect();
@@ -365,7 +358,7 @@ fn what_before(original: &[char], n: &[char], i: usize) -> String {
 pub fn extract(text: &str) -> Vec<Figure> {
     let original: Vec<char> = text.chars().collect();
     let n: Vec<char> = original.iter().map(|&c| norm(c)).collect();
-    let mut out = Vec::new();
+    let mut out: Vec<Figure> = Vec::new();
     let mut i = 0;
     while i < n.len() {
         let c = n[i];
@@ -422,7 +415,7 @@ pub fn extract(text: &str) -> Vec<Figure> {
         };
         let end = j + unit.chars().count();
         out.push(Figure {
-            what: what_before(&original, &n, i),
+            what: what_before(&original, &n, i, out.last().map_or(0, |f| f.end)),
             value,
             to,
             unit: unit.to_string(),
@@ -456,7 +449,10 @@ mod tests {
     use super::*;
 
     /// (sentence, expected figures as (what, value, unit)). Sentences written for this test.
-    const CASES: &[(&str, &[(&str, f64, &str)])] = &[
+    /// Expected figures: (what, value, unit).
+    type Want = &'static [(&'static str, f64, &'static str)];
+
+    const CASES: &[(&str, Want)] = &[
         ("新增学位2480个", &[("新增学位", 2480.0, "个")]),
         ("新增学位两千四百八十个", &[("新增学位", 2480.0, "个")]),
         (
@@ -489,6 +485,10 @@ mod tests {
         (
             "全年接待家长咨询320次",
             &[("全年接待家长咨询", 320.0, "次")],
+        ),
+        (
+            "校外培训机构由53家压减至3家",
+            &[("校外培训机构", 53.0, "家"), ("压减", 3.0, "家")],
         ),
         ("课后服务每天不少于2小时", &[("课后服务每天", 2.0, "小时")]),
         // Not figures.

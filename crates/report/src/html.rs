@@ -388,9 +388,9 @@ fn paragraph(h: &mut String, report: &Report, d: usize, p: &Paragraph) {
         .iter()
         .map(|(t, _)| report.themes[*t].id.as_str())
         .collect();
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<article class=\"para\" id=\"d{d}-p{}\" data-index=\"{}\" data-themes=\"{}\">\n",
+        "<article class=\"para\" id=\"d{d}-p{}\" data-index=\"{}\" data-themes=\"{}\">",
         p.index,
         p.index,
         escape(&ids.join(" "))
@@ -463,19 +463,23 @@ fn paragraph(h: &mut String, report: &Report, d: usize, p: &Paragraph) {
     h.push_str("</div>\n</article>\n");
 }
 
-/// The paragraph text, escaped, with evidence terms (two characters or more) in `<mark>`,
+/// The paragraph text, escaped, with evidence terms (two characters or more, no digits) in `<mark>`,
 /// longest match first, in the colour of the theme they support.
 fn marked(p: &Paragraph) -> String {
     let mut terms: Vec<(Vec<char>, usize)> = Vec::new();
     for (t, ev) in &p.labels {
         for e in ev {
             let chars: Vec<char> = e.chars().filter(|c| !c.is_whitespace()).collect();
-            if chars.len() >= 2 && !terms.iter().any(|(c, _)| *c == chars) {
+            // Terms with digits or class tokens (`0套`, `<数>`) would mark pieces of numbers.
+            let wordlike = chars
+                .iter()
+                .all(|c| !c.is_ascii_digit() && *c != '<' && *c != '>');
+            if chars.len() >= 2 && wordlike && !terms.iter().any(|(c, _)| *c == chars) {
                 terms.push((chars, *t));
             }
         }
     }
-    terms.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+    terms.sort_by_key(|t| std::cmp::Reverse(t.0.len()));
     let text: Vec<char> = p.text.chars().collect();
     let mut out = String::with_capacity(p.text.len() + 64);
     let mut plain = String::new();
@@ -615,7 +619,10 @@ mod tests {
                         "一、<标题>".into(),
                         "新建幼儿园3所，<script>alert(1)</script> & 新增学位1080个。".into(),
                         vec![0.97, 0.1],
-                        vec![(0, vec!["幼儿园".into(), "新建".into(), "x".into()])],
+                        vec![(
+                            0,
+                            vec!["幼儿园".into(), "新建".into(), "x".into(), "3所".into()],
+                        )],
                     ),
                     Paragraph::new(1, String::new(), "其他。".into(), vec![0.1, 0.2], vec![]),
                 ],
@@ -685,7 +692,7 @@ mod tests {
         assert!(m.starts_with(
             "<mark style=\"--c:#4e79a7\">新建</mark><mark style=\"--c:#4e79a7\">幼儿园</mark>3所"
         ));
-        assert!(!m.contains(">x<"));
+        assert!(!m.contains(">x<") && !m.contains(">3所<"));
         // Removing the marks gives back the escaped text.
         let plain = m
             .replace("<mark style=\"--c:#4e79a7\">", "")
