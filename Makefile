@@ -8,7 +8,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 FLAGS := $(shell cat models/default.flags)
 
-.PHONY: all build demo test model eval venv baselines bench fmt lint corpus corpus-stats clean
+.PHONY: all build demo test model eval venv baselines bench fmt lint corpus corpus-stats clean screenshots
 
 all: build
 
@@ -30,6 +30,10 @@ model: build
 ## Rebuild corpus/train.jsonl and corpus/test.jsonl from the hand-written parts in corpus/src/.
 corpus:
 	python3 corpus/tools/build_corpus.py
+
+## Render the HTML report of corpus/samples/*.txt to docs/report.png (needs chromium, fonts-noto-cjk).
+screenshots:
+	tools/screenshot.sh docs/report.png
 
 corpus-stats: build
 	$(BIN) corpus-stats corpus/train.jsonl corpus/test.jsonl

@@ -804,3 +804,4 @@ fn default_model_is_current_and_above_the_floor() {
         "models/default.model is stale against corpus/ and models/default.flags: run `make model`"
     );
 }
+mod report;

@@ -40,6 +40,12 @@ pub enum Command {
     Agree(AgreeArgs),
     /// The paragraphs most worth labelling next (the model's least certain), as JSONL.
     Suggest(SuggestArgs),
+    /// One self-contained HTML report: theme profiles, key figures, paragraphs, comparison.
+    Report(ReportArgs),
+    /// Per-document theme counts, shares and key-figure counts.
+    Stats(StatsArgs),
+    /// Why the model tags what it tags: a theme's strongest terms, or one paragraph's scores.
+    Explain(ExplainArgs),
 }
 
 /// Labelling-tool formats of `import` and `export`.
@@ -281,6 +287,82 @@ pub struct AgreeArgs {
     pub a: PathBuf,
     /// Annotator B's labelled JSONL.
     pub b: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+/// `policytag report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Report files (or JSONL paragraph files with --jsonl); `-` reads stdin.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// The HTML file to write (atomically); `-` writes to stdout.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Model file (default: the embedded model).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// One threshold for every label instead of the tuned ones.
+    #[arg(long)]
+    pub threshold: Option<f64>,
+    /// Inputs are JSONL, one paragraph per line in a "text" field (not segmented).
+    #[arg(long)]
+    pub jsonl: bool,
+    /// Page title.
+    #[arg(long, default_value = "policytag report")]
+    pub title: String,
+}
+
+/// Output formats of `stats`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatsFormat {
+    /// For people.
+    Text,
+    /// One row per document, a count and a share column per theme.
+    Csv,
+    /// JSON.
+    Json,
+}
+
+/// `policytag stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Report files (or JSONL paragraph files with --jsonl); `-` reads stdin.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
+    pub format: StatsFormat,
+    /// Model file (default: the embedded model).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// One threshold for every label instead of the tuned ones.
+    #[arg(long)]
+    pub threshold: Option<f64>,
+    /// Inputs are JSONL, one paragraph per line in a "text" field (not segmented).
+    #[arg(long)]
+    pub jsonl: bool,
+}
+
+/// `policytag explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A paragraph to explain (`-` reads stdin). Give this or --label.
+    pub text: Option<String>,
+    /// A theme id whose strongest terms to list. Give this or TEXT.
+    #[arg(long)]
+    pub label: Option<String>,
+    /// How many terms to show.
+    #[arg(long, default_value_t = 10)]
+    pub top: usize,
+    /// Model file (default: the embedded model).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// One threshold for every label instead of the tuned ones (TEXT mode).
+    #[arg(long)]
+    pub threshold: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,

@@ -37,6 +37,9 @@ fn main() -> ExitCode {
         args::Command::Export(a) => cmd::export::run(a),
         args::Command::Agree(a) => cmd::agree::run(a),
         args::Command::Suggest(a) => cmd::suggest::run(a),
+        args::Command::Report(a) => cmd::report::run(a),
+        args::Command::Stats(a) => cmd::stats::run(a),
+        args::Command::Explain(a) => cmd::explain::run(a),
     };
     exit::report(result)
 }

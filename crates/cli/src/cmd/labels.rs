@@ -77,7 +77,7 @@ pub fn run(a: LabelsArgs) -> Result<Outcome> {
 }
 
 /// Terminal columns of a string (CJK characters take two).
-fn display_width(s: &str) -> usize {
+pub fn display_width(s: &str) -> usize {
     s.chars()
         .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
         .sum()

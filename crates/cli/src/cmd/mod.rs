@@ -3,10 +3,13 @@
 pub mod agree;
 pub mod corpus_stats;
 pub mod eval;
+pub mod explain;
 pub mod export;
 pub mod import;
 pub mod labels;
+pub mod report;
 pub mod segment;
+pub mod stats;
 pub mod suggest;
 pub mod tag;
 pub mod tokenize;

@@ -1,0 +1,43 @@
+//! # policytag-report
+//!
+//! The last stage of policytag: tagged paragraphs become something a person reads.
+//!
+//! ```text
+//! Report { themes, documents: [Document { paragraphs: [text, heading, scores, labels+evidence] }] }
+//!   ├─ figures  numbers with units and what they count (新增学位2480个, 资金424.9万元)
+//!   ├─ profile  per-document theme counts and shares; what stands out across documents
+//!   └─ html     one self-contained page: charts, heat-map, paragraphs with chips and marks
+//! ```
+//!
+//! The crate takes already-tagged data, so it needs no model to use or test; the `policytag`
+//! binary fills it from `Tagger::predict` and `Tagger::evidence`.
+//!
+//! ```
+//! use policytag_model::LabelInfo;
+//! use policytag_report::{html, profile, Document, Paragraph, Report};
+//!
+//! let theme = |id: &str, name: &str| LabelInfo { id: id.into(), name: name.into(), description: String::new() };
+//! let themes = vec![theme("preschool", "学前教育"), theme("teachers", "教师队伍建设")];
+//! let paras = vec![
+//!     Paragraph::new(0, String::new(), "新建公办幼儿园3所，新增学位1080个。".into(),
+//!                    vec![0.97, 0.02], vec![(0, vec!["幼儿园".into()])]),
+//!     Paragraph::new(1, String::new(), "招聘教师90人。".into(), vec![0.01, 0.91], vec![(1, vec![])]),
+//! ];
+//! let report = Report::new(themes, vec![Document { name: "a.txt".into(), paragraphs: paras }])?;
+//! let p = profile::profile(&report, &report.documents[0]);
+//! assert_eq!((p.themes[0].count, p.themes[0].share, p.figures), (1, 0.5, 3));
+//! let page = html::render(&report, &html::HtmlOptions::default());
+//! assert!(page.contains("<mark") && page.contains("新增学位"));
+//! # Ok::<(), policytag_report::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod document;
+pub mod error;
+pub mod figures;
+pub mod html;
+pub mod profile;
+
+pub use document::{Document, Paragraph, Report};
+pub use error::{Error, Result};
+pub use figures::Figure;
