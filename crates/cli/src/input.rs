@@ -4,8 +4,8 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use policytag_extract::Format;
 use policytag_model::data::{read_jsonl_str, ReadOptions};
-use policytag_tokenizer::decode;
 
 use crate::exit::InputError;
 
@@ -53,10 +53,14 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// Decode a report file into text.
-pub fn read_text(path: &Path) -> Result<String> {
+/// A report file as plain text with one paragraph per line: its format is `format`, or
+/// (with `None`, i.e. `--input-format auto`) detected from its content; text is decoded,
+/// web pages, Word documents and PDFs are extracted (`policytag_extract`).
+pub fn read_text(path: &Path, format: Option<Format>) -> Result<String> {
     let bytes = read_bytes(path)?;
-    let (text, _) = decode(&bytes).with_context(|| name(path))?;
+    let hint = (path.as_os_str() != "-").then_some(path);
+    let format = format.unwrap_or_else(|| policytag_extract::detect(&bytes, hint));
+    let text = policytag_extract::extract(&bytes, format).with_context(|| name(path))?;
     Ok(text)
 }
 
@@ -90,12 +94,16 @@ pub fn jsonl_items(path: &Path) -> Result<Vec<Item>> {
 /// (decoded, cleaned, cut into paragraphs with heading paths) or, with `jsonl`, a JSONL
 /// file of paragraphs. For commands that need a whole document at once (`report`,
 /// `stats`, `annotate`, `suggest`); `tag` streams instead.
-pub fn items(path: &Path, jsonl: bool) -> Result<Vec<Item>> {
+///
+/// `format` is the report's format (from `--input-format`, see
+/// [`crate::args::InputFormatArg::format`]); `None` detects it from the content. It is
+/// ignored for JSONL input.
+pub fn items(path: &Path, jsonl: bool, format: Option<Format>) -> Result<Vec<Item>> {
     if jsonl {
         return jsonl_items(path);
     }
     let doc = name(path);
-    let text = read_text(path)?;
+    let text = read_text(path, format)?;
     Ok(policytag_tokenizer::Segmenter::default()
         .segment(&text)
         .into_iter()

@@ -23,7 +23,7 @@ struct Row<'a> {
 /// Run the command.
 pub fn run(a: SegmentArgs) -> Result<Outcome> {
     let doc = name(&a.file);
-    let paras = items(&a.file, false)?;
+    let paras = items(&a.file, false, a.input_format.format())?;
     if paras.is_empty() {
         eprintln!("policytag: {doc}: no paragraphs found");
     }

@@ -86,7 +86,7 @@ pub fn run(a: TagArgs) -> Result<Outcome> {
     let mut write_failed = false;
     for f in &files {
         let name = crate::input::name(f);
-        match tag_one(f, a.jsonl, &fmt, &out_tx) {
+        match tag_one(f, a.jsonl, a.input_format.format(), &fmt, &out_tx) {
             Ok(0) => eprintln!("policytag: {name}: no paragraphs found"),
             Ok(n) => {
                 if a.format == TagFormat::Text
@@ -135,6 +135,7 @@ impl std::error::Error for WriterGone {}
 fn tag_one(
     path: &std::path::Path,
     jsonl: bool,
+    format: Option<policytag_extract::Format>,
     fmt: &Formatter<'_>,
     out: &SyncSender<Vec<String>>,
 ) -> Result<usize> {
@@ -153,7 +154,7 @@ fn tag_one(
             return Ok(n);
         }
         let doc = crate::input::name(&path);
-        let text = crate::input::read_text(&path)?;
+        let text = crate::input::read_text(&path, format)?;
         let seg = Segmenter::default();
         let mut state = seg.stream();
         let mut paras = Vec::new();
