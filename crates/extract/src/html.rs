@@ -372,7 +372,8 @@ fn lines(buf: &str) -> String {
                 let next = chars.get(i).copied();
                 let newline = run.iter().any(|&c| c == '\n' || c == '\r');
                 let between_wide = prev.is_some_and(is_wide) && next.is_some_and(is_wide);
-                if !(newline && between_wide) && !line.is_empty() && next.is_some() {
+                let vanishes = newline && between_wide;
+                if !vanishes && !line.is_empty() && next.is_some() {
                     line.push(' ');
                 }
                 continue;

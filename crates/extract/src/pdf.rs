@@ -259,6 +259,77 @@ mod tests {
         assert_eq!(word[0].first_width, 40.0);
     }
 
+    /// A one-page PDF whose page has `content` and a font `/F1` given by `font` (object 5).
+    fn pdf(content: &str, font: &str) -> Vec<u8> {
+        let objs = [
+            "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
+             /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"
+                .to_string(),
+            format!(
+                "<< /Length {} >>\nstream\n{content}\nendstream",
+                content.len() + 1
+            ),
+            font.to_string(),
+        ];
+        let mut out = b"%PDF-1.4\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, o) in objs.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+        }
+        let xref = out.len();
+        out.extend_from_slice(
+            format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes(),
+        );
+        for o in offsets {
+            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!(
+                "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+                objs.len() + 1
+            )
+            .as_bytes(),
+        );
+        out
+    }
+
+    const HELVETICA: &str =
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>";
+
+    #[test]
+    fn simple_font_text_comes_out() {
+        let bytes = pdf("BT /F1 12 Tf 72 700 Td (Hello PDF) Tj ET", HELVETICA);
+        assert_eq!(extract(&bytes).unwrap(), "Hello PDF\n");
+    }
+
+    #[test]
+    fn pages_without_text_are_a_scan() {
+        let bytes = pdf("q 0.5 g 72 72 400 600 re f Q", HELVETICA);
+        assert!(matches!(
+            extract(&bytes),
+            Err(Error::NoTextLayer { pages: 1 })
+        ));
+    }
+
+    #[test]
+    fn reader_panics_become_errors() {
+        // A CJK font with a predefined CMap (UniGB-UCS2-H, no ToUnicode): pdf-extract
+        // panics on it; we must report it instead.
+        let font =
+            "<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H \
+            /DescendantFonts [<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light \
+            /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> \
+            /FontDescriptor << /Type /FontDescriptor /FontName /STSong-Light /Flags 6 >> >>] >>";
+        let bytes = pdf("BT /F1 12 Tf 72 700 Td <5B665B66> Tj ET", font);
+        match extract(&bytes) {
+            Err(Error::Pdf(msg)) => assert!(msg.contains("UniGB-UCS2-H"), "{msg}"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
     #[test]
     fn garbage_is_an_error_not_a_panic() {
         for bytes in [
