@@ -77,6 +77,7 @@ fn jsonl(s: &str) -> Vec<Value> {
         .collect()
 }
 
+mod formats;
 mod huge;
 mod interchange;
 

@@ -88,11 +88,45 @@ pub enum ReportFormat {
     Json,
 }
 
+/// `--input-format`: how report files are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum InputFormatArg {
+    /// Decide by content (magic bytes); the file name is only a hint.
+    #[default]
+    Auto,
+    /// Plain text (UTF-8, UTF-16 with BOM, GBK/GB18030).
+    Text,
+    /// A saved web page: the article body, without the site's chrome.
+    Html,
+    /// A Word 2007+ document.
+    Docx,
+    /// A PDF with a text layer.
+    Pdf,
+}
+
+impl InputFormatArg {
+    /// The forced format, or `None` to detect it.
+    pub fn format(self) -> Option<policytag_extract::Format> {
+        use policytag_extract::Format;
+        match self {
+            InputFormatArg::Auto => None,
+            InputFormatArg::Text => Some(Format::Text),
+            InputFormatArg::Html => Some(Format::Html),
+            InputFormatArg::Docx => Some(Format::Docx),
+            InputFormatArg::Pdf => Some(Format::Pdf),
+        }
+    }
+}
+
 /// `policytag tag`.
 #[derive(Debug, Args)]
 pub struct TagArgs {
-    /// Report files (UTF-8, UTF-16 with BOM, GBK/GB18030); `-` or nothing reads stdin.
+    /// Report files: text (UTF-8, UTF-16 with BOM, GBK/GB18030), saved web pages (.html),
+    /// Word (.docx) or PDF; `-` or nothing reads stdin.
     pub files: Vec<PathBuf>,
+    /// Format of the report files (default: detected from their content).
+    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
+    pub input_format: InputFormatArg,
     /// Model file (default: the model embedded in the binary).
     #[arg(long)]
     pub model: Option<PathBuf>,
@@ -193,8 +227,11 @@ pub struct EvalArgs {
 /// `policytag segment`.
 #[derive(Debug, Args)]
 pub struct SegmentArgs {
-    /// Report file (`-` for stdin).
+    /// Report file: text, .html, .docx or PDF (`-` for stdin).
     pub file: PathBuf,
+    /// Format of the report file (default: detected from its content).
+    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
+    pub input_format: InputFormatArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t = TagFormat::Text)]
     pub format: TagFormat,
@@ -298,6 +335,9 @@ pub struct ReportArgs {
     /// Report files (or JSONL paragraph files with --jsonl); `-` reads stdin.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+    /// Format of the report files (default: detected from their content).
+    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
+    pub input_format: InputFormatArg,
     /// The HTML file to write (atomically); `-` writes to stdout.
     #[arg(long)]
     pub out: PathBuf,
@@ -332,6 +372,9 @@ pub struct StatsArgs {
     /// Report files (or JSONL paragraph files with --jsonl); `-` reads stdin.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+    /// Format of the report files (default: detected from their content).
+    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
+    pub input_format: InputFormatArg,
     /// Output format.
     #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
     pub format: StatsFormat,
@@ -374,6 +417,9 @@ pub struct SuggestArgs {
     /// Report files, or JSONL paragraph files with --jsonl.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
+    /// Format of the report files (default: detected from their content).
+    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
+    pub input_format: InputFormatArg,
     /// Inputs are JSONL, one paragraph per line in a "text" field (not segmented).
     #[arg(long)]
     pub jsonl: bool,

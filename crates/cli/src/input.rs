@@ -4,6 +4,7 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use policytag_extract::Format;
 use policytag_model::data::{read_jsonl_str, ReadOptions};
 use policytag_tokenizer::stream::{sniff, Lines};
 
@@ -82,11 +83,19 @@ pub fn jsonl_items(path: &Path) -> Result<Vec<Item>> {
         .collect())
 }
 
-/// Stream the paragraphs of one report to `f`, in order, in bounded memory: a file is read
-/// twice a block at a time (the first pass finds the encoding and rejects bad bytes before
-/// any paragraph is produced); standard input is read whole. `f` returns `false` to stop
-/// early. Returns the number of paragraphs produced.
-pub fn for_each_paragraph(path: &Path, mut f: impl FnMut(Item) -> bool) -> Result<usize> {
+/// Stream the paragraphs of one report to `f`, in order, as `tag` segments them. `format`
+/// is the report's format (`--input-format`); `None` detects it from the first bytes.
+///
+/// Plain text is read in bounded memory: a file is read twice a block at a time (the first
+/// pass finds the encoding and rejects bad bytes before any paragraph is produced).
+/// Standard input, web pages, Word documents and PDFs are read whole (the latter three are
+/// extracted by `policytag_extract` first). `f` returns `false` to stop early. Returns the
+/// number of paragraphs produced.
+pub fn for_each_paragraph(
+    path: &Path,
+    format: Option<Format>,
+    mut f: impl FnMut(Item) -> bool,
+) -> Result<usize> {
     let doc = name(path);
     let seg = policytag_tokenizer::Segmenter::default();
     let mut state = seg.stream();
@@ -113,38 +122,64 @@ pub fn for_each_paragraph(path: &Path, mut f: impl FnMut(Item) -> bool) -> Resul
         }
         Ok(())
     };
-    if path.as_os_str() == "-" {
-        let bytes = read_bytes(path)?;
-        let enc = sniff(bytes.as_slice()).context("standard input")?;
-        let mut lines = Lines::new(bytes.as_slice(), enc);
-        feed(&mut || lines.next_line().context("standard input"))?;
-    } else {
-        let open = || -> Result<std::fs::File> {
-            if path.is_dir() {
-                return Err(
-                    InputError(format!("{}: is a directory, not a file", path.display())).into(),
-                );
-            }
-            std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))
-        };
+    let stdin = path.as_os_str() == "-";
+    let open = || -> Result<std::fs::File> {
+        if path.is_dir() {
+            return Err(
+                InputError(format!("{}: is a directory, not a file", path.display())).into(),
+            );
+        }
+        std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))
+    };
+    let format = match format {
+        Some(f) => f,
+        None if stdin => Format::Text, // decided below, once the bytes are read
+        None => {
+            let mut head = Vec::with_capacity(4096);
+            open()?.take(4096).read_to_end(&mut head)?;
+            policytag_extract::detect(&head, Some(path))
+        }
+    };
+    if format == Format::Text && !stdin {
         let enc = sniff(open()?).with_context(|| doc.clone())?;
         let mut lines = Lines::new(open()?, enc);
+        let ctx = doc.clone();
+        feed(&mut || lines.next_line().with_context(|| ctx.clone()))?;
+    } else {
+        // Whole-document formats (and stdin): extract, then segment the text.
+        let text = read_text(path, (!stdin).then_some(format))?;
+        let mut lines = Lines::new(text.as_bytes(), policytag_tokenizer::Encoding::Utf8);
         let ctx = doc.clone();
         feed(&mut || lines.next_line().with_context(|| ctx.clone()))?;
     }
     Ok(count)
 }
 
+/// A report file as plain text with one paragraph per line: its format is `format`, or
+/// (with `None`, i.e. `--input-format auto`) detected from its content; text is decoded,
+/// web pages, Word documents and PDFs are extracted (`policytag_extract`).
+pub fn read_text(path: &Path, format: Option<Format>) -> Result<String> {
+    let bytes = read_bytes(path)?;
+    let hint = (path.as_os_str() != "-").then_some(path);
+    let format = format.unwrap_or_else(|| policytag_extract::detect(&bytes, hint));
+    let text = policytag_extract::extract(&bytes, format).with_context(|| name(path))?;
+    Ok(text)
+}
+
 /// All paragraphs of one input, segmented exactly as `tag` segments them: a report file
 /// (decoded, cleaned, cut into paragraphs with heading paths) or, with `jsonl`, a JSONL
 /// file of paragraphs. For commands that need a whole document at once (`report`,
 /// `stats`, `annotate`, `suggest`); `tag` streams instead.
-pub fn items(path: &Path, jsonl: bool) -> Result<Vec<Item>> {
+///
+/// `format` is the report's format (from `--input-format`, see
+/// [`crate::args::InputFormatArg::format`]); `None` detects it from the content. It is
+/// ignored for JSONL input.
+pub fn items(path: &Path, jsonl: bool, format: Option<Format>) -> Result<Vec<Item>> {
     if jsonl {
         return jsonl_items(path);
     }
     let mut out = Vec::new();
-    for_each_paragraph(path, |it| {
+    for_each_paragraph(path, format, |it| {
         out.push(it);
         true
     })?;

@@ -23,6 +23,7 @@ const EVIDENCE: usize = 5;
 pub fn tagged_documents(
     files: &[PathBuf],
     jsonl: bool,
+    format: Option<policytag_extract::Format>,
     tagger: &Tagger,
     threshold: Option<f64>,
     evidence: bool,
@@ -30,7 +31,7 @@ pub fn tagged_documents(
     let mut docs = Vec::new();
     let mut failed = false;
     for f in files {
-        match tag_document(f, jsonl, tagger, threshold, evidence) {
+        match tag_document(f, jsonl, format, tagger, threshold, evidence) {
             Ok(d) if d.paragraphs.is_empty() => {
                 eprintln!("policytag: {}: no paragraphs found", d.name)
             }
@@ -47,11 +48,12 @@ pub fn tagged_documents(
 fn tag_document(
     path: &Path,
     jsonl: bool,
+    format: Option<policytag_extract::Format>,
     tagger: &Tagger,
     threshold: Option<f64>,
     evidence: bool,
 ) -> Result<Document> {
-    let items = input::items(path, jsonl)?;
+    let items = input::items(path, jsonl, format)?;
     let paragraphs = items
         .into_par_iter()
         .map(|it| {
@@ -86,11 +88,12 @@ fn tag_document(
 pub fn build(
     files: &[PathBuf],
     jsonl: bool,
+    format: Option<policytag_extract::Format>,
     tagger: &Tagger,
     threshold: Option<f64>,
     evidence: bool,
 ) -> Result<(Option<Report>, bool)> {
-    let (docs, failed) = tagged_documents(files, jsonl, tagger, threshold, evidence);
+    let (docs, failed) = tagged_documents(files, jsonl, format, tagger, threshold, evidence);
     if docs.is_empty() {
         if failed {
             return Ok((None, true));
@@ -105,7 +108,14 @@ pub fn build(
 pub fn run(a: ReportArgs) -> Result<Outcome> {
     crate::cmd::tag::check_threshold(a.threshold)?;
     let tagger = modelfile::load(a.model.as_deref())?;
-    let (report, failed) = build(&a.files, a.jsonl, &tagger, a.threshold, true)?;
+    let (report, failed) = build(
+        &a.files,
+        a.jsonl,
+        a.input_format.format(),
+        &tagger,
+        a.threshold,
+        true,
+    )?;
     let Some(report) = report else {
         return Ok(Outcome::SomeFailed);
     };

@@ -28,11 +28,13 @@ pub fn run(a: SegmentArgs) -> Result<Outcome> {
         writeln!(out, "doc,paragraph,start,end,heading,text")?;
     }
     let mut write_error = None;
-    let n = for_each_paragraph(&a.file, |p| match write_one(&mut out, a.format, &p) {
-        Ok(()) => true,
-        Err(e) => {
-            write_error = Some(e);
-            false
+    let n = for_each_paragraph(&a.file, a.input_format.format(), |p| {
+        match write_one(&mut out, a.format, &p) {
+            Ok(()) => true,
+            Err(e) => {
+                write_error = Some(e);
+                false
+            }
         }
     })?;
     if let Some(e) = write_error {

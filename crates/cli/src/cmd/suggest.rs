@@ -43,7 +43,7 @@ pub fn run(a: SuggestArgs) -> Result<Outcome> {
     let tagger = modelfile::load(a.model.as_deref())?;
     let mut all: Vec<Item> = Vec::new();
     for f in &a.files {
-        all.extend(items(f, a.jsonl)?);
+        all.extend(items(f, a.jsonl, a.input_format.format())?);
     }
     if all.is_empty() {
         return Err(InputError("no paragraphs found in the inputs".into()).into());

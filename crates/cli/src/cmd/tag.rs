@@ -85,7 +85,7 @@ pub fn run(a: TagArgs) -> Result<Outcome> {
     let mut write_failed = false;
     for f in &files {
         let name = crate::input::name(f);
-        match tag_one(f, a.jsonl, &fmt, &out_tx) {
+        match tag_one(f, a.jsonl, a.input_format.format(), &fmt, &out_tx) {
             Ok(0) => eprintln!("policytag: {name}: no paragraphs found"),
             Ok(n) => {
                 if a.format == TagFormat::Text
@@ -134,6 +134,7 @@ impl std::error::Error for WriterGone {}
 fn tag_one(
     path: &std::path::Path,
     jsonl: bool,
+    format: Option<policytag_extract::Format>,
     fmt: &Formatter<'_>,
     out: &SyncSender<Vec<String>>,
 ) -> Result<usize> {
@@ -154,7 +155,7 @@ fn tag_one(
         let mut batch: Vec<Item> = Vec::with_capacity(BATCH);
         let mut total = 0usize;
         let mut receiver_gone = false;
-        crate::input::for_each_paragraph(&path, |item| {
+        crate::input::for_each_paragraph(&path, format, |item| {
             batch.push(item);
             if batch.len() >= BATCH {
                 total += batch.len();
