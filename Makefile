@@ -8,7 +8,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 FLAGS := $(shell cat models/default.flags)
 
-.PHONY: all build demo test model eval venv baselines bench fmt lint corpus corpus-stats clean screenshots
+FUZZ_SECONDS ?= 600
+
+.PHONY: fuzz all build demo test model eval venv baselines bench fmt lint corpus corpus-stats clean screenshots
 
 all: build
 
@@ -85,3 +87,10 @@ lint:
 clean:
 	$(CARGO) clean
 	rm -rf bench-out
+
+## Fuzz decode → clean → segment → tokenize (needs `cargo install cargo-fuzz`; libFuzzer runs
+## on the stable toolchain through RUSTC_BOOTSTRAP, without sanitizers).
+fuzz:
+	mkdir -p fuzz/corpus/pipeline && cp corpus/samples/*.txt fuzz/corpus/pipeline/
+	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run -s none pipeline corpus/pipeline -- \
+	  -max_total_time=$(FUZZ_SECONDS) -max_len=8192
