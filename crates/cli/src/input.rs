@@ -12,6 +12,8 @@ use crate::exit::InputError;
 /// One paragraph to tag, wherever it came from.
 #[derive(Debug, Clone)]
 pub struct Item {
+    /// The id a JSONL input gave the paragraph, if any.
+    pub id: Option<String>,
     /// Document name (file path or `-`).
     pub doc: String,
     /// Paragraph index within the document.
@@ -76,6 +78,7 @@ pub fn jsonl_items(path: &Path) -> Result<Vec<Item>> {
         .into_iter()
         .enumerate()
         .map(|(i, e)| Item {
+            id: e.id,
             doc: doc.clone(),
             paragraph: i,
             heading: String::new(),
@@ -100,6 +103,7 @@ pub fn items(path: &Path, jsonl: bool) -> Result<Vec<Item>> {
         .segment(&text)
         .into_iter()
         .map(|p| Item {
+            id: None,
             doc: doc.clone(),
             paragraph: p.index,
             heading: p.heading_path(),

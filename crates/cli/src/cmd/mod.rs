@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod annotate;
 pub mod corpus_stats;
 pub mod eval;
 pub mod labels;

@@ -164,6 +164,7 @@ fn tag_one(
             char_pos += line.chars().count() + 1;
             for p in paras.drain(..) {
                 batch.push(Item {
+                    id: None,
                     doc: doc.clone(),
                     paragraph: p.index,
                     heading: p.heading_path(),
