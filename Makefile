@@ -8,7 +8,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 FLAGS := $(shell cat models/default.flags)
 
-.PHONY: all build demo test model eval venv baselines bench fmt lint corpus corpus-stats clean
+.PHONY: all build browser demo test model eval venv baselines bench fmt lint corpus corpus-stats clean
 
 all: build
 
@@ -19,8 +19,14 @@ build:
 demo: build
 	$(BIN) tag corpus/samples/county-annual-summary.txt
 
-## Unit, integration, corpus-quality and model-staleness tests (no Python, no network).
-test:
+## Headless Chromium and CJK fonts for the annotation page's browser test (Debian packages).
+browser:
+	@command -v chromium >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update && $$SUDO apt-get install -y chromium fonts-noto-cjk; }
+
+## Unit, integration, browser, corpus-quality and model-staleness tests (no Python, no network
+## at test time; `browser` installs Chromium first when it is missing).
+test: browser
 	$(CARGO) test --workspace --locked
 
 ## Retrain the default model from the corpus (the binary embeds models/default.model).

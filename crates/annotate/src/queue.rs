@@ -110,15 +110,16 @@ pub fn stable_id(doc: &str, paragraph: usize, text: &str) -> String {
 /// have the same id or there is nothing to label.
 pub fn tasks(paras: Vec<Paragraph>, tagger: Option<&Tagger>) -> Result<Vec<Task>> {
     if paras.is_empty() {
-        return Err(Error::Input("the inputs have no paragraphs to label".into()));
+        return Err(Error::Input(
+            "the inputs have no paragraphs to label".into(),
+        ));
     }
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     let mut out = Vec::with_capacity(paras.len());
     for p in paras {
-        let id = p
-            .id
-            .clone()
-            .unwrap_or_else(|| stable_id(&p.doc, p.paragraph, &p.text));
+        let id =
+            p.id.clone()
+                .unwrap_or_else(|| stable_id(&p.doc, p.paragraph, &p.text));
         if let Some(first) = seen.insert(id.clone(), p.doc.clone()) {
             return Err(Error::Input(format!(
                 "two paragraphs have the id {id:?} (in {first} and {}); ids must be unique",
@@ -228,7 +229,9 @@ pub fn highlight(text: &str, terms: &[String]) -> Vec<Segment> {
         }
         for start in 0..=chars.len() - t.len() {
             if chars[start..start + t.len()] == t[..] {
-                marked[start..start + t.len()].iter_mut().for_each(|m| *m = true);
+                marked[start..start + t.len()]
+                    .iter_mut()
+                    .for_each(|m| *m = true);
             }
         }
     }

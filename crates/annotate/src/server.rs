@@ -79,8 +79,10 @@ pub fn is_local_authority(value: &str, port: u16) -> bool {
     let Some((host, p)) = value.rsplit_once(':') else {
         return false;
     };
-    matches!(host.to_ascii_lowercase().as_str(), "127.0.0.1" | "localhost")
-        && p.parse::<u16>() == Ok(port)
+    matches!(
+        host.to_ascii_lowercase().as_str(),
+        "127.0.0.1" | "localhost"
+    ) && p.parse::<u16>() == Ok(port)
 }
 
 fn local_request(headers: &HeaderMap, port: u16) -> std::result::Result<(), &'static str> {

@@ -18,8 +18,8 @@ use crate::store::{now_iso, Decision, Store};
 
 /// Keys of the theme buttons, in label order: 1–9, 0, then letters (no `s`, which skips).
 pub const KEYS: &[&str] = &[
-    "1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "q", "w", "e", "r", "t", "y", "u", "i",
-    "o", "p", "a", "d", "f", "g", "h", "j", "k", "l", "z", "x", "c", "v", "b", "n", "m",
+    "1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "q", "w", "e", "r", "t", "y", "u", "i", "o",
+    "p", "a", "d", "f", "g", "h", "j", "k", "l", "z", "x", "c", "v", "b", "n", "m",
 ];
 
 /// How a session orders and records.
@@ -167,8 +167,7 @@ impl Session {
         store: Store,
         settings: Settings,
     ) -> Result<Session> {
-        if settings.order == Order::Uncertain && tasks.iter().any(|t| t.suggestions.is_empty())
-        {
+        if settings.order == Order::Uncertain && tasks.iter().any(|t| t.suggestions.is_empty()) {
             return Err(Error::Input(
                 "--order uncertain needs model suggestions".into(),
             ));
@@ -240,11 +239,7 @@ impl Session {
             skipped: self
                 .history
                 .iter()
-                .filter(|&&i| {
-                    self.store
-                        .get(&self.tasks[i].id)
-                        .is_some_and(|s| s.skipped)
-                })
+                .filter(|&&i| self.store.get(&self.tasks[i].id).is_some_and(|s| s.skipped))
                 .count(),
             per_hour,
             labels: self
@@ -373,7 +368,9 @@ impl Session {
             ));
         }
         if suggestions.len() != self.tasks.len() {
-            return Err(Refusal::Conflict("suggestions do not match the tasks".into()));
+            return Err(Refusal::Conflict(
+                "suggestions do not match the tasks".into(),
+            ));
         }
         for (t, s) in self.tasks.iter_mut().zip(suggestions) {
             t.suggestions = s;
@@ -455,7 +452,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut s = session(dir.path(), Order::File);
         assert_eq!(s.task(0).unwrap().id, "p0");
-        assert_eq!(s.decide(req("p0", &["b", "a", "a"], false)).unwrap().next, 1);
+        assert_eq!(
+            s.decide(req("p0", &["b", "a", "a"], false)).unwrap().next,
+            1
+        );
         assert_eq!(s.decide(req("p1", &[], true)).unwrap().next, 2);
         let st = s.state();
         assert_eq!((st.done, st.skipped, st.total), (2, 1, 4));

@@ -126,7 +126,9 @@ impl Part {
             let parsed = std::str::from_utf8(raw)
                 .map_err(|_| "not valid UTF-8".to_string())
                 .and_then(|s| {
-                    let s = s.trim_end_matches(['\n', '\r']).trim_start_matches('\u{FEFF}');
+                    let s = s
+                        .trim_end_matches(['\n', '\r'])
+                        .trim_start_matches('\u{FEFF}');
                     if s.trim().is_empty() {
                         Ok(None)
                     } else {
@@ -471,7 +473,11 @@ mod tests {
             labels_optional: false,
         };
         let data = read_jsonl(&out, strict).unwrap();
-        let ids: Vec<_> = data.examples.iter().map(|e| e.id.clone().unwrap()).collect();
+        let ids: Vec<_> = data
+            .examples
+            .iter()
+            .map(|e| e.id.clone().unwrap())
+            .collect();
         assert_eq!(ids, ["a", "c"], "a skip must not become an example");
         assert_eq!(data.examples[0].labels, ["safety"]);
         let skips = std::fs::read_to_string(skip_path(&out)).unwrap();
@@ -503,7 +509,11 @@ mod tests {
     fn changed_decisions_replace_lines_and_move_between_files() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("l.jsonl");
-        std::fs::write(&out, "{\"text\":\"kept from elsewhere\",\"labels\":[\"x\"]}\n").unwrap();
+        std::fs::write(
+            &out,
+            "{\"text\":\"kept from elsewhere\",\"labels\":[\"x\"]}\n",
+        )
+        .unwrap();
         let mut s = Store::open(&out).unwrap();
         s.record(&dec("a", &["x"], false, "1")).unwrap();
         s.record(&dec("a", &["y"], false, "2")).unwrap();
@@ -559,14 +569,25 @@ mod tests {
     fn a_bad_line_in_the_middle_is_an_error_naming_file_and_line() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("l.jsonl");
-        std::fs::write(&out, "{\"id\":\"a\",\"labels\":[]}\nnot json\n{\"id\":\"b\",\"labels\":[]}\n").unwrap();
+        std::fs::write(
+            &out,
+            "{\"id\":\"a\",\"labels\":[]}\nnot json\n{\"id\":\"b\",\"labels\":[]}\n",
+        )
+        .unwrap();
         let e = Store::open(&out).unwrap_err();
         assert!(e.to_string().contains("l.jsonl:2: malformed JSON"), "{e}");
-        std::fs::write(&out, "{\"id\":\"a\",\"labels\":[]}\n{\"id\":\"a\",\"labels\":[]}\n").unwrap();
+        std::fs::write(
+            &out,
+            "{\"id\":\"a\",\"labels\":[]}\n{\"id\":\"a\",\"labels\":[]}\n",
+        )
+        .unwrap();
         let e = Store::open(&out).unwrap_err();
         assert!(e.to_string().contains("l.jsonl:2: duplicate id"), "{e}");
         std::fs::write(&out, "{\"id\":\"a\"}\n").unwrap();
-        assert!(Store::open(&out).unwrap_err().to_string().contains("l.jsonl:1"));
+        assert!(Store::open(&out)
+            .unwrap_err()
+            .to_string()
+            .contains("l.jsonl:1"));
     }
 
     #[test]
@@ -584,7 +605,10 @@ mod tests {
         assert!(!s.get("b").unwrap().skipped);
         assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 1);
         assert_eq!(
-            std::fs::read_to_string(skip_path(&out)).unwrap().lines().count(),
+            std::fs::read_to_string(skip_path(&out))
+                .unwrap()
+                .lines()
+                .count(),
             1
         );
     }

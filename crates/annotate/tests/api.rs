@@ -156,14 +156,20 @@ fn state_get_decide_and_back() {
 
     let (code, st) = srv.get("/api/state");
     assert_eq!(code, 200);
-    assert_eq!((st["total"].as_u64(), st["done"].as_u64()), (Some(4), Some(0)));
+    assert_eq!(
+        (st["total"].as_u64(), st["done"].as_u64()),
+        (Some(4), Some(0))
+    );
     let keys: Vec<&str> = st["labels"]
         .as_array()
         .unwrap()
         .iter()
         .map(|l| l["key"].as_str().unwrap())
         .collect();
-    assert_eq!(&keys[..11], ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "q"]);
+    assert_eq!(
+        &keys[..11],
+        ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "q"]
+    );
     assert!(!keys.contains(&"s"), "S is the skip key");
 
     let (code, t0) = srv.get("/api/task/0");
@@ -181,14 +187,21 @@ fn state_get_decide_and_back() {
     assert_eq!(r["next"], 1);
     assert_eq!(r["state"]["done"], 1);
     let saved = lines(&out);
-    assert_eq!(saved.len(), 1, "the decision is on disk when the answer arrives");
+    assert_eq!(
+        saved.len(),
+        1,
+        "the decision is on disk when the answer arrives"
+    );
     assert_eq!(saved[0]["labels"], json!(["double-reduction", "safety"]));
     assert_eq!(saved[0]["text"], TEXTS[0]);
     assert_eq!(saved[0]["id"], id0.as_str());
 
     // Back: position 0 shows the decision; deciding again replaces the line.
     let (_, back) = srv.get("/api/task/0");
-    assert_eq!(back["decision"]["labels"], json!(["double-reduction", "safety"]));
+    assert_eq!(
+        back["decision"]["labels"],
+        json!(["double-reduction", "safety"])
+    );
     let (code, r) = srv.post(
         "/api/decide",
         &json!({"id": id0, "labels": ["double-reduction"]}),
@@ -223,12 +236,18 @@ fn refusals_change_nothing() {
     let (_, t0) = srv.get("/api/task/0");
     let id0 = t0["id"].as_str().unwrap();
 
-    let (code, r) = srv.post("/api/decide", &json!({"id": id0, "labels": ["no-such-theme"]}));
+    let (code, r) = srv.post(
+        "/api/decide",
+        &json!({"id": id0, "labels": ["no-such-theme"]}),
+    );
     assert_eq!(code, 400);
     assert!(r["error"].as_str().unwrap().contains("no-such-theme"));
     let (code, _) = srv.post("/api/decide", &json!({"id": "nope", "labels": []}));
     assert_eq!(code, 404);
-    let (code, _) = srv.post("/api/decide", &json!({"id": id0, "labels": ["safety"], "skip": true}));
+    let (code, _) = srv.post(
+        "/api/decide",
+        &json!({"id": id0, "labels": ["safety"], "skip": true}),
+    );
     assert_eq!(code, 400);
     // A request may not name a file, or anything else the API does not know.
     let (code, _, _) = srv.raw(
@@ -236,7 +255,10 @@ fn refusals_change_nothing() {
         "/api/decide",
         Some(&srv.host()),
         &[],
-        Some(("application/json", br#"{"id":"x","labels":[],"out":"/etc/passwd"}"#)),
+        Some((
+            "application/json",
+            br#"{"id":"x","labels":[],"out":"/etc/passwd"}"#,
+        )),
     );
     assert!((400..500).contains(&code), "{code}");
 

@@ -48,7 +48,11 @@ pub fn run(a: AnnotateArgs) -> Result<Outcome> {
         eprintln!("policytag: warning: {w}");
     }
     let (total, done) = (session.total(), session.done());
-    let rerank_model = if a.no_suggestions { None } else { a.model.clone() };
+    let rerank_model = if a.no_suggestions {
+        None
+    } else {
+        a.model.clone()
+    };
     let summary = server::serve(
         session,
         a.port,
