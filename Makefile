@@ -10,7 +10,7 @@ FLAGS := $(shell cat models/default.flags)
 
 FUZZ_SECONDS ?= 600
 
-.PHONY: fuzz all build demo test model eval venv baselines bench fmt lint corpus corpus-stats clean screenshots
+.PHONY: fuzz all build browser demo test model eval venv baselines bench fmt lint corpus corpus-stats clean screenshots
 
 all: build
 
@@ -21,8 +21,14 @@ build:
 demo: build
 	$(BIN) tag corpus/samples/county-annual-summary.txt
 
-## Unit, integration, corpus-quality and model-staleness tests (no Python, no network).
-test:
+## Headless Chromium and CJK fonts for the annotation page's browser test (Debian packages).
+browser:
+	@command -v chromium >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; }
+
+## Unit, integration, browser, corpus-quality and model-staleness tests (no Python, no network
+## at test time; `browser` installs Chromium first when it is missing).
+test: browser
 	$(CARGO) test --workspace --locked
 
 ## Retrain the default model from the corpus (the binary embeds models/default.model).

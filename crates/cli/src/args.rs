@@ -46,6 +46,8 @@ pub enum Command {
     Stats(StatsArgs),
     /// Why the model tags what it tags: a theme's strongest terms, or one paragraph's scores.
     Explain(ExplainArgs),
+    /// Label paragraphs in a local web page, with the model's suggestions.
+    Annotate(AnnotateArgs),
 }
 
 /// Labelling-tool formats of `import` and `export`.
@@ -432,4 +434,51 @@ pub struct SuggestArgs {
     /// Write to this file (atomically) instead of stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+/// Queue orders of `annotate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OrderArg {
+    /// Least certain first (the smallest log-odds distance of any label to its threshold).
+    Uncertain,
+    /// Input order.
+    File,
+    /// Shuffled with --seed.
+    Random,
+}
+
+/// `policytag annotate`.
+#[derive(Debug, Args)]
+pub struct AnnotateArgs {
+    /// Report files (segmented as `tag` does), or JSONL paragraph files with --jsonl.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Format of the report files (default: detected from their content).
+    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
+    pub input_format: InputFormatArg,
+    /// JSONL file that decisions are appended to; an existing one is resumed (skips go to
+    /// NAME.skipped.jsonl beside it).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Model for suggestions and labels (default: the embedded model); re-ranking reloads it.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Inputs are JSONL, one paragraph per line in a "text" field ("id" kept when given).
+    #[arg(long)]
+    pub jsonl: bool,
+    /// Queue order (default: uncertain, or file with --no-suggestions).
+    #[arg(long, value_enum)]
+    pub order: Option<OrderArg>,
+    /// Seed of --order random.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Port on 127.0.0.1 (0: any free port).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Show no model suggestions (the model still gives the label set).
+    #[arg(long)]
+    pub no_suggestions: bool,
+    /// Name written into every decision as "annotator".
+    #[arg(long)]
+    pub annotator: Option<String>,
 }

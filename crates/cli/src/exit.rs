@@ -33,6 +33,8 @@ pub fn is_input_error(e: &anyhow::Error) -> bool {
             || c.downcast_ref::<policytag_extract::Error>()
                 .is_some_and(|e| e.is_bad_input())
             || c.downcast_ref::<policytag_features::Error>().is_some()
+            || c.downcast_ref::<policytag_annotate::Error>()
+                .is_some_and(|e| e.is_bad_input())
             || c.downcast_ref::<std::io::Error>().is_some_and(|e| {
                 matches!(
                     e.kind(),

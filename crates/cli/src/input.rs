@@ -13,6 +13,8 @@ use crate::exit::InputError;
 /// One paragraph to tag, wherever it came from.
 #[derive(Debug, Clone)]
 pub struct Item {
+    /// The id a JSONL input gave the paragraph, if any.
+    pub id: Option<String>,
     /// Document name (file path or `-`).
     pub doc: String,
     /// Paragraph index within the document.
@@ -25,8 +27,6 @@ pub struct Item {
     pub end: usize,
     /// The text.
     pub text: String,
-    /// The paragraph's `"id"` (JSONL input only).
-    pub id: Option<String>,
 }
 
 /// Display name of an input path.
@@ -72,13 +72,13 @@ pub fn jsonl_items(path: &Path) -> Result<Vec<Item>> {
         .into_iter()
         .enumerate()
         .map(|(i, e)| Item {
+            id: e.id,
             doc: doc.clone(),
             paragraph: i,
             heading: String::new(),
             start: 0,
             end: 0,
             text: e.text,
-            id: e.id,
         })
         .collect())
 }

@@ -27,6 +27,7 @@ fn main() -> ExitCode {
     }
     let result = match cli.command {
         args::Command::Tag(a) => cmd::tag::run(a),
+        args::Command::Annotate(a) => cmd::annotate::run(a),
         args::Command::Train(a) => cmd::train::run(a),
         args::Command::Eval(a) => cmd::eval::run(a),
         args::Command::Segment(a) => cmd::segment::run(a),

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod agree;
+pub mod annotate;
 pub mod corpus_stats;
 pub mod eval;
 pub mod explain;

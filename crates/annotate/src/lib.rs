@@ -1,0 +1,57 @@
+//! # policytag-annotate
+//!
+//! The annotation half of policytag: one command, a local page, the model suggesting, the
+//! person deciding.
+//!
+//! ```text
+//! paragraphs ─(model: scores, thresholds, evidence)─▶ tasks ─order (uncertain|file|random)─▶ queue
+//! queue ─GET /api/task/N─▶ page (127.0.0.1 only) ─POST /api/decide─▶ store: append + fsync
+//!   out.jsonl          labelled paragraphs, readable by `policytag train --data`
+//!   out.skipped.jsonl  skipped paragraphs (not examples)
+//! restart with the same out file ─▶ decided paragraphs are skipped (resume)
+//! ```
+//!
+//! The library has no opinion about where paragraphs come from; the `policytag annotate`
+//! command segments reports exactly as `policytag tag` does and hands them over.
+//!
+//! ```
+//! use policytag_annotate::{queue, session::{DecideRequest, Session, Settings}, store::Store};
+//! use policytag_model::LabelInfo;
+//!
+//! let dir = tempfile::tempdir()?;
+//! let paras = vec![queue::Paragraph {
+//!     id: None,
+//!     doc: "report.txt".into(),
+//!     paragraph: 0,
+//!     heading: "一、双减".into(),
+//!     text: "全面落实“双减”，课后服务实现全覆盖。".into(),
+//! }];
+//! let tasks = queue::tasks(paras, None)?; // with Some(&tagger): model suggestions
+//! let labels = vec![LabelInfo {
+//!     id: "double-reduction".into(),
+//!     name: "双减与课后服务".into(),
+//!     description: String::new(),
+//! }];
+//! let store = Store::open(&dir.path().join("labels.jsonl"))?;
+//! let settings = Settings { order: queue::Order::File, annotator: None, can_rerank: false };
+//! let mut session = Session::new(tasks, labels, store, settings)?;
+//! let id = session.task(0).unwrap().id;
+//! let answer = session
+//!     .decide(DecideRequest { id, labels: vec!["double-reduction".into()], skip: false })
+//!     .unwrap();
+//! assert_eq!((answer.next, answer.state.done), (1, 1));
+//! // policytag_annotate::server::serve(session, 0, None, |addr| println!("http://{addr}/"),
+//! //                                   server::Stop::CtrlC)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod error;
+pub mod queue;
+pub mod server;
+pub mod session;
+pub mod store;
+
+pub use error::{Error, Result};
+pub use server::{serve, Stop, Summary};
+pub use session::{Session, Settings};

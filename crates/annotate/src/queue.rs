@@ -1,0 +1,367 @@
+//! Tasks (paragraphs with the model's suggestions) and the order they are shown in.
+//!
+//! **Uncertainty.** For label `l` with calibrated probability `p_l` and tuned threshold
+//! `t_l`, the model's *margin* on that label is `|logit(p_l) − logit(t_l)|`: the distance,
+//! in log-odds, between the score and the point where the label would flip. Platt
+//! calibration is monotone in the classifier's decision value, so this is proportional to
+//! how far the decision value must move to change the answer. A paragraph's margin is the
+//! smallest over its labels — the decision the model is closest to getting the other way —
+//! and `--order uncertain` shows the smallest margins first (ties in file order).
+
+use std::collections::BTreeMap;
+
+use policytag_model::Tagger;
+use rayon::prelude::*;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// Evidence terms shown (and highlighted) per suggested label.
+pub const EVIDENCE_TERMS: usize = 5;
+
+/// A paragraph to label, as read from the inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Paragraph {
+    /// The id given by a JSONL input, if any.
+    pub id: Option<String>,
+    /// Document name.
+    pub doc: String,
+    /// Paragraph index within the document.
+    pub paragraph: usize,
+    /// Heading path (` › `-joined), possibly empty.
+    pub heading: String,
+    /// The text.
+    pub text: String,
+}
+
+/// The model's view of one label on one paragraph.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suggestion {
+    /// Calibrated probability.
+    pub score: f64,
+    /// The label's tuned threshold.
+    pub threshold: f64,
+    /// Score at or above the threshold: the label is pre-selected.
+    pub selected: bool,
+    /// Terms that pushed the label up (only for selected labels).
+    pub evidence: Vec<String>,
+}
+
+/// A paragraph with its stable id and, when a model is used, one suggestion per label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Task {
+    /// Stable id: the JSONL id, or [`stable_id`].
+    pub id: String,
+    /// The paragraph.
+    pub para: Paragraph,
+    /// One per label in label order; empty without a model.
+    pub suggestions: Vec<Suggestion>,
+}
+
+/// A run of text, marked when it is an evidence term.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Segment {
+    /// The text.
+    pub text: String,
+    /// Part of an evidence term.
+    pub mark: bool,
+}
+
+/// The order tasks are shown in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Input order.
+    File,
+    /// Smallest margin first (see the module docs); needs suggestions.
+    Uncertain,
+    /// A seeded shuffle.
+    Random {
+        /// The seed.
+        seed: u64,
+    },
+}
+
+impl Order {
+    /// Name shown on the page.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Order::File => "file",
+            Order::Uncertain => "uncertain",
+            Order::Random { .. } => "random",
+        }
+    }
+}
+
+/// The id of a paragraph without one: `NAME#INDEX-HASH`, from the document's file name,
+/// the paragraph index and the first 8 hex digits of the text's SHA-256 — the same for the
+/// same paragraph of the same file on every run, so a restarted session resumes.
+pub fn stable_id(doc: &str, paragraph: usize, text: &str) -> String {
+    let name = std::path::Path::new(doc)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| doc.to_string());
+    let hash = Sha256::digest(text.as_bytes());
+    let hex: String = hash[..4].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{name}#{paragraph}-{hex}")
+}
+
+/// Make tasks from paragraphs; with a tagger, with its suggestions. Fails if two paragraphs
+/// have the same id or there is nothing to label.
+pub fn tasks(paras: Vec<Paragraph>, tagger: Option<&Tagger>) -> Result<Vec<Task>> {
+    if paras.is_empty() {
+        return Err(Error::Input(
+            "the inputs have no paragraphs to label".into(),
+        ));
+    }
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    let mut out = Vec::with_capacity(paras.len());
+    for p in paras {
+        let id =
+            p.id.clone()
+                .unwrap_or_else(|| stable_id(&p.doc, p.paragraph, &p.text));
+        if let Some(first) = seen.insert(id.clone(), p.doc.clone()) {
+            return Err(Error::Input(format!(
+                "two paragraphs have the id {id:?} (in {first} and {}); ids must be unique",
+                p.doc
+            )));
+        }
+        out.push(Task {
+            id,
+            para: p,
+            suggestions: Vec::new(),
+        });
+    }
+    if let Some(t) = tagger {
+        suggest(&mut out, t);
+    }
+    Ok(out)
+}
+
+/// (Re)compute every task's suggestions with `tagger`, on all cores.
+pub fn suggest(tasks: &mut [Task], tagger: &Tagger) {
+    tasks.par_iter_mut().for_each(|t| {
+        t.suggestions = suggestions(tagger, &t.para.text);
+    });
+}
+
+/// The model's suggestions for one text, one per label.
+pub fn suggestions(tagger: &Tagger, text: &str) -> Vec<Suggestion> {
+    let pred = tagger.predict(text, None);
+    tagger
+        .model()
+        .label_models
+        .iter()
+        .enumerate()
+        .map(|(l, m)| {
+            let selected = pred.labels.contains(&l);
+            Suggestion {
+                score: pred.scores[l],
+                threshold: m.threshold,
+                selected,
+                evidence: if selected {
+                    tagger
+                        .evidence(&pred, l, EVIDENCE_TERMS)
+                        .into_iter()
+                        .map(|e| e.term.replace(' ', ""))
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+            }
+        })
+        .collect()
+}
+
+fn logit(p: f64) -> f64 {
+    let p = p.clamp(1e-6, 1.0 - 1e-6);
+    (p / (1.0 - p)).ln()
+}
+
+/// A task's margin: the smallest `|logit(score) − logit(threshold)|` over its labels
+/// (infinite without suggestions). Smaller = less sure.
+pub fn margin(suggestions: &[Suggestion]) -> f64 {
+    suggestions
+        .iter()
+        .map(|s| (logit(s.score) - logit(s.threshold)).abs())
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Order the task indices `which` (given in file order) by `order`.
+pub fn arrange(tasks: &[Task], which: &mut [usize], order: Order) {
+    match order {
+        Order::File => which.sort_unstable(),
+        Order::Uncertain => {
+            which.sort_by(|&a, &b| {
+                margin(&tasks[a].suggestions)
+                    .total_cmp(&margin(&tasks[b].suggestions))
+                    .then(a.cmp(&b))
+            });
+        }
+        Order::Random { seed } => {
+            which.sort_unstable();
+            let mut state = seed;
+            for i in (1..which.len()).rev() {
+                let j = (splitmix64(&mut state) % (i as u64 + 1)) as usize;
+                which.swap(i, j);
+            }
+        }
+    }
+}
+
+/// SplitMix64: a tiny, well-mixed, seeded generator (enough for a shuffle).
+fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Cut `text` into runs, marking every occurrence of every (non-empty) term.
+pub fn highlight(text: &str, terms: &[String]) -> Vec<Segment> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut marked = vec![false; chars.len()];
+    for term in terms {
+        let t: Vec<char> = term.chars().collect();
+        if t.is_empty() || t.len() > chars.len() {
+            continue;
+        }
+        for start in 0..=chars.len() - t.len() {
+            if chars[start..start + t.len()] == t[..] {
+                marked[start..start + t.len()]
+                    .iter_mut()
+                    .for_each(|m| *m = true);
+            }
+        }
+    }
+    let mut out: Vec<Segment> = Vec::new();
+    for (c, m) in chars.into_iter().zip(marked) {
+        match out.last_mut() {
+            Some(s) if s.mark == m => s.text.push(c),
+            _ => out.push(Segment {
+                text: c.to_string(),
+                mark: m,
+            }),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn para(doc: &str, i: usize, text: &str) -> Paragraph {
+        Paragraph {
+            id: None,
+            doc: doc.into(),
+            paragraph: i,
+            heading: String::new(),
+            text: text.into(),
+        }
+    }
+
+    fn sugg(pairs: &[(f64, f64)]) -> Vec<Suggestion> {
+        pairs
+            .iter()
+            .map(|&(score, threshold)| Suggestion {
+                score,
+                threshold,
+                selected: score >= threshold,
+                evidence: vec![],
+            })
+            .collect()
+    }
+
+    #[test]
+    fn stable_ids_depend_on_file_name_index_and_text_only() {
+        let a = stable_id("reports/a.txt", 3, "学前教育");
+        assert_eq!(a, stable_id("other/dir/a.txt", 3, "学前教育"));
+        assert!(a.starts_with("a.txt#3-"), "{a}");
+        assert_ne!(a, stable_id("a.txt", 4, "学前教育"));
+        assert_ne!(a, stable_id("a.txt", 3, "学前教育。"));
+    }
+
+    #[test]
+    fn duplicate_ids_and_empty_inputs_are_errors() {
+        let mut p = vec![para("a.jsonl", 0, "x"), para("b.jsonl", 0, "y")];
+        p[0].id = Some("7".into());
+        p[1].id = Some("7".into());
+        let e = tasks(p, None).unwrap_err();
+        assert!(e.to_string().contains("\"7\"") && e.to_string().contains("b.jsonl"));
+        assert!(tasks(vec![], None).is_err());
+        let t = tasks(vec![para("a.txt", 0, "x"), para("a.txt", 1, "x")], None).unwrap();
+        assert_ne!(t[0].id, t[1].id);
+    }
+
+    #[test]
+    fn margin_is_the_closest_label_in_log_odds() {
+        // 0.5 vs 0.5 is on the boundary whatever the other label says.
+        assert_eq!(margin(&sugg(&[(0.99, 0.5), (0.5, 0.5)])), 0.0);
+        // Symmetric in log-odds around the threshold.
+        let up = margin(&sugg(&[(0.8, 0.5)]));
+        let down = margin(&sugg(&[(0.2, 0.5)]));
+        assert!((up - down).abs() < 1e-12);
+        // The same probability gap is a bigger margin near 0 than near the threshold.
+        assert!(margin(&sugg(&[(0.01, 0.11)])) > margin(&sugg(&[(0.4, 0.5)])));
+        assert_eq!(margin(&[]), f64::INFINITY);
+    }
+
+    #[test]
+    fn uncertain_order_puts_small_margins_first_ties_in_file_order() {
+        let mut t = tasks(
+            (0..4).map(|i| para("a.txt", i, &i.to_string())).collect(),
+            None,
+        )
+        .unwrap();
+        t[0].suggestions = sugg(&[(0.95, 0.5)]);
+        t[1].suggestions = sugg(&[(0.45, 0.5)]);
+        t[2].suggestions = sugg(&[(0.02, 0.5)]);
+        t[3].suggestions = sugg(&[(0.55, 0.5)]);
+        let mut w = vec![0, 1, 2, 3];
+        arrange(&t, &mut w, Order::Uncertain);
+        assert_eq!(w, [1, 3, 0, 2]);
+        arrange(&t, &mut w, Order::File);
+        assert_eq!(w, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn random_order_is_a_seeded_permutation() {
+        let t = tasks(
+            (0..20).map(|i| para("a.txt", i, &i.to_string())).collect(),
+            None,
+        )
+        .unwrap();
+        let run = |seed| {
+            let mut w: Vec<usize> = (0..20).rev().collect();
+            arrange(&t, &mut w, Order::Random { seed });
+            w
+        };
+        assert_eq!(run(42), run(42));
+        assert_ne!(run(42), run(43));
+        let mut sorted = run(42);
+        assert_ne!(sorted, (0..20).collect::<Vec<_>>());
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..20).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn highlight_marks_every_occurrence_and_merges_overlaps() {
+        let s = highlight(
+            "课后服务全覆盖，课后服务提质",
+            &["课后服务".into(), "服务全".into(), "".into()],
+        );
+        let shown: Vec<(&str, bool)> = s.iter().map(|s| (s.text.as_str(), s.mark)).collect();
+        assert_eq!(
+            shown,
+            [
+                ("课后服务全", true),
+                ("覆盖，", false),
+                ("课后服务", true),
+                ("提质", false)
+            ]
+        );
+        assert_eq!(highlight("abc", &["zzzz".into()]).len(), 1);
+    }
+}

@@ -1,0 +1,278 @@
+//! The local web server: one self-contained page and a small JSON API, on 127.0.0.1 only.
+//!
+//! | route | what |
+//! | --- | --- |
+//! | `GET /` | the page (inline CSS and JS, no network assets) |
+//! | `GET /api/state` | totals, progress, labels with their keys |
+//! | `GET /api/task/N` | the task at position N (decided ones first, then the queue) |
+//! | `POST /api/decide` | `{"id", "labels":[…]}` or `{"id", "skip":true}` → `{"next", "state"}` |
+//! | `POST /api/rerank` | reload the model file named on the command line, re-order the queue |
+//!
+//! Defences: every request must name this server in `Host` (and in `Origin`, when sent) as
+//! `127.0.0.1:PORT` or `localhost:PORT`, else 403 — a page on another site, or one reached
+//! through DNS rebinding, cannot drive it; bodies over [`BODY_LIMIT`] get 413; POST bodies
+//! must be JSON (415 otherwise, so no form can post cross-site); label ids are checked
+//! (400); and no request names a file: the only file read after start is the model path
+//! given on the command line.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+
+use crate::error::{Error, Result};
+use crate::session::{suggest_all, DecideRequest, Refusal, Session};
+
+/// The page, embedded at build time.
+pub const PAGE: &str = include_str!("page.html");
+
+/// Largest request body accepted (bytes).
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// When to stop serving.
+#[derive(Debug)]
+pub enum Stop {
+    /// On Ctrl-C (SIGINT).
+    CtrlC,
+    /// When a message arrives or the sender is dropped (for tests and embedding).
+    Channel(std::sync::mpsc::Receiver<()>),
+}
+
+#[derive(Clone)]
+struct App {
+    session: Arc<Mutex<Session>>,
+    port: u16,
+    model: Option<PathBuf>,
+}
+
+impl App {
+    fn lock(&self) -> MutexGuard<'_, Session> {
+        // A panic while holding the lock cannot leave a half-made decision behind (the
+        // store writes whole lines), so a poisoned lock is still usable.
+        self.session.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+fn refuse(status: StatusCode, msg: impl Into<String>) -> Response {
+    (status, Json(serde_json::json!({ "error": msg.into() }))).into_response()
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::Bad(m) => refuse(StatusCode::BAD_REQUEST, m),
+            Refusal::NotFound(m) => refuse(StatusCode::NOT_FOUND, m),
+            Refusal::Conflict(m) => refuse(StatusCode::CONFLICT, m),
+        }
+    }
+}
+
+/// True when `value` (a `Host` header, or an `Origin` without its `http://`) names this
+/// server: `127.0.0.1:PORT` or `localhost:PORT`.
+pub fn is_local_authority(value: &str, port: u16) -> bool {
+    let Some((host, p)) = value.rsplit_once(':') else {
+        return false;
+    };
+    matches!(
+        host.to_ascii_lowercase().as_str(),
+        "127.0.0.1" | "localhost"
+    ) && p.parse::<u16>() == Ok(port)
+}
+
+fn local_request(headers: &HeaderMap, port: u16) -> std::result::Result<(), &'static str> {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .ok_or("missing Host header")?;
+    if !is_local_authority(host, port) {
+        return Err("Host is not this local server");
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        let ok = origin
+            .to_str()
+            .ok()
+            .and_then(|o| o.strip_prefix("http://"))
+            .is_some_and(|o| is_local_authority(o, port));
+        if !ok {
+            return Err("Origin is not this local server");
+        }
+    }
+    Ok(())
+}
+
+async fn guard(State(app): State<App>, req: Request, next: Next) -> Response {
+    let mut resp = match local_request(req.headers(), app.port) {
+        Ok(()) => next.run(req).await,
+        Err(why) => refuse(StatusCode::FORBIDDEN, why),
+    };
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; \
+             connect-src 'self'; img-src data:; frame-ancestors 'none'",
+        ),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    resp
+}
+
+async fn page() -> Html<&'static str> {
+    Html(PAGE)
+}
+
+async fn state(State(app): State<App>) -> Response {
+    Json(app.lock().state()).into_response()
+}
+
+async fn task(State(app): State<App>, Path(n): Path<usize>) -> Response {
+    match app.lock().task(n) {
+        Some(t) => Json(t).into_response(),
+        None => refuse(StatusCode::NOT_FOUND, format!("no task at position {n}")),
+    }
+}
+
+async fn decide(State(app): State<App>, Json(req): Json<DecideRequest>) -> Response {
+    match app.lock().decide(req) {
+        Ok(v) => Json(v).into_response(),
+        Err(r) => r.into_response(),
+    }
+}
+
+async fn rerank(State(app): State<App>) -> Response {
+    let Some(path) = app.model.clone() else {
+        return Refusal::Conflict(
+            "re-ranking reloads the --model file; this session was started without one".into(),
+        )
+        .into_response();
+    };
+    let texts = app.lock().texts();
+    let work = tokio::task::spawn_blocking(move || -> Result<_> {
+        let model = policytag_model::Model::load(&path)?;
+        let labels = model.labels.clone();
+        let tagger = policytag_model::Tagger::new(model)?;
+        Ok((labels, suggest_all(&tagger, &texts)))
+    })
+    .await;
+    match work {
+        Ok(Ok((labels, suggestions))) => {
+            let mut s = app.lock();
+            match s.rerank(&labels, suggestions) {
+                Ok(()) => Json(s.state()).into_response(),
+                Err(r) => r.into_response(),
+            }
+        }
+        Ok(Err(e)) => refuse(StatusCode::CONFLICT, format!("re-loading the model: {e}")),
+        Err(_) => refuse(StatusCode::INTERNAL_SERVER_ERROR, "re-ranking failed"),
+    }
+}
+
+async fn not_found() -> Response {
+    refuse(StatusCode::NOT_FOUND, "no such page")
+}
+
+fn router(app: App) -> Router {
+    Router::new()
+        .route("/", get(page))
+        .route("/api/state", get(state))
+        .route("/api/task/{n}", get(task))
+        .route("/api/decide", post(decide))
+        .route("/api/rerank", post(rerank))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(app.clone(), guard))
+        .with_state(app)
+}
+
+/// What a finished session did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// Tasks decided in all (this session and earlier ones).
+    pub done: usize,
+    /// Tasks in the session.
+    pub total: usize,
+}
+
+/// Serve `session` on `127.0.0.1:port` (0 = any free port) until `stop`. `ready` gets
+/// the bound address once the server accepts connections. `model` is the file that
+/// `POST /api/rerank` reloads (none: re-ranking is refused).
+pub fn serve(
+    session: Session,
+    port: u16,
+    model: Option<PathBuf>,
+    ready: impl FnOnce(SocketAddr),
+    stop: Stop,
+) -> Result<Summary> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .map_err(|e| Error::Server(format!("starting the runtime: {e}")))?;
+    let session = Arc::new(Mutex::new(session));
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port))
+            .await
+            .map_err(|e| Error::Server(format!("binding 127.0.0.1:{port}: {e}")))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| Error::Server(e.to_string()))?;
+        let app = App {
+            session: session.clone(),
+            port: addr.port(),
+            model,
+        };
+        ready(addr);
+        let signal = async move {
+            match stop {
+                Stop::CtrlC => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+                Stop::Channel(rx) => {
+                    let _ = tokio::task::spawn_blocking(move || rx.recv()).await;
+                }
+            }
+        };
+        axum::serve(listener, router(app))
+            .with_graceful_shutdown(signal)
+            .await
+            .map_err(|e| Error::Server(e.to_string()))
+    })?;
+    let s = session.lock().unwrap_or_else(|p| p.into_inner());
+    Ok(Summary {
+        done: s.done(),
+        total: s.total(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_authorities() {
+        assert!(is_local_authority("127.0.0.1:8080", 8080));
+        assert!(is_local_authority("LOCALHOST:8080", 8080));
+        assert!(!is_local_authority("127.0.0.1:8081", 8080));
+        assert!(!is_local_authority("127.0.0.1", 8080));
+        assert!(!is_local_authority("evil.example:8080", 8080));
+        assert!(!is_local_authority("127.0.0.1.evil.example:8080", 8080));
+        assert!(!is_local_authority("[::1]:8080", 8080));
+    }
+
+    #[test]
+    fn the_page_is_self_contained() {
+        for needle in ["http://", "https://", "//cdn", "<link", "src="] {
+            assert!(!PAGE.contains(needle), "page references {needle}");
+        }
+        assert!(PAGE.contains("Noto Sans CJK SC"));
+    }
+}

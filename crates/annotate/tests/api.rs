@@ -1,0 +1,379 @@
+//! The server's HTTP API, over real sockets: list (state), get, decide, back, resume,
+//! re-rank, and the defences (403 for foreign Host/Origin, 413, 415, 400, 404).
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use policytag_annotate::queue::{self, Order, Paragraph};
+use policytag_annotate::store::Store;
+use policytag_annotate::{serve, Session, Settings, Stop, Summary};
+use policytag_model::{LabelInfo, Model};
+use serde_json::{json, Value};
+
+fn default_model() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/default.model")
+}
+
+fn labels() -> Vec<LabelInfo> {
+    Model::load(&default_model()).unwrap().labels
+}
+
+const TEXTS: [&str; 4] = [
+    "全面落实“双减”，课后服务实现义务教育学校全覆盖。",
+    "开展校园安全隐患排查整治，组织防溺水专题教育。",
+    "新招聘教师120名，组织新教师岗前培训。",
+    "新建改扩建幼儿园5所，新增普惠性学位1200个。",
+];
+
+fn session(out: &Path, can_rerank: bool) -> Session {
+    let paras = TEXTS
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Paragraph {
+            id: None,
+            doc: "report.txt".into(),
+            paragraph: i,
+            heading: "一、工作".into(),
+            text: t.to_string(),
+        })
+        .collect();
+    let tasks = queue::tasks(paras, None).unwrap();
+    let settings = Settings {
+        order: Order::File,
+        annotator: None,
+        can_rerank,
+    };
+    Session::new(tasks, labels(), Store::open(out).unwrap(), settings).unwrap()
+}
+
+struct Server {
+    port: u16,
+    stop: mpsc::Sender<()>,
+    handle: JoinHandle<Summary>,
+}
+
+impl Server {
+    fn start(session: Session, model: Option<PathBuf>) -> Server {
+        let (port_tx, port_rx) = mpsc::channel();
+        let (stop, stop_rx) = mpsc::channel();
+        let handle = std::thread::spawn(move || {
+            serve(
+                session,
+                0,
+                model,
+                |addr| port_tx.send(addr.port()).unwrap(),
+                Stop::Channel(stop_rx),
+            )
+            .unwrap()
+        });
+        Server {
+            port: port_rx.recv().unwrap(),
+            stop,
+            handle,
+        }
+    }
+
+    fn finish(self) -> Summary {
+        self.stop.send(()).unwrap();
+        self.handle.join().unwrap()
+    }
+
+    fn host(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    /// One request (`Connection: close`); `None` as Host sends no Host header.
+    fn raw(
+        &self,
+        method: &str,
+        path: &str,
+        host: Option<&str>,
+        extra: &[(&str, &str)],
+        body: Option<(&str, &[u8])>,
+    ) -> (u16, String, String) {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        let mut req = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\n");
+        if let Some(h) = host {
+            req.push_str(&format!("Host: {h}\r\n"));
+        }
+        for (k, v) in extra {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        if let Some((ctype, b)) = body {
+            req.push_str(&format!(
+                "Content-Type: {ctype}\r\nContent-Length: {}\r\n",
+                b.len()
+            ));
+        }
+        req.push_str("\r\n");
+        s.write_all(req.as_bytes()).unwrap();
+        if let Some((_, b)) = body {
+            // The server may answer (413) and close before reading it all.
+            let _ = s.write_all(b);
+        }
+        let mut resp = Vec::new();
+        let _ = s.read_to_end(&mut resp);
+        let resp = String::from_utf8_lossy(&resp).into_owned();
+        let (head, body) = resp.split_once("\r\n\r\n").expect("an HTTP response");
+        let status = head[9..12].parse().unwrap();
+        (status, head.to_ascii_lowercase(), body.to_string())
+    }
+
+    fn get(&self, path: &str) -> (u16, Value) {
+        let (code, _, body) = self.raw("GET", path, Some(&self.host()), &[], None);
+        (code, serde_json::from_str(&body).unwrap())
+    }
+
+    fn post(&self, path: &str, v: &Value) -> (u16, Value) {
+        let b = v.to_string();
+        let (code, _, body) = self.raw(
+            "POST",
+            path,
+            Some(&self.host()),
+            &[],
+            Some(("application/json", b.as_bytes())),
+        );
+        (code, serde_json::from_str(&body).unwrap())
+    }
+}
+
+fn lines(p: &Path) -> Vec<Value> {
+    std::fs::read_to_string(p)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn state_get_decide_and_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("labels.jsonl");
+    let srv = Server::start(session(&out, false), None);
+
+    let (code, st) = srv.get("/api/state");
+    assert_eq!(code, 200);
+    assert_eq!(
+        (st["total"].as_u64(), st["done"].as_u64()),
+        (Some(4), Some(0))
+    );
+    let keys: Vec<&str> = st["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        &keys[..11],
+        ["1", "2", "3", "4", "5", "6", "7", "8", "9", "0", "q"]
+    );
+    assert!(!keys.contains(&"s"), "S is the skip key");
+
+    let (code, t0) = srv.get("/api/task/0");
+    assert_eq!(code, 200);
+    assert_eq!(t0["paragraph"], 0);
+    assert_eq!(t0["heading"], "一、工作");
+    assert!(t0["decision"].is_null());
+    let id0 = t0["id"].as_str().unwrap().to_string();
+
+    let (code, r) = srv.post(
+        "/api/decide",
+        &json!({"id": id0, "labels": ["safety", "double-reduction"]}),
+    );
+    assert_eq!(code, 200, "{r}");
+    assert_eq!(r["next"], 1);
+    assert_eq!(r["state"]["done"], 1);
+    let saved = lines(&out);
+    assert_eq!(
+        saved.len(),
+        1,
+        "the decision is on disk when the answer arrives"
+    );
+    assert_eq!(saved[0]["labels"], json!(["double-reduction", "safety"]));
+    assert_eq!(saved[0]["text"], TEXTS[0]);
+    assert_eq!(saved[0]["id"], id0.as_str());
+
+    // Back: position 0 shows the decision; deciding again replaces the line.
+    let (_, back) = srv.get("/api/task/0");
+    assert_eq!(
+        back["decision"]["labels"],
+        json!(["double-reduction", "safety"])
+    );
+    let (code, r) = srv.post(
+        "/api/decide",
+        &json!({"id": id0, "labels": ["double-reduction"]}),
+    );
+    assert_eq!((code, r["next"].as_u64()), (200, Some(1)));
+    let saved = lines(&out);
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0]["labels"], json!(["double-reduction"]));
+
+    // Skip the second: it goes to the skip file, not into the training data.
+    let (_, t1) = srv.get("/api/task/1");
+    let (code, r) = srv.post("/api/decide", &json!({"id": t1["id"], "skip": true}));
+    assert_eq!((code, r["next"].as_u64()), (200, Some(2)));
+    assert_eq!(lines(&out).len(), 1);
+    assert_eq!(lines(&dir.path().join("labels.skipped.jsonl")).len(), 1);
+
+    let (code, _) = srv.get("/api/task/4");
+    assert_eq!(code, 404);
+    let (code, head, body) = srv.raw("GET", "/", Some(&srv.host()), &[], None);
+    assert_eq!(code, 200);
+    assert!(head.contains("content-type: text/html"));
+    assert!(head.contains("content-security-policy: default-src 'none'"));
+    assert!(body.contains("policytag"));
+    assert_eq!(srv.finish(), Summary { done: 2, total: 4 });
+}
+
+#[test]
+fn refusals_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("labels.jsonl");
+    let srv = Server::start(session(&out, false), None);
+    let (_, t0) = srv.get("/api/task/0");
+    let id0 = t0["id"].as_str().unwrap();
+
+    let (code, r) = srv.post(
+        "/api/decide",
+        &json!({"id": id0, "labels": ["no-such-theme"]}),
+    );
+    assert_eq!(code, 400);
+    assert!(r["error"].as_str().unwrap().contains("no-such-theme"));
+    let (code, _) = srv.post("/api/decide", &json!({"id": "nope", "labels": []}));
+    assert_eq!(code, 404);
+    let (code, _) = srv.post(
+        "/api/decide",
+        &json!({"id": id0, "labels": ["safety"], "skip": true}),
+    );
+    assert_eq!(code, 400);
+    // A request may not name a file, or anything else the API does not know.
+    let (code, _, _) = srv.raw(
+        "POST",
+        "/api/decide",
+        Some(&srv.host()),
+        &[],
+        Some((
+            "application/json",
+            br#"{"id":"x","labels":[],"out":"/etc/passwd"}"#,
+        )),
+    );
+    assert!((400..500).contains(&code), "{code}");
+
+    // DNS rebinding and cross-site requests.
+    let good = json!({"id": id0, "labels": ["safety"]}).to_string();
+    let body = Some(("application/json", good.as_bytes()));
+    let (code, _, _) = srv.raw("POST", "/api/decide", Some("evil.example"), &[], body);
+    assert_eq!(code, 403);
+    let (code, _, _) = srv.raw(
+        "GET",
+        "/api/state",
+        Some(&format!("evil.example:{}", srv.port)),
+        &[],
+        None,
+    );
+    assert_eq!(code, 403);
+    let (code, _, _) = srv.raw("GET", "/", None, &[], None);
+    assert_eq!(code, 403, "no Host header");
+    for origin in [
+        "http://evil.example".to_string(),
+        format!("http://127.0.0.1:{}", srv.port + 1),
+        "null".to_string(),
+    ] {
+        let (code, _, _) = srv.raw(
+            "POST",
+            "/api/decide",
+            Some(&srv.host()),
+            &[("Origin", &origin)],
+            body,
+        );
+        assert_eq!(code, 403, "Origin {origin}");
+    }
+    // A form post (not JSON) is refused.
+    let (code, _, _) = srv.raw(
+        "POST",
+        "/api/decide",
+        Some(&srv.host()),
+        &[],
+        Some(("text/plain", good.as_bytes())),
+    );
+    assert_eq!(code, 415);
+    // Oversized bodies.
+    let big = format!(
+        "{{\"id\":\"{id0}\",\"labels\":[],\"pad\":\"{}\"}}",
+        "x".repeat(100 * 1024)
+    );
+    let (code, _, _) = srv.raw(
+        "POST",
+        "/api/decide",
+        Some(&srv.host()),
+        &[],
+        Some(("application/json", big.as_bytes())),
+    );
+    assert_eq!(code, 413);
+
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "");
+    // The page's own origin is accepted.
+    let (code, _, _) = srv.raw(
+        "POST",
+        "/api/decide",
+        Some(&format!("localhost:{}", srv.port)),
+        &[("Origin", &format!("http://localhost:{}", srv.port))],
+        body,
+    );
+    assert_eq!(code, 200);
+    assert_eq!(lines(&out).len(), 1);
+    srv.finish();
+}
+
+#[test]
+fn restart_resumes_after_the_decided_paragraphs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("labels.jsonl");
+    let srv = Server::start(session(&out, false), None);
+    for (n, label) in [(0, "double-reduction"), (1, "safety")] {
+        let (_, t) = srv.get(&format!("/api/task/{n}"));
+        let (code, _) = srv.post("/api/decide", &json!({"id": t["id"], "labels": [label]}));
+        assert_eq!(code, 200);
+    }
+    srv.finish();
+
+    let srv = Server::start(session(&out, false), None);
+    let (_, st) = srv.get("/api/state");
+    assert_eq!(st["done"], 2);
+    let (_, next) = srv.get("/api/task/2");
+    assert_eq!(next["paragraph"], 2, "the next task is the third paragraph");
+    assert!(next["decision"].is_null());
+    let (_, first) = srv.get("/api/task/0");
+    assert_eq!(first["decision"]["labels"], json!(["double-reduction"]));
+    srv.finish();
+}
+
+#[test]
+fn rerank_reloads_the_command_line_model_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("labels.jsonl");
+    let srv = Server::start(session(&out, false), None);
+    let (code, r) = srv.post("/api/rerank", &json!({}));
+    assert_eq!(code, 409, "{r}");
+    srv.finish();
+
+    let srv = Server::start(session(&out, true), Some(default_model()));
+    let (_, before) = srv.get("/api/task/0");
+    assert_eq!(before["suggestions"], json!([]));
+    let (code, st) = srv.post("/api/rerank", &json!({}));
+    assert_eq!(code, 200, "{st}");
+    assert_eq!(st["suggestions"], true);
+    let (_, after) = srv.get("/api/task/0");
+    let sugg = after["suggestions"].as_array().unwrap();
+    assert_eq!(sugg.len(), labels().len());
+    let selected: Vec<&str> = sugg
+        .iter()
+        .filter(|s| s["selected"] == true)
+        .map(|s| s["label"].as_str().unwrap())
+        .collect();
+    assert!(selected.contains(&"double-reduction"), "{selected:?}");
+    srv.finish();
+}

@@ -1,0 +1,458 @@
+//! `policytag annotate`: the real binary, over HTTP (durability when killed, resume) and in
+//! headless Chromium driven by real key events through the DevTools protocol.
+
+use super::*;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::Child;
+use std::time::{Duration, Instant};
+
+/// Kills (SIGKILL) and reaps the process when dropped, so a failing test leaves nothing.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Five paragraphs (with ids) from the test split.
+fn paragraphs(dir: &Path) -> PathBuf {
+    let all = std::fs::read_to_string(root().join("corpus/test.jsonl")).unwrap();
+    let p = dir.join("paras.jsonl");
+    let five: Vec<&str> = all.lines().take(5).collect();
+    std::fs::write(&p, five.join("\n") + "\n").unwrap();
+    p
+}
+
+/// Start `policytag annotate ARGS --port 0`; return the process and its port, read from
+/// the URL it prints. Its stderr is drained in the background and checked for panics.
+fn start(args: &[&str]) -> (Proc, u16, std::thread::JoinHandle<String>) {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("policytag"))
+        .arg("annotate")
+        .args(args)
+        .args(["--port", "0"])
+        .current_dir(root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let err = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        assert!(!s.contains("panicked"), "policytag annotate panicked:\n{s}");
+        s
+    });
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .strip_prefix("policytag annotate: http://127.0.0.1:")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"));
+    let port = url.split('/').next().unwrap().parse().unwrap();
+    (Proc(child), port, err)
+}
+
+/// One HTTP request to `127.0.0.1:port`; returns status and parsed JSON body.
+fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> (u16, Value) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let b = body.map(|b| b.to_string()).unwrap_or_default();
+    let mut req =
+        format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
+    if body.is_some() {
+        req.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            b.len()
+        ));
+    }
+    req.push_str("\r\n");
+    req.push_str(&b);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    let (head, body) = resp.split_once("\r\n\r\n").unwrap();
+    (
+        head[9..12].parse().unwrap(),
+        serde_json::from_str(body).unwrap_or(Value::Null),
+    )
+}
+
+fn read_lines(p: &Path) -> Vec<Value> {
+    jsonl(&std::fs::read_to_string(p).unwrap_or_default())
+}
+
+#[test]
+fn annotate_missing_input_is_one_line_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("l.jsonl");
+    let r = run(&[
+        "annotate",
+        "no/such/report.txt",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        one_error_line(&r).contains("no/such/report.txt"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty());
+    assert!(!out.exists(), "nothing is created for a failed start");
+    let p = paragraphs(dir.path());
+    let r = run(&[
+        "annotate",
+        p.to_str().unwrap(),
+        "--jsonl",
+        "--no-suggestions",
+        "--order",
+        "uncertain",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(one_error_line(&r).contains("--order uncertain"));
+}
+
+#[test]
+fn annotate_killed_mid_session_loses_nothing_and_resumes() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = paragraphs(dir.path());
+    let out = dir.path().join("labels.jsonl");
+    let args = [
+        p.to_str().unwrap(),
+        "--jsonl",
+        "--order",
+        "file",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let (mut proc, port, _err) = start(&args);
+    let (code, st) = http(port, "GET", "/api/state", None);
+    assert_eq!((code, st["total"].as_u64()), (200, Some(5)));
+    for (n, label) in [(0, "double-reduction"), (1, "teaching")] {
+        let (_, t) = http(port, "GET", &format!("/api/task/{n}"), None);
+        let (code, _) = http(
+            port,
+            "POST",
+            "/api/decide",
+            Some(&serde_json::json!({"id": t["id"], "labels": [label]})),
+        );
+        assert_eq!(code, 200);
+    }
+    proc.0.kill().unwrap(); // SIGKILL: no chance to flush anything
+    proc.0.wait().unwrap();
+    let saved = read_lines(&out);
+    assert_eq!(saved.len(), 2);
+    assert_eq!(saved[0]["id"], "1-0004");
+    assert_eq!(saved[1]["labels"], serde_json::json!(["teaching"]));
+
+    // A torn line, as a crash in the middle of a write would leave.
+    let mut f = std::fs::OpenOptions::new().append(true).open(&out).unwrap();
+    f.write_all(b"{\"id\":\"1-00").unwrap();
+    drop(f);
+
+    let (proc, port, err) = start(&args);
+    let (_, st) = http(port, "GET", "/api/state", None);
+    assert_eq!(st["done"], 2);
+    let (_, t) = http(port, "GET", "/api/task/2", None);
+    assert_eq!(t["paragraph"], 2, "the next task is the third paragraph");
+    assert!(t["decision"].is_null());
+    drop(proc);
+    let err = err.join().unwrap();
+    assert!(err.contains("torn last line"), "{err}");
+    // The labels file trains as it is.
+    let strict = policytag_model::data::ReadOptions::default();
+    let data = policytag_model::data::read_jsonl(&out, strict).unwrap();
+    assert_eq!(data.examples.len(), 2);
+}
+
+// ---- the page in a real browser ---------------------------------------------------
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// A tiny DevTools-protocol client over one page's websocket.
+struct Cdp {
+    ws: tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>>,
+    next: u64,
+}
+
+impl Cdp {
+    fn call(&mut self, method: &str, params: Value) -> Value {
+        self.next += 1;
+        let id = self.next;
+        let msg = serde_json::json!({"id": id, "method": method, "params": params});
+        self.ws
+            .send(tungstenite::Message::text(msg.to_string()))
+            .unwrap();
+        loop {
+            let m = self.ws.read().unwrap();
+            if let tungstenite::Message::Text(t) = m {
+                let v: Value = serde_json::from_str(t.as_str()).unwrap();
+                if v["id"] == id {
+                    assert!(v.get("error").is_none(), "{method}: {v}");
+                    return v["result"].clone();
+                }
+            }
+        }
+    }
+
+    fn eval(&mut self, expr: &str) -> Value {
+        let r = self.call(
+            "Runtime.evaluate",
+            serde_json::json!({"expression": expr, "returnByValue": true}),
+        );
+        r["result"]["value"].clone()
+    }
+
+    /// A real key press: keyDown (with text for printable keys), then keyUp.
+    fn key(&mut self, key: &str) {
+        let (code, vk, text) = match key {
+            "Enter" => ("Enter".to_string(), 13, "\r".to_string()),
+            "Backspace" => ("Backspace".to_string(), 8, String::new()),
+            k if k.chars().all(|c| c.is_ascii_digit()) => {
+                (format!("Digit{k}"), k.as_bytes()[0] as u32, k.to_string())
+            }
+            k => (
+                format!("Key{}", k.to_uppercase()),
+                k.to_uppercase().as_bytes()[0] as u32,
+                k.to_string(),
+            ),
+        };
+        let mut down = serde_json::json!({"type": "keyDown", "key": key, "code": code,
+            "windowsVirtualKeyCode": vk, "nativeVirtualKeyCode": vk});
+        if !text.is_empty() {
+            down["text"] = Value::String(text);
+        }
+        self.call("Input.dispatchKeyEvent", down);
+        self.call(
+            "Input.dispatchKeyEvent",
+            serde_json::json!({"type": "keyUp", "key": key, "code": code,
+                "windowsVirtualKeyCode": vk, "nativeVirtualKeyCode": vk}),
+        );
+    }
+
+    /// Wait until the page is idle at position `n` (it sets data-busy / data-n on <body>).
+    fn wait_at(&mut self, n: usize) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let want = format!("0:{n}");
+        loop {
+            let v = self.eval("document.body.dataset.busy + ':' + document.body.dataset.n");
+            if v == want.as_str() {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "page never reached {want}; at {v}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// GET `path` from Chromium's DevTools HTTP endpoint, reading exactly Content-Length bytes
+/// (it keeps the connection open).
+fn http_body(port: u16, path: &str) -> String {
+    let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(&s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n").unwrap();
+    let mut r = BufReader::new(s);
+    let mut len = 0usize;
+    loop {
+        let mut line = String::new();
+        r.read_line(&mut line).unwrap();
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':') {
+            if k.eq_ignore_ascii_case("content-length") {
+                len = v.trim().parse().unwrap();
+            }
+        }
+    }
+    let mut body = vec![0; len];
+    r.read_exact(&mut body).unwrap();
+    String::from_utf8(body).unwrap()
+}
+
+/// Stops Chromium (SIGTERM, so it takes its helper processes down with it) when dropped.
+struct Browser(Child);
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+/// Start headless Chromium on `url` with a DevTools port; connect to its page.
+fn chromium(url: &str, profile: &Path) -> (Browser, Cdp) {
+    assert!(
+        Path::new(CHROMIUM).exists(),
+        "{CHROMIUM} is missing: the browser test needs Debian's chromium; install it with \
+         `make browser` (apt-get install -y chromium fonts-noto-cjk)"
+    );
+    let mut child = Command::new(CHROMIUM)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-crash-reporter",
+            "--remote-debugging-port=0",
+            "--window-size=1280,900",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg(url)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let proc = Browser(child);
+    let ws_browser = loop {
+        let line = lines
+            .next()
+            .expect("chromium exited without a DevTools address")
+            .unwrap();
+        if let Some(u) = line.strip_prefix("DevTools listening on ") {
+            break u.to_string();
+        }
+    };
+    std::thread::spawn(move || lines.for_each(drop)); // keep draining its stderr
+    let debug_port: u16 = ws_browser
+        .trim_start_matches("ws://127.0.0.1:")
+        .split('/')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // Find the page's websocket in /json/list (it appears once the tab exists).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let page_ws = loop {
+        let body = http_body(debug_port, "/json/list");
+        let list: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+        let found = list.as_array().and_then(|a| {
+            a.iter()
+                .find(|t| {
+                    t["type"] == "page" && t["url"].as_str().is_some_and(|u| u.starts_with(url))
+                })
+                .and_then(|t| t["webSocketDebuggerUrl"].as_str().map(str::to_string))
+        });
+        if let Some(ws) = found {
+            break ws;
+        }
+        assert!(Instant::now() < deadline, "no page target in {body}");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let (ws, _) = tungstenite::connect(page_ws.as_str()).unwrap();
+    (proc, Cdp { ws, next: 0 })
+}
+
+#[test]
+fn annotate_in_headless_chromium_by_keyboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = paragraphs(dir.path());
+    let out = dir.path().join("labels.jsonl");
+    let (server, port, err) = start(&[
+        p.to_str().unwrap(),
+        "--jsonl",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let url = format!("http://127.0.0.1:{port}/");
+    let (browser, mut cdp) = chromium(&url, &dir.path().join("profile"));
+    cdp.wait_at(0);
+    // The page shows suggestions and evidence from the (default) model.
+    assert_eq!(cdp.eval("document.querySelectorAll('.theme').length"), 14);
+    assert!(
+        cdp.eval("document.querySelectorAll('#text mark').length")
+            .as_u64()
+            > Some(0)
+    );
+
+    let (_, state) = http(port, "GET", "/api/state", None);
+    let key_label = |key: &str| -> String {
+        state["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["key"] == key)
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let mut expected = Vec::new();
+    for (n, key) in ["1", "5", "q"].into_iter().enumerate() {
+        // What the model pre-selected; the key toggles one theme on top of that.
+        let (_, task) = http(port, "GET", &format!("/api/task/{n}"), None);
+        let mut want: std::collections::BTreeSet<String> = task["suggestions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["selected"] == true)
+            .map(|s| s["label"].as_str().unwrap().to_string())
+            .collect();
+        let l = key_label(key);
+        if !want.remove(&l) {
+            want.insert(l);
+        }
+        cdp.key(key);
+        cdp.key("Enter");
+        cdp.wait_at(n + 1);
+        expected.push((task["id"].as_str().unwrap().to_string(), want));
+    }
+    let saved = read_lines(&out);
+    assert_eq!(saved.len(), 3, "three decisions on disk");
+    for (line, (id, want)) in saved.iter().zip(&expected) {
+        assert_eq!(line["id"], id.as_str());
+        let got: std::collections::BTreeSet<String> = line["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(&got, want, "labels of {id}");
+    }
+    // S skips (into the skip file); Backspace goes back to it.
+    cdp.key("s");
+    cdp.wait_at(4);
+    assert_eq!(
+        read_lines(&dir.path().join("labels.skipped.jsonl")).len(),
+        1
+    );
+    cdp.key("Backspace");
+    cdp.wait_at(3);
+    assert_eq!(
+        cdp.eval("document.querySelector('#status').className"),
+        "old"
+    );
+    assert_eq!(read_lines(&out).len(), 3);
+    drop(cdp);
+    drop(browser);
+
+    // Ctrl-C stops the server cleanly.
+    let mut server = server;
+    assert!(Command::new("kill")
+        .args(["-INT", &server.0.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    assert!(server.0.wait().unwrap().success());
+    let err = err.join().unwrap();
+    assert!(err.contains("stopped; 4 of 5 paragraphs decided"), "{err}");
+}
