@@ -8,7 +8,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
-use policytag_tokenizer::Tokens;
+use policytag_tokenizer::{Tokens, WordSink};
 
 use crate::error::{Error, Result};
 use crate::sparse::SparseVec;
@@ -282,20 +282,19 @@ impl TryFrom<TfidfData> for Tfidf {
 }
 
 /// Lookup tables from token ids and packed n-gram keys to columns, built once per model.
+/// Entries are kept small (a column is a `u32`; idf is read once per distinct column of a
+/// row) so that more of each table stays in cache.
 #[derive(Debug, Clone, Default)]
 struct Index {
-    /// Token → (token id, unigram column or [`NONE`], its idf).
-    tokens: FxHashMap<String, (u32, Col)>,
+    /// Token → (token id, unigram column or [`NONE`]).
+    tokens: FxHashMap<Box<str>, (u32, u32)>,
     /// Packed token ids of a word n-gram (n ≥ 2) → column.
-    words: FxHashMap<u64, Col>,
+    words: FxHashMap<u64, u32>,
     /// Packed characters of a char n-gram → column.
-    chars: FxHashMap<u64, Col>,
+    chars: FxHashMap<u64, u32>,
 }
 
 const NONE: u32 = u32::MAX;
-
-/// A column with its idf, stored together so a lookup touches one cache line.
-type Col = (u32, f64);
 
 fn pack(ids: impl Iterator<Item = u32>) -> u64 {
     ids.enumerate()
@@ -308,23 +307,20 @@ impl Tfidf {
         for (col, term) in vocabulary.iter().enumerate() {
             let col = col as u32;
             if let Some(chars) = term.strip_prefix(CHAR_PREFIX) {
-                index.chars.insert(
-                    pack(chars.chars().map(|c| c as u32)),
-                    (col, idf[col as usize]),
-                );
+                index
+                    .chars
+                    .insert(pack(chars.chars().map(|c| c as u32)), col);
             } else {
                 let mut ids = Vec::with_capacity(3);
                 for t in term.split(' ') {
                     let next = index.tokens.len() as u32;
-                    let e = index.tokens.entry(t.to_string());
-                    ids.push(e.or_insert((next, (NONE, 0.0))).0);
+                    let e = index.tokens.entry(t.into());
+                    ids.push(e.or_insert((next, NONE)).0);
                 }
                 if let [_] = ids[..] {
-                    index.tokens.get_mut(term.as_str()).unwrap().1 = (col, idf[col as usize]);
+                    index.tokens.get_mut(term.as_str()).unwrap().1 = col;
                 } else {
-                    index
-                        .words
-                        .insert(pack(ids.into_iter()), (col, idf[col as usize]));
+                    index.words.insert(pack(ids.into_iter()), col);
                 }
             }
         }
@@ -370,68 +366,146 @@ impl Tfidf {
 
     /// The TF-IDF row of one document.
     pub fn transform(&self, doc: &Tokens) -> SparseVec {
-        // Columns are collected with their idf so the idf table is not read again in
-        // random order (a cache miss per term was the single most expensive step).
-        let mut cols: Vec<(u32, f64)> = Vec::with_capacity(doc.words.len() * 3);
-        let (lo, hi) = self.params.word_ngrams;
-        let mut ids: Vec<u32> = Vec::with_capacity(doc.words.len());
+        let mut v = self.vectorizer();
         for w in &doc.words {
-            let (id, col) =
-                (self.index.tokens.get(w.as_str()).copied()).unwrap_or((NONE, (NONE, 0.0)));
-            if lo <= 1 && col.0 != NONE {
-                cols.push(col);
-            }
-            ids.push(id);
+            v.word(w);
         }
+        v.finish(&doc.normalized)
+    }
+
+    /// A streaming vectoriser: feed it words (it is a [`WordSink`], so
+    /// [`Tokenizer::cut_into`](policytag_tokenizer::Tokenizer::cut_into) can feed it
+    /// directly, without a `String` per word), then [`finish`](Vectorizer::finish) with the
+    /// normalised text for the character n-grams. [`Tfidf::transform`] is built on it.
+    pub fn vectorizer(&self) -> Vectorizer<'_> {
+        Vectorizer {
+            tfidf: self,
+            ids: Vec::with_capacity(128),
+            cols: Vec::with_capacity(384),
+        }
+    }
+}
+
+/// Builds one TF-IDF row from words fed one at a time; see [`Tfidf::vectorizer`].
+#[derive(Debug)]
+pub struct Vectorizer<'a> {
+    tfidf: &'a Tfidf,
+    /// Token id per word so far ([`NONE`] for words outside every vocabulary term).
+    ids: Vec<u32>,
+    /// Columns found so far, repeated once per occurrence.
+    cols: Vec<u32>,
+}
+
+impl WordSink for Vectorizer<'_> {
+    fn word(&mut self, w: &str) {
+        let (id, col) = self
+            .tfidf
+            .index
+            .tokens
+            .get(w)
+            .copied()
+            .unwrap_or((NONE, NONE));
+        if self.tfidf.params.word_ngrams.0 <= 1 && col != NONE {
+            self.cols.push(col);
+        }
+        self.ids.push(id);
+    }
+}
+
+impl Vectorizer<'_> {
+    /// The row of the words fed so far plus the character n-grams of `normalized`; the
+    /// vectoriser is then empty and can be fed the next document.
+    pub fn finish(&mut self, normalized: &str) -> SparseVec {
+        let t = self.tfidf;
+        let (lo, hi) = t.params.word_ngrams;
         for n in lo.max(2)..=hi {
-            for win in ids.windows(n) {
+            for win in self.ids.windows(n) {
                 if win.contains(&NONE) {
                     continue;
                 }
-                if let Some(&c) = self.index.words.get(&pack(win.iter().copied())) {
-                    cols.push(c);
+                if let Some(&c) = t.index.words.get(&pack(win.iter().copied())) {
+                    self.cols.push(c);
                 }
             }
         }
-        if let Some((lo, hi)) = self.params.char_ngrams {
-            for_char_runs(&doc.normalized, |run| {
-                for n in lo..=hi {
-                    for win in run.windows(n) {
-                        if let Some(&c) = self.index.chars.get(&pack(win.iter().map(|&c| c as u32)))
-                        {
-                            cols.push(c);
-                        }
-                    }
+        if let Some((lo, hi)) = t.params.char_ngrams {
+            let cols = &mut self.cols;
+            for_char_windows(normalized, lo, hi, |key| {
+                if let Some(&c) = t.index.chars.get(&key) {
+                    cols.push(c);
                 }
             });
         }
-        cols.sort_unstable_by_key(|&(c, _)| c);
-        let mut out = SparseVec::default();
+        self.cols.sort_unstable();
+        let mut out = SparseVec {
+            indices: Vec::with_capacity(self.cols.len()),
+            values: Vec::with_capacity(self.cols.len()),
+        };
         let mut i = 0;
+        let cols = &self.cols;
         while i < cols.len() {
-            let (c, idf) = cols[i];
-            let mut j = i;
-            while j < cols.len() && cols[j].0 == c {
+            let c = cols[i];
+            let mut j = i + 1;
+            while j < cols.len() && cols[j] == c {
                 j += 1;
             }
             let tf = (j - i) as f64;
-            let tf = if self.params.sublinear_tf {
+            let tf = if t.params.sublinear_tf {
                 1.0 + tf.ln()
             } else {
                 tf
             };
             out.indices.push(c);
-            out.values.push(tf * idf);
+            out.values.push(tf * t.idf[c as usize]);
             i = j;
         }
-        if self.params.l2_norm {
+        if t.params.l2_norm {
             let norm = out.values.iter().map(|v| v * v).sum::<f64>().sqrt();
             if norm > 0.0 {
                 out.values.iter_mut().for_each(|v| *v /= norm);
             }
         }
+        self.ids.clear();
+        self.cols.clear();
         out
     }
+}
+
+/// Call `f` with the packed key of every character n-gram (`lo..=hi` characters, lower-cased)
+/// within each run of word characters of `text`, in the order [`for_char_runs`] gives them:
+/// by run, then by n, then by position. Needs no buffer when `lo == hi`.
+fn for_char_windows(text: &str, lo: usize, hi: usize, mut f: impl FnMut(u64)) {
+    if lo == hi && lo <= 3 {
+        // The last `lo` characters of the current run, packed as `pack` does.
+        let shift = 21 * (lo as u32 - 1);
+        let mask = if lo == 3 {
+            u64::MAX
+        } else {
+            (1u64 << (21 * lo)) - 1
+        };
+        let (mut key, mut run) = (0u64, 0usize);
+        for c in text.chars() {
+            if is_word_char(c) {
+                key = ((key >> 21) | ((u64::from(c.to_ascii_lowercase() as u32) + 1) << shift))
+                    & mask;
+                run += 1;
+                if run >= lo {
+                    f(key);
+                }
+            } else {
+                key = 0;
+                run = 0;
+            }
+        }
+        return;
+    }
+    for_char_runs(text, |run| {
+        for n in lo..=hi {
+            for win in run.windows(n) {
+                f(pack(win.iter().map(|&c| c as u32)));
+            }
+        }
+    });
 }
 
 #[cfg(test)]
@@ -517,6 +591,31 @@ mod tests {
             .transform(&corpus()[0])
             .indices
             .contains(&t.column("#课后").unwrap()));
+    }
+
+    #[test]
+    fn rolling_char_windows_equal_run_windows() {
+        let texts = [
+            "",
+            "双",
+            "双减",
+            "落实双减，规范课后服务APP与WiFi；2021年",
+            "a1B2 c3Ｄ 学前 教育。。x",
+            "𠀀𠀁字 混合 ÉCOLE",
+        ];
+        for n in 1..=3 {
+            for t in texts {
+                let mut fast = Vec::new();
+                for_char_windows(t, n, n, |k| fast.push(k));
+                let mut slow = Vec::new();
+                for_char_runs(t, |run| {
+                    for win in run.windows(n) {
+                        slow.push(pack(win.iter().map(|&c| c as u32)));
+                    }
+                });
+                assert_eq!(fast, slow, "n={n} {t:?}");
+            }
+        }
     }
 
     #[test]

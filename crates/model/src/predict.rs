@@ -18,8 +18,10 @@ use crate::model::Model;
 pub struct Tagger {
     model: Model,
     tokenizer: Tokenizer,
-    /// Column → (label, weight) lists, so scoring a row costs one pass over its non-zeros.
-    by_column: Vec<Vec<(u32, f64)>>,
+    /// Column `c`'s (label, weight) pairs are `weights[starts[c]..starts[c + 1]]`, so
+    /// scoring a row costs one pass over its non-zeros through two flat arrays.
+    starts: Vec<u32>,
+    weights: Vec<(u32, f64)>,
     intercepts: Vec<f64>,
 }
 
@@ -61,13 +63,30 @@ impl Tagger {
             ));
         }
         let tokenizer = Tokenizer::new(model.text.clone())?;
-        let mut by_column = vec![Vec::new(); model.tfidf.len()];
+        let dim = model.tfidf.len();
+        let mut count = vec![0u32; dim + 1];
+        for m in &model.label_models {
+            for &c in &m.classifier.features {
+                if c as usize >= dim {
+                    return Err(Error::ModelFile(
+                        "model payload is invalid: weight column out of range".into(),
+                    ));
+                }
+                count[c as usize + 1] += 1;
+            }
+        }
+        let mut starts = count;
+        for c in 0..dim {
+            starts[c + 1] += starts[c];
+        }
+        // Fill column by column in label order, the order scores have always been summed in.
+        let mut next: Vec<u32> = starts[..dim].to_vec();
+        let mut weights = vec![(0u32, 0.0f64); starts[dim] as usize];
         for (l, m) in model.label_models.iter().enumerate() {
             for (&c, &w) in m.classifier.features.iter().zip(&m.classifier.weights) {
-                let slot = by_column.get_mut(c as usize).ok_or_else(|| {
-                    Error::ModelFile("model payload is invalid: weight column out of range".into())
-                })?;
-                slot.push((l as u32, w));
+                let slot = &mut next[c as usize];
+                weights[*slot as usize] = (l as u32, w);
+                *slot += 1;
             }
         }
         let intercepts = model
@@ -78,7 +97,8 @@ impl Tagger {
         Ok(Tagger {
             model,
             tokenizer,
-            by_column,
+            starts,
+            weights,
             intercepts,
         })
     }
@@ -87,7 +107,8 @@ impl Tagger {
     fn decisions(&self, row: &SparseVec) -> Vec<f64> {
         let mut z = self.intercepts.clone();
         for (c, v) in row.iter() {
-            for &(l, w) in &self.by_column[c as usize] {
+            let (a, b) = (self.starts[c as usize], self.starts[c as usize + 1]);
+            for &(l, w) in &self.weights[a as usize..b as usize] {
                 z[l as usize] += w * v;
             }
         }
@@ -105,8 +126,24 @@ impl Tagger {
     }
 
     /// Tag one paragraph. `threshold` overrides every label's tuned threshold.
+    ///
+    /// With paragraph pooling (the default) the words go straight from jieba into the
+    /// vectoriser, with no `String` per word; the result is the same as
+    /// [`Tagger::predict_tokens`] on [`Tokenizer::tokenize`]'s output.
     pub fn predict(&self, text: &str, threshold: Option<f64>) -> Prediction {
-        self.predict_tokens(&self.tokenizer.tokenize(text), threshold)
+        match self.model.pooling {
+            Pooling::MaxSentence => self.predict_tokens(&self.tokenizer.tokenize(text), threshold),
+            Pooling::Paragraph => {
+                let normalized = self.tokenizer.normalize(text);
+                let mut v = self.model.tfidf.vectorizer();
+                self.tokenizer.cut_into(&normalized, &mut v);
+                let rows = Rows {
+                    para: v.finish(&normalized),
+                    sentences: Vec::new(),
+                };
+                self.score(rows, threshold)
+            }
+        }
     }
 
     /// Tag an already tokenised paragraph.
@@ -123,6 +160,11 @@ impl Tagger {
                     .collect(),
             },
         };
+        self.score(rows, threshold)
+    }
+
+    /// Scores and labels from a paragraph's rows.
+    fn score(&self, rows: Rows, threshold: Option<f64>) -> Prediction {
         let mut z = self.decisions(&rows.para);
         for s in &rows.sentences {
             for (a, b) in z.iter_mut().zip(self.decisions(s)) {
@@ -257,5 +299,44 @@ impl Tagger {
             Metrics::compute(&self.model.label_ids(), &gold, &pred_sets),
             preds,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The streaming path of `predict` (words straight from jieba into the vectoriser) must
+    /// give exactly what tokenising to `Tokens` and vectorising them gives.
+    #[test]
+    fn streaming_predict_equals_token_path() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+        let model = Model::load(std::path::Path::new(&format!(
+            "{root}/models/default.model"
+        )))
+        .unwrap();
+        assert_eq!(model.pooling, Pooling::Paragraph);
+        let tagger = Tagger::new(model).unwrap();
+        let raw = std::fs::read_to_string(format!("{root}/corpus/test.jsonl")).unwrap();
+        let mut texts: Vec<String> = raw
+            .lines()
+            .map(|l| crate::data::parse_line(l, false).unwrap().text)
+            .collect();
+        texts.extend(
+            [
+                "",
+                "。；！",
+                "2021年3月5日，APP与WiFi覆盖率达100%，投入424.9万元。",
+                "全區課後服務覆蓋率１００％，ＡＢＣ學校",
+                "双减双减双减",
+                "IPv6 and ICP备 SCHOOL",
+            ]
+            .map(String::from),
+        );
+        for t in &texts {
+            let a = tagger.predict(t, None);
+            let b = tagger.predict_tokens(&tagger.tokenizer().tokenize(t), None);
+            assert_eq!(a, b, "{t}");
+        }
     }
 }

@@ -36,4 +36,4 @@ pub use decode::{decode, Encoding};
 pub use error::{Error, Result};
 pub use normalize::{NormalizeSettings, Normalizer};
 pub use segment::{Paragraph, SegmentParams, Segmenter};
-pub use tokenize::{resources_hash, TextSettings, Tokenizer, Tokens};
+pub use tokenize::{resources_hash, TextSettings, Tokenizer, Tokens, WordSink};

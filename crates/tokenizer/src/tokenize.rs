@@ -214,32 +214,45 @@ impl Tokenizer {
         out: &mut Vec<String>,
         breaks: &mut Vec<(usize, usize)>,
     ) {
+        let mut sink = Collect { words: out, breaks };
+        self.cut_into(normalized, &mut sink);
+    }
+
+    /// Cut already-normalised text and hand each filtered word to `sink`, in order, without
+    /// allocating per word: the tagging hot path. [`Tokenizer::tokenize`] is this with a
+    /// sink that collects, so both always see the same words.
+    pub fn cut_into(&self, normalized: &str, sink: &mut impl WordSink) {
         let toks = self.jieba.cut(normalized, self.settings.hmm);
+        let mut lower = String::new();
         let mut i = 0;
         while i < toks.len() {
             let w = toks[i].word;
             i += 1;
-            if !w
+            // Most words start with a CJK ideograph and so are not punctuation; the full
+            // check is for the rest.
+            let cjk_lead = w
                 .chars()
-                .any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c) || c.is_alphanumeric())
+                .next()
+                .is_some_and(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c));
+            if !cjk_lead
+                && !w
+                    .chars()
+                    .any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c) || c.is_alphanumeric())
             {
                 if self.settings.class_tokens && w == "%" {
-                    out.push(PCT.to_string());
+                    sink.word(PCT);
                 }
-                if w.contains(['。', '!', '?', ';', '！', '？', '；'])
-                    && breaks.last().is_none_or(|&(n, _)| n < out.len())
-                    && !out.is_empty()
-                {
+                if w.contains(['。', '!', '?', ';', '！', '？', '；']) {
                     let end = toks[i - 1].byte_end;
                     if end < normalized.len() {
-                        breaks.push((out.len(), end));
+                        sink.sentence_end(end);
                     }
                 }
                 continue;
             }
             if self.settings.class_tokens
-                && w.chars()
-                    .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+                && w.bytes()
+                    .all(|c| c.is_ascii_digit() || c == b'.' || c == b',')
             {
                 let next = toks.get(i).map(|t| t.word);
                 let class = match next {
@@ -254,17 +267,50 @@ impl Tokenizer {
                     _ if w.len() == 4 && (w.starts_with("19") || w.starts_with("20")) => YEAR,
                     _ => NUM,
                 };
-                out.push(class.to_string());
+                sink.word(class);
                 continue;
             }
             if self.stop.contains(w) {
                 continue;
             }
             if w.bytes().any(|b| b.is_ascii_uppercase()) {
-                out.push(w.to_ascii_lowercase());
+                lower.clear();
+                lower.push_str(w);
+                lower.make_ascii_lowercase();
+                sink.word(&lower);
             } else {
-                out.push(w.to_string());
+                sink.word(w);
             }
+        }
+    }
+}
+
+/// Receives the filtered words of a text from [`Tokenizer::cut_into`].
+pub trait WordSink {
+    /// The next word (lower-cased ASCII, or a class token such as [`NUM`]).
+    fn word(&mut self, word: &str);
+    /// A sentence-final punctuation mark ends at byte `end` of the normalised text (never
+    /// at the text's end). Ignored unless overridden.
+    fn sentence_end(&mut self, end: usize) {
+        let _ = end;
+    }
+}
+
+/// The collecting sink behind [`Tokenizer::tokenize`]: a break is recorded once per run of
+/// punctuation and only after at least one word.
+struct Collect<'a> {
+    words: &'a mut Vec<String>,
+    breaks: &'a mut Vec<(usize, usize)>,
+}
+
+impl WordSink for Collect<'_> {
+    fn word(&mut self, word: &str) {
+        self.words.push(word.to_string());
+    }
+    fn sentence_end(&mut self, end: usize) {
+        let n = self.words.len();
+        if n > 0 && self.breaks.last().is_none_or(|&(m, _)| m < n) {
+            self.breaks.push((n, end));
         }
     }
 }

@@ -1,13 +1,11 @@
 //! `policytag tag`: every paragraph of the inputs with its themes and scores.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::mpsc::SyncSender;
 
 use anyhow::Result;
 use rayon::prelude::*;
-use serde::Serialize;
 
 use policytag_model::{Prediction, Tagger};
 
@@ -15,19 +13,7 @@ use crate::args::{TagArgs, TagFormat};
 use crate::exit::{print_error, InputError, Outcome};
 use crate::input::{jsonl_items, Item};
 use crate::modelfile;
-use crate::output::{csv_field, round4, Sink};
-
-#[derive(Serialize)]
-struct JsonRow<'a> {
-    doc: &'a str,
-    paragraph: usize,
-    heading: &'a str,
-    text: &'a str,
-    labels: Vec<&'a str>,
-    scores: BTreeMap<&'a str, f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    evidence: Option<BTreeMap<&'a str, Vec<String>>>,
-}
+use crate::output::{csv_field, json_f64, json_str, round4, Sink};
 
 /// Validate a `--threshold` value.
 pub fn check_threshold(t: Option<f64>) -> Result<()> {
@@ -65,8 +51,11 @@ pub fn run(a: TagArgs) -> Result<Outcome> {
         }
         writeln!(sink, "{header}")?;
     }
+    let mut by_id: Vec<usize> = (0..ids.len()).collect();
+    by_id.sort_by(|&a, &b| ids[a].cmp(&ids[b]));
     let fmt = Formatter {
         tagger: &tagger,
+        by_id,
         format: a.format,
         explain: a.explain,
         ids: &ids,
@@ -191,6 +180,8 @@ fn tag_one(
 
 struct Formatter<'a> {
     tagger: &'a Tagger,
+    /// Label indices in id order: the key order of the JSON `scores` and `evidence` maps.
+    by_id: Vec<usize>,
     format: TagFormat,
     explain: bool,
     ids: &'a [String],
@@ -216,35 +207,51 @@ impl Formatter<'_> {
         use std::fmt::Write as _;
         match self.format {
             TagFormat::Jsonl => {
-                let row = JsonRow {
-                    doc: &it.doc,
-                    paragraph: it.paragraph,
-                    heading: &it.heading,
-                    text: &it.text,
-                    labels: p.labels.iter().map(|&l| ids[l].as_str()).collect(),
-                    scores: ids
-                        .iter()
-                        .zip(&p.scores)
-                        .map(|(id, &s)| (id.as_str(), round4(s)))
-                        .collect(),
-                    evidence: self.explain.then(|| {
-                        p.labels
-                            .iter()
-                            .map(|&l| {
-                                (
-                                    ids[l].as_str(),
-                                    tagger
-                                        .evidence(p, l, 5)
-                                        .into_iter()
-                                        .map(|e| e.term)
-                                        .collect(),
-                                )
-                            })
-                            .collect()
-                    }),
-                };
-                s = serde_json::to_string(&row)?;
-                s.push('\n');
+                // Written by hand (same bytes as serde_json) as this is the hot output path.
+                s.reserve(it.text.len() + it.heading.len() + 40 + 24 * ids.len());
+                s.push_str("{\"doc\":");
+                json_str(&mut s, &it.doc);
+                write!(s, ",\"paragraph\":{},\"heading\":", it.paragraph)?;
+                json_str(&mut s, &it.heading);
+                s.push_str(",\"text\":");
+                json_str(&mut s, &it.text);
+                s.push_str(",\"labels\":[");
+                for (k, &l) in p.labels.iter().enumerate() {
+                    if k > 0 {
+                        s.push(',');
+                    }
+                    json_str(&mut s, &ids[l]);
+                }
+                s.push_str("],\"scores\":{");
+                for (k, &l) in self.by_id.iter().enumerate() {
+                    if k > 0 {
+                        s.push(',');
+                    }
+                    json_str(&mut s, &ids[l]);
+                    s.push(':');
+                    json_f64(&mut s, round4(p.scores[l]));
+                }
+                s.push('}');
+                if self.explain {
+                    s.push_str(",\"evidence\":{");
+                    let given = self.by_id.iter().filter(|l| p.labels.contains(l));
+                    for (k, &l) in given.enumerate() {
+                        if k > 0 {
+                            s.push(',');
+                        }
+                        json_str(&mut s, &ids[l]);
+                        s.push_str(":[");
+                        for (j, e) in tagger.evidence(p, l, 5).into_iter().enumerate() {
+                            if j > 0 {
+                                s.push(',');
+                            }
+                            json_str(&mut s, &e.term);
+                        }
+                        s.push(']');
+                    }
+                    s.push('}');
+                }
+                s.push_str("}\n");
             }
             TagFormat::Csv => {
                 let given: Vec<&str> = p.labels.iter().map(|&l| ids[l].as_str()).collect();
