@@ -8,7 +8,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
-use policytag_tokenizer::{Tokens, WordSink};
+use policytag_tokenizer::{Tokens, WordMap, WordSink};
 
 use crate::error::{Error, Result};
 use crate::sparse::SparseVec;
@@ -281,20 +281,29 @@ impl TryFrom<TfidfData> for Tfidf {
     }
 }
 
-/// Lookup tables from token ids and packed n-gram keys to columns, built once per model.
-/// Entries are kept small (a column is a `u32`; idf is read once per distinct column of a
-/// row) so that more of each table stays in cache.
+/// Lookup tables from words and packed n-gram keys to columns, built once per model.
+///
+/// Every column is stored as an [`Entry`]: the column in the high half, the index of its idf
+/// among the vectoriser's distinct idf values in the low half. Sorting entries sorts by
+/// column, and the idf is read from a table small enough to stay in cache, not from a
+/// vocabulary-sized array in random order (that read was once the costliest step).
 #[derive(Debug, Clone, Default)]
 struct Index {
-    /// Token → (token id, unigram column or [`NONE`]).
-    tokens: FxHashMap<Box<str>, (u32, u32)>,
-    /// Packed token ids of a word n-gram (n ≥ 2) → column.
-    words: FxHashMap<u64, u32>,
-    /// Packed characters of a char n-gram → column.
-    chars: FxHashMap<u64, u32>,
+    /// Token → (token id, unigram entry or [`NO_ENTRY`]).
+    tokens: WordMap<(u32, Entry)>,
+    /// Packed token ids of a word n-gram (n ≥ 2) → entry.
+    words: FxHashMap<u64, Entry>,
+    /// Packed characters of a char n-gram → entry.
+    chars: FxHashMap<u64, Entry>,
+    /// The distinct idf values, by the index an entry holds.
+    idf_values: Vec<f64>,
 }
 
+/// A column (high 32 bits) and its idf's index in [`Index::idf_values`] (low 32 bits).
+type Entry = u64;
+
 const NONE: u32 = u32::MAX;
+const NO_ENTRY: Entry = u64::MAX;
 
 fn pack(ids: impl Iterator<Item = u32>) -> u64 {
     ids.enumerate()
@@ -304,23 +313,33 @@ fn pack(ids: impl Iterator<Item = u32>) -> u64 {
 impl Tfidf {
     fn from_parts(params: TfidfParams, vocabulary: Vec<String>, idf: Vec<f64>) -> Self {
         let mut index = Index::default();
+        let mut distinct: Vec<u64> = idf.iter().map(|v| v.to_bits()).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        index.idf_values = distinct.iter().map(|&b| f64::from_bits(b)).collect();
         for (col, term) in vocabulary.iter().enumerate() {
-            let col = col as u32;
+            let class = distinct
+                .binary_search(&idf[col].to_bits())
+                .expect("every idf is among the distinct values") as u64;
+            let entry = (col as u64) << 32 | class;
             if let Some(chars) = term.strip_prefix(CHAR_PREFIX) {
                 index
                     .chars
-                    .insert(pack(chars.chars().map(|c| c as u32)), col);
+                    .insert(pack(chars.chars().map(|c| c as u32)), entry);
             } else {
                 let mut ids = Vec::with_capacity(3);
                 for t in term.split(' ') {
                     let next = index.tokens.len() as u32;
-                    let e = index.tokens.entry(t.into());
-                    ids.push(e.or_insert((next, NONE)).0);
+                    ids.push(index.tokens.get_or_insert_with(t, || (next, NO_ENTRY)).0);
                 }
                 if let [_] = ids[..] {
-                    index.tokens.get_mut(term.as_str()).unwrap().1 = col;
+                    index
+                        .tokens
+                        .get_mut(term)
+                        .expect("token was just inserted")
+                        .1 = entry;
                 } else {
-                    index.words.insert(pack(ids.into_iter()), col);
+                    index.words.insert(pack(ids.into_iter()), entry);
                 }
             }
         }
@@ -392,8 +411,8 @@ pub struct Vectorizer<'a> {
     tfidf: &'a Tfidf,
     /// Token id per word so far ([`NONE`] for words outside every vocabulary term).
     ids: Vec<u32>,
-    /// Columns found so far, repeated once per occurrence.
-    cols: Vec<u32>,
+    /// Entries found so far, repeated once per occurrence.
+    cols: Vec<Entry>,
 }
 
 impl WordSink for Vectorizer<'_> {
@@ -404,8 +423,8 @@ impl WordSink for Vectorizer<'_> {
             .tokens
             .get(w)
             .copied()
-            .unwrap_or((NONE, NONE));
-        if self.tfidf.params.word_ngrams.0 <= 1 && col != NONE {
+            .unwrap_or((NONE, NO_ENTRY));
+        if self.tfidf.params.word_ngrams.0 <= 1 && col != NO_ENTRY {
             self.cols.push(col);
         }
         self.ids.push(id);
@@ -444,9 +463,9 @@ impl Vectorizer<'_> {
         let mut i = 0;
         let cols = &self.cols;
         while i < cols.len() {
-            let c = cols[i];
+            let e = cols[i];
             let mut j = i + 1;
-            while j < cols.len() && cols[j] == c {
+            while j < cols.len() && cols[j] == e {
                 j += 1;
             }
             let tf = (j - i) as f64;
@@ -455,8 +474,9 @@ impl Vectorizer<'_> {
             } else {
                 tf
             };
-            out.indices.push(c);
-            out.values.push(tf * t.idf[c as usize]);
+            out.indices.push((e >> 32) as u32);
+            out.values
+                .push(tf * t.index.idf_values[(e & 0xFFFF_FFFF) as usize]);
             i = j;
         }
         if t.params.l2_norm {

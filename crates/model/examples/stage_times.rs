@@ -5,7 +5,8 @@
 //! cargo run --release -p policytag-model --example stage_times -- FILE [MODEL]
 //! cargo run --release -p policytag-model --example stage_times -- FILE [MODEL] --only predict
 //! ```
-//! `--only floor|cut|predict` runs that one stage once, for `perf record` or valgrind.
+//! `--only floor|cut|predict` runs that one stage once (`--only load`: none), for `perf record`
+//! or valgrind.
 use std::time::Instant;
 
 use policytag_model::{Model, Tagger};
@@ -76,6 +77,7 @@ fn main() {
         Some("floor") => return println!("{}", floor()),
         Some("cut") => return println!("{}", cut()),
         Some("predict") => return println!("{}", predict()),
+        Some("load") => return,
         Some(other) => panic!("unknown stage {other}"),
         None => {}
     }

@@ -36,4 +36,6 @@ pub use decode::{decode, Encoding};
 pub use error::{Error, Result};
 pub use normalize::{NormalizeSettings, Normalizer};
 pub use segment::{Paragraph, SegmentParams, Segmenter};
-pub use tokenize::{resources_hash, TextSettings, Tokenizer, Tokens, WordSink};
+pub use tokenize::{
+    packed_word, resources_hash, TextSettings, Tokenizer, Tokens, WordMap, WordSink,
+};

@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use ferrous_opencc::{config::BuiltinConfig, OpenCC};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -42,61 +42,177 @@ impl Normalize for FullWidth {
     }
 }
 
-/// The characters that OpenCC's t2s conversion changes, committed as data and checked
-/// against the converter by a unit test (regenerate with `POLICYTAG_REGEN=1 cargo test`).
-const T2S_TRIGGERS: &str = include_str!("../data/t2s_triggers.txt");
+/// OpenCC's traditional → simplified character dictionary (Apache-2.0), embedded.
+pub const TS_CHARACTERS: &str = include_str!("../data/opencc/TSCharacters.txt");
+/// OpenCC's traditional → simplified phrase dictionary (Apache-2.0), embedded.
+pub const TS_PHRASES: &str = include_str!("../data/opencc/TSPhrases.txt");
 
-/// Traditional → simplified with OpenCC's `t2s` dictionaries (pure Rust, Apache-2.0).
-/// Text without any traditional character is passed through without a dictionary walk.
+/// Traditional → simplified with OpenCC's `t2s` dictionaries: at each position the longest
+/// key of either dictionary that starts there is replaced by its first value (a phrase wins
+/// a tie), exactly as OpenCC's t2s chain (and the `ferrous-opencc` crate, the test oracle)
+/// converts. Characters that start no key are copied with one bitmap test, so simplified
+/// text is passed through without a dictionary walk.
 pub struct Traditional {
-    cc: OpenCC,
-    bmp: Vec<u64>,
-    astral: Vec<char>,
+    chars: FxHashMap<char, &'static str>,
+    phrases: FxHashMap<&'static str, &'static str>,
+    /// Longest phrase key (in characters) starting with a character.
+    phrase_len: FxHashMap<char, usize>,
+    /// BMP characters that start some key.
+    starts: Vec<u64>,
+    /// BMP characters that a lone-character conversion changes.
+    changed: Vec<u64>,
 }
 
 impl std::fmt::Debug for Traditional {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Traditional").finish_non_exhaustive()
+        f.debug_struct("Traditional")
+            .field("chars", &self.chars.len())
+            .field("phrases", &self.phrases.len())
+            .finish()
     }
 }
 
+/// `key<TAB>value value…` lines as OpenCC's dictionary compiler reads them: blank and `#`
+/// lines skipped, a line needs exactly one tab and no empty value, a later key replaces an
+/// earlier one. Yields (key, first value).
+fn dictionary(text: &'static str) -> impl Iterator<Item = (&'static str, &'static str)> {
+    text.lines().filter_map(|line| {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            return None;
+        }
+        let mut parts = line.split('\t');
+        let (key, values) = (parts.next()?, parts.next()?);
+        if parts.next().is_some() || key.is_empty() || values.split(' ').any(str::is_empty) {
+            return None;
+        }
+        Some((key, values.split(' ').next()?))
+    })
+}
+
+fn set_bit(bits: &mut [u64], c: char) {
+    let u = c as u32;
+    if u < 0x10000 {
+        bits[(u >> 6) as usize] |= 1 << (u & 63);
+    }
+}
+
+#[inline]
+fn bit(bits: &[u64], c: char) -> bool {
+    let u = c as u32;
+    u < 0x10000 && bits[(u >> 6) as usize] & (1 << (u & 63)) != 0
+}
+
 impl Traditional {
-    /// Load the embedded t2s dictionaries.
+    /// Build the tables from the embedded dictionaries.
     pub fn new() -> Result<Self> {
-        let cc = OpenCC::from_config(BuiltinConfig::T2s)
-            .map_err(|e| Error::Dictionary(format!("OpenCC t2s: {e}")))?;
-        let mut bmp = vec![0u64; 1024];
-        let mut astral = Vec::new();
-        for c in T2S_TRIGGERS.trim_end().chars() {
-            let u = c as u32;
-            if u < 0x10000 {
-                bmp[(u >> 6) as usize] |= 1 << (u & 63);
-            } else {
-                astral.push(c);
+        let mut chars = FxHashMap::default();
+        for (k, v) in dictionary(TS_CHARACTERS) {
+            let mut it = k.chars();
+            match (it.next(), it.next()) {
+                (Some(c), None) => {
+                    chars.insert(c, v);
+                }
+                _ => {
+                    return Err(Error::Dictionary(format!(
+                        "OpenCC TSCharacters: key {k} is not one character"
+                    )))
+                }
             }
         }
-        astral.sort_unstable();
-        Ok(Traditional { cc, bmp, astral })
+        let mut phrases = FxHashMap::default();
+        let mut phrase_len: FxHashMap<char, usize> = FxHashMap::default();
+        for (k, v) in dictionary(TS_PHRASES) {
+            phrases.insert(k, v);
+            let first = k.chars().next().expect("keys are not empty");
+            let n = phrase_len.entry(first).or_default();
+            *n = (*n).max(k.chars().count());
+        }
+        let mut t = Traditional {
+            chars,
+            phrases,
+            phrase_len,
+            starts: vec![0; 1024],
+            changed: vec![0; 1024],
+        };
+        let keys: Vec<char> = t.chars.keys().chain(t.phrase_len.keys()).copied().collect();
+        for c in keys {
+            set_bit(&mut t.starts, c);
+            let mut buf = [0u8; 4];
+            let s: &str = c.encode_utf8(&mut buf);
+            if t.convert_at(s, 0).is_some_and(|(_, v)| v != s) {
+                set_bit(&mut t.changed, c);
+            }
+        }
+        Ok(t)
     }
 
-    /// True when `c` is changed by t2s conversion.
+    /// True when `c` on its own is changed by t2s conversion.
     #[inline]
     pub fn is_traditional(&self, c: char) -> bool {
-        let u = c as u32;
-        if u < 0x10000 {
-            self.bmp[(u >> 6) as usize] & (1 << (u & 63)) != 0
+        if (c as u32) < 0x10000 {
+            bit(&self.changed, c)
         } else {
-            self.astral.binary_search(&c).is_ok()
+            let mut buf = [0u8; 4];
+            let s: &str = c.encode_utf8(&mut buf);
+            self.convert_at(s, 0).is_some_and(|(_, v)| v != s)
         }
+    }
+
+    /// The longest key starting at byte `i` of `text` (a phrase wins a tie): its end and
+    /// replacement.
+    fn convert_at(&self, text: &str, i: usize) -> Option<(usize, &'static str)> {
+        let c = text[i..].chars().next()?;
+        if let Some(&max) = self.phrase_len.get(&c) {
+            let mut ends = Vec::with_capacity(max);
+            for (n, (j, ch)) in text[i..].char_indices().enumerate() {
+                if n == max {
+                    break;
+                }
+                ends.push(i + j + ch.len_utf8());
+            }
+            for &end in ends.iter().rev() {
+                if let Some(&v) = self.phrases.get(&text[i..end]) {
+                    return Some((end, v));
+                }
+            }
+        }
+        self.chars.get(&c).map(|&v| (i + c.len_utf8(), v))
     }
 }
 
 impl Normalize for Traditional {
     fn normalize<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        if text.chars().any(|c| self.is_traditional(c)) {
-            Cow::Owned(self.cc.convert(text))
-        } else {
-            Cow::Borrowed(text)
+        let mut out: Option<String> = None;
+        let mut i = 0;
+        let mut copied = 0; // text[copied..i] is pending, unchanged
+        while i < text.len() {
+            let c = text[i..].chars().next().expect("i is a char boundary");
+            let start_key = if (c as u32) < 0x10000 {
+                bit(&self.starts, c)
+            } else {
+                self.chars.contains_key(&c) || self.phrase_len.contains_key(&c)
+            };
+            if start_key {
+                if let Some((end, v)) = self.convert_at(text, i) {
+                    if v != &text[i..end] {
+                        let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                        o.push_str(&text[copied..i]);
+                        o.push_str(v);
+                        copied = end;
+                    }
+                    i = end;
+                    continue;
+                }
+            }
+            i += c.len_utf8();
+        }
+        match out {
+            None => Cow::Borrowed(text),
+            Some(mut o) => {
+                o.push_str(&text[copied..]);
+                Cow::Owned(o)
+            }
         }
     }
 }
@@ -177,37 +293,53 @@ mod tests {
         assert!(matches!(n.normalize("课后服务"), Cow::Borrowed(_)));
     }
 
-    /// The committed trigger table must equal what the converter actually changes.
+    /// The converter must give exactly what OpenCC's t2s (ferrous-opencc, the oracle) gives.
     #[test]
-    fn trigger_table_is_current() {
+    fn conversion_equals_opencc() {
+        use ferrous_opencc::{config::BuiltinConfig, OpenCC};
         let cc = OpenCC::from_config(BuiltinConfig::T2s).unwrap();
-        let ranges = [(0x3400u32, 0x9FFFu32), (0xF900, 0xFAFF), (0x20000, 0x2FA1F)];
+        let t = Traditional::new().unwrap();
+        // Every key alone, inside text, and run into its neighbours.
+        let keys: Vec<&str> = dictionary(TS_PHRASES)
+            .chain(dictionary(TS_CHARACTERS))
+            .map(|(k, _)| k)
+            .collect();
+        assert!(keys.len() > 4000);
+        for w in keys.windows(3) {
+            for text in [
+                w[0].to_string(),
+                format!("全区{}学校", w[0]),
+                w.concat(),
+                format!("{}{}", w[1], w[0]),
+            ] {
+                assert_eq!(t.normalize(&text), cc.convert(&text), "{text}");
+            }
+        }
+        // Single characters across the CJK blocks, in one text (matches may cross lines).
+        let ranges = [(0x3000u32, 0x9FFFu32), (0xF900, 0xFAFF), (0x20000, 0x2FA1F)];
         let mut probe = String::new();
-        let mut chars = Vec::new();
         for (lo, hi) in ranges {
             for u in lo..=hi {
                 if let Some(c) = char::from_u32(u) {
                     probe.push(c);
-                    probe.push('\n');
-                    chars.push(c);
+                    assert_eq!(
+                        t.is_traditional(c),
+                        cc.convert(&c.to_string()) != c.to_string(),
+                        "{c}"
+                    );
                 }
             }
+            probe.push('\n');
         }
-        let out = cc.convert(&probe);
-        let expected: String = probe
-            .split('\n')
-            .zip(out.split('\n'))
-            .filter(|(a, b)| a != b)
-            .filter_map(|(a, _)| a.chars().next())
-            .collect();
-        if std::env::var_os("POLICYTAG_REGEN").is_some() {
-            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/t2s_triggers.txt");
-            std::fs::write(path, format!("{expected}\n")).unwrap();
+        assert_eq!(t.normalize(&probe), cc.convert(&probe));
+        // Report-like traditional and mixed text.
+        for text in [
+            "柳南區大力發展學前教育，課後服務覆蓋率達到100%。",
+            "乾隆年間的著名學者著書立說；後來發現頭髮與髮型",
+            "简体文本不变：课后服务与学前教育",
+            "",
+        ] {
+            assert_eq!(t.normalize(text), cc.convert(text), "{text}");
         }
-        assert_eq!(
-            T2S_TRIGGERS.trim_end(),
-            expected,
-            "regenerate with POLICYTAG_REGEN=1"
-        );
     }
 }

@@ -4,7 +4,6 @@
 use std::borrow::Cow;
 
 use jieba_rs::Jieba;
-use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -57,8 +56,9 @@ impl Default for TextSettings {
     }
 }
 
-/// A hash of the embedded dictionary and stop-word list, stored in models so that a model
-/// is never used with a tokenizer whose word lists differ from the ones it was trained with.
+/// A hash of the embedded dictionaries (jieba, domain, OpenCC t2s) and stop-word list,
+/// stored in models so that a model is never used with a tokenizer whose word lists differ
+/// from the ones it was trained with.
 pub fn resources_hash() -> String {
     let mut h = Sha256::new();
     h.update(GENERAL_DICT.as_bytes());
@@ -66,6 +66,10 @@ pub fn resources_hash() -> String {
     h.update(DOMAIN_DICT.as_bytes());
     h.update([0u8]);
     h.update(STOPWORDS.as_bytes());
+    h.update([0u8]);
+    h.update(crate::normalize::TS_CHARACTERS.as_bytes());
+    h.update([0u8]);
+    h.update(crate::normalize::TS_PHRASES.as_bytes());
     hex(&h.finalize())
 }
 
@@ -122,11 +126,74 @@ impl Tokens {
     }
 }
 
+/// A set of words keyed for fast lookup: words of up to 15 bytes (nearly every Chinese
+/// word) as [`packed_word`] integers, compared without following a pointer; longer ones as
+/// strings.
+#[derive(Debug, Clone, Default)]
+pub struct WordMap<V> {
+    short: rustc_hash::FxHashMap<u128, V>,
+    long: rustc_hash::FxHashMap<Box<str>, V>,
+}
+
+impl<V> WordMap<V> {
+    /// An empty map.
+    pub fn new() -> Self {
+        WordMap {
+            short: Default::default(),
+            long: Default::default(),
+        }
+    }
+    /// The value of `word`.
+    #[inline]
+    pub fn get(&self, word: &str) -> Option<&V> {
+        match packed_word(word) {
+            Some(k) => self.short.get(&k),
+            None => self.long.get(word),
+        }
+    }
+    /// The value of `word`, mutably.
+    pub fn get_mut(&mut self, word: &str) -> Option<&mut V> {
+        match packed_word(word) {
+            Some(k) => self.short.get_mut(&k),
+            None => self.long.get_mut(word),
+        }
+    }
+    /// The value of `word`, inserted by `make` if it is absent.
+    pub fn get_or_insert_with(&mut self, word: &str, make: impl FnOnce() -> V) -> &mut V {
+        match packed_word(word) {
+            Some(k) => self.short.entry(k).or_insert_with(make),
+            None => self.long.entry(word.into()).or_insert_with(make),
+        }
+    }
+    /// Number of words.
+    pub fn len(&self) -> usize {
+        self.short.len() + self.long.len()
+    }
+    /// True when there are no words.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A word of at most 15 bytes packed into one integer: its bytes, then its length in the top
+/// byte. `None` for longer words.
+#[inline]
+pub fn packed_word(word: &str) -> Option<u128> {
+    let b = word.as_bytes();
+    if b.len() > 15 {
+        return None;
+    }
+    let mut buf = [0u8; 16];
+    buf[..b.len()].copy_from_slice(b);
+    buf[15] = b.len() as u8;
+    Some(u128::from_le_bytes(buf))
+}
+
 /// Jieba plus dictionary, stop words and normaliser, loaded once and shared by reference.
 pub struct Tokenizer {
     settings: TextSettings,
     jieba: Jieba,
-    stop: FxHashSet<String>,
+    stop: WordMap<()>,
     normalizer: Normalizer,
 }
 
@@ -156,16 +223,12 @@ impl Tokenizer {
                 jieba.add_word(word, freq, tag);
             }
         }
-        let stop = if settings.stopwords {
-            STOPWORDS
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(String::from)
-                .collect()
-        } else {
-            FxHashSet::default()
-        };
+        let mut stop = WordMap::new();
+        if settings.stopwords {
+            for w in STOPWORDS.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                stop.get_or_insert_with(w, || ());
+            }
+        }
         let normalizer = Normalizer::new(settings.normalize)?;
         Ok(Tokenizer {
             settings,
@@ -270,7 +333,7 @@ impl Tokenizer {
                 sink.word(class);
                 continue;
             }
-            if self.stop.contains(w) {
+            if self.stop.get(w).is_some() {
                 continue;
             }
             if w.bytes().any(|b| b.is_ascii_uppercase()) {
