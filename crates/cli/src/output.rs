@@ -78,6 +78,14 @@ pub fn round4(x: f64) -> f64 {
 pub fn json_str(out: &mut String, s: &str) {
     out.push('"');
     let bytes = s.as_bytes();
+    // Nearly every string needs no escape: check all bytes without branching (vectorised).
+    if !bytes.iter().fold(false, |acc, &b| {
+        acc | (b < 0x20) | (b == b'"') | (b == b'\\')
+    }) {
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let esc: &str = match b {
@@ -110,6 +118,23 @@ pub fn json_str(out: &mut String, s: &str) {
 /// numbers, `null` for non-finite values).
 pub fn json_f64(out: &mut String, x: f64) {
     use std::fmt::Write as _;
+    // A score rounded to 4 decimals (what `tag` prints) is written from its integer
+    // ten-thousandths: the shortest form of k/10⁴ is its decimal digits, trailing zeros cut.
+    if (0.0..=1.0).contains(&x) && x.is_sign_positive() {
+        let k = (x * 10000.0).round();
+        if k / 10000.0 == x {
+            let k = k as u32;
+            out.push(if k == 10000 { '1' } else { '0' });
+            out.push('.');
+            let f = k % 10000;
+            let digits = [f / 1000, f / 100 % 10, f / 10 % 10, f % 10];
+            let n = digits.iter().rposition(|&d| d != 0).map_or(1, |p| p + 1);
+            for &d in &digits[..n] {
+                out.push(char::from(b'0' + d as u8));
+            }
+            return;
+        }
+    }
     if !x.is_finite() {
         out.push_str("null");
     } else if x == 0.0 || (1e-5..1e16).contains(&x.abs()) {

@@ -8,6 +8,7 @@
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
+use policytag_tokenizer::tokenize::is_word_char;
 use policytag_tokenizer::{Tokens, WordMap, WordSink};
 
 use crate::error::{Error, Result};
@@ -212,14 +213,6 @@ fn each_term(p: &TfidfParams, doc: &Tokens, mut f: impl FnMut(&str)) {
             }
         });
     }
-}
-
-/// A letter or digit; the CJK block is checked first, as it is most of the text.
-#[inline]
-fn is_word_char(c: char) -> bool {
-    ('\u{4E00}'..='\u{9FFF}').contains(&c)
-        || c.is_ascii_alphanumeric()
-        || (!c.is_ascii() && c.is_alphanumeric())
 }
 
 /// Runs of alphanumeric characters (lower-cased), split at anything else.

@@ -34,10 +34,33 @@ pub fn fold_width(c: char) -> char {
 
 impl Normalize for FullWidth {
     fn normalize<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        if text.chars().any(|c| fold_width(c) != c) {
-            Cow::Owned(text.chars().map(fold_width).collect())
-        } else {
-            Cow::Borrowed(text)
+        // Every character this folds is three bytes led by 0xEF (U+FF01–U+FF5E) or 0xE3
+        // (U+3000), bytes that only ever lead a character: find those leads, not characters.
+        let b = text.as_bytes();
+        let mut out: Option<String> = None;
+        let (mut copied, mut i) = (0, 0);
+        while let Some(off) = memchr::memchr2(0xEF, 0xE3, &b[i..]) {
+            let p = i + off;
+            let ascii = match (b[p], b[p + 1], b[p + 2]) {
+                (0xEF, 0xBC, x) if x >= 0x81 => Some(x - 0x60),
+                (0xEF, 0xBD, x) if x <= 0x9E => Some(x - 0x20),
+                (0xE3, 0x80, 0x80) => Some(b' '),
+                _ => None,
+            };
+            if let Some(a) = ascii {
+                let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                o.push_str(&text[copied..p]);
+                o.push(a as char);
+                copied = p + 3;
+            }
+            i = p + 3;
+        }
+        match out {
+            None => Cow::Borrowed(text),
+            Some(mut o) => {
+                o.push_str(&text[copied..]);
+                Cow::Owned(o)
+            }
         }
     }
 }
@@ -164,17 +187,16 @@ impl Traditional {
     fn convert_at(&self, text: &str, i: usize) -> Option<(usize, &'static str)> {
         let c = text[i..].chars().next()?;
         if let Some(&max) = self.phrase_len.get(&c) {
-            let mut ends = Vec::with_capacity(max);
-            for (n, (j, ch)) in text[i..].char_indices().enumerate() {
-                if n == max {
-                    break;
-                }
-                ends.push(i + j + ch.len_utf8());
-            }
-            for &end in ends.iter().rev() {
+            // Longest first: the end of the `max`-th character, then shorter.
+            let mut end = text[i..]
+                .char_indices()
+                .nth(max)
+                .map_or(text.len(), |(j, _)| i + j);
+            while end > i {
                 if let Some(&v) = self.phrases.get(&text[i..end]) {
                     return Some((end, v));
                 }
+                end -= text[i..end].chars().next_back().map_or(1, char::len_utf8);
             }
         }
         self.chars.get(&c).map(|&v| (i + c.len_utf8(), v))
@@ -184,28 +206,29 @@ impl Traditional {
 impl Normalize for Traditional {
     fn normalize<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let mut out: Option<String> = None;
-        let mut i = 0;
-        let mut copied = 0; // text[copied..i] is pending, unchanged
-        while i < text.len() {
-            let c = text[i..].chars().next().expect("i is a char boundary");
-            let start_key = if (c as u32) < 0x10000 {
+        let mut copied = 0; // text[copied..] has not been handled yet
+        let mut next = 0; // characters before this byte are inside a handled key
+        for (i, c) in text.char_indices() {
+            if i < next {
+                continue;
+            }
+            let starts_key = if (c as u32) < 0x10000 {
                 bit(&self.starts, c)
             } else {
                 self.chars.contains_key(&c) || self.phrase_len.contains_key(&c)
             };
-            if start_key {
-                if let Some((end, v)) = self.convert_at(text, i) {
-                    if v != &text[i..end] {
-                        let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
-                        o.push_str(&text[copied..i]);
-                        o.push_str(v);
-                        copied = end;
-                    }
-                    i = end;
-                    continue;
-                }
+            if !starts_key {
+                continue;
             }
-            i += c.len_utf8();
+            if let Some((end, v)) = self.convert_at(text, i) {
+                if v != &text[i..end] {
+                    let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                    o.push_str(&text[copied..i]);
+                    o.push_str(v);
+                    copied = end;
+                }
+                next = end;
+            }
         }
         match out {
             None => Cow::Borrowed(text),
@@ -277,6 +300,21 @@ impl Normalizer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fullwidth_byte_scan_equals_char_fold() {
+        let mut all = String::new();
+        for u in 0x20..0x10000u32 {
+            if let Some(c) = char::from_u32(u) {
+                all.push(c);
+                let one = c.to_string();
+                let want: String = one.chars().map(fold_width).collect();
+                assert_eq!(FullWidth.normalize(&one), want, "U+{u:04X}");
+            }
+        }
+        let want: String = all.chars().map(fold_width).collect();
+        assert_eq!(FullWidth.normalize(&all), want);
+    }
 
     #[test]
     fn fullwidth_folds_ascii_only() {

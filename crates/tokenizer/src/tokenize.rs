@@ -175,6 +175,38 @@ impl<V> WordMap<V> {
     }
 }
 
+/// A letter, digit or CJK ideograph (`char::is_alphanumeric` or U+4E00–U+9FFF): what a word
+/// holds and a character n-gram is made of. Common CJK punctuation and full-width forms are
+/// answered from a small table instead of Unicode's general tables.
+#[inline]
+pub fn is_word_char(c: char) -> bool {
+    match c as u32 {
+        0x4E00..=0x9FFF => true,
+        0..=0x7F => c.is_ascii_alphanumeric(),
+        u @ (0x3000..=0x303F | 0xFF00..=0xFF7F) => {
+            static TABLE: std::sync::OnceLock<[u64; 4]> = std::sync::OnceLock::new();
+            let t = TABLE.get_or_init(|| {
+                let mut t = [0u64; 4];
+                for (k, base) in [(0usize, 0x3000u32), (1, 0xFF00), (2, 0xFF40)] {
+                    for off in 0..64 {
+                        if char::from_u32(base + off).is_some_and(char::is_alphanumeric) {
+                            t[k] |= 1 << off;
+                        }
+                    }
+                }
+                t
+            });
+            let (k, off) = match u {
+                0x3000..=0x303F => (0, u - 0x3000),
+                0xFF00..=0xFF3F => (1, u - 0xFF00),
+                _ => (2, u - 0xFF40),
+            };
+            t[k] & (1 << off) != 0
+        }
+        _ => c.is_alphanumeric(),
+    }
+}
+
 /// A word of at most 15 bytes packed into one integer: its bytes, then its length in the top
 /// byte. `None` for longer words.
 #[inline]
@@ -297,11 +329,7 @@ impl Tokenizer {
                 .chars()
                 .next()
                 .is_some_and(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c));
-            if !cjk_lead
-                && !w
-                    .chars()
-                    .any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c) || c.is_alphanumeric())
-            {
+            if !cjk_lead && !w.chars().any(is_word_char) {
                 if self.settings.class_tokens && w == "%" {
                     sink.word(PCT);
                 }
@@ -384,6 +412,16 @@ mod tests {
 
     fn tk() -> Tokenizer {
         Tokenizer::new(TextSettings::default()).unwrap()
+    }
+
+    #[test]
+    fn word_chars_agree_with_unicode() {
+        for u in 0..0x11000u32 {
+            if let Some(c) = char::from_u32(u) {
+                let want = ('\u{4E00}'..='\u{9FFF}').contains(&c) || c.is_alphanumeric();
+                assert_eq!(is_word_char(c), want, "U+{u:04X}");
+            }
+        }
     }
 
     #[test]
