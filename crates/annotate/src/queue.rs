@@ -1,16 +1,14 @@
 //! Tasks (paragraphs with the model's suggestions) and the order they are shown in.
 //!
-//! **Uncertainty.** For label `l` with calibrated probability `p_l` and tuned threshold
-//! `t_l`, the model's *margin* on that label is `|logit(p_l) − logit(t_l)|`: the distance,
-//! in log-odds, between the score and the point where the label would flip. Platt
-//! calibration is monotone in the classifier's decision value, so this is proportional to
-//! how far the decision value must move to change the answer. A paragraph's margin is the
-//! smallest over its labels — the decision the model is closest to getting the other way —
-//! and `--order uncertain` shows the smallest margins first (ties in file order).
+//! **Uncertainty** is [`policytag_model::active::uncertainty`], the measure `policytag suggest`
+//! ranks by: for each label, how far its calibrated probability sits from its tuned threshold
+//! as a share of the room on that side; a paragraph is as uncertain as its closest call.
+//! `--order uncertain` shows the most uncertain paragraphs first (ties in file order), so the
+//! page and `suggest` put the same paragraphs first.
 
 use std::collections::BTreeMap;
 
-use policytag_model::Tagger;
+use policytag_model::{active, Tagger};
 use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -73,7 +71,7 @@ pub struct Segment {
 pub enum Order {
     /// Input order.
     File,
-    /// Smallest margin first (see the module docs); needs suggestions.
+    /// Most uncertain first (see the module docs); needs suggestions.
     Uncertain,
     /// A seeded shuffle.
     Random {
@@ -173,18 +171,11 @@ pub fn suggestions(tagger: &Tagger, text: &str) -> Vec<Suggestion> {
         .collect()
 }
 
-fn logit(p: f64) -> f64 {
-    let p = p.clamp(1e-6, 1.0 - 1e-6);
-    (p / (1.0 - p)).ln()
-}
-
-/// A task's margin: the smallest `|logit(score) − logit(threshold)|` over its labels
-/// (infinite without suggestions). Smaller = less sure.
-pub fn margin(suggestions: &[Suggestion]) -> f64 {
-    suggestions
-        .iter()
-        .map(|s| (logit(s.score) - logit(s.threshold)).abs())
-        .fold(f64::INFINITY, f64::min)
+/// A task's uncertainty in 0..=1 (see the module docs); 0 without suggestions.
+pub fn uncertainty(suggestions: &[Suggestion]) -> f64 {
+    let (scores, thresholds): (Vec<f64>, Vec<f64>) =
+        suggestions.iter().map(|s| (s.score, s.threshold)).unzip();
+    active::uncertainty(&scores, &thresholds)
 }
 
 /// Order the task indices `which` (given in file order) by `order`.
@@ -193,8 +184,8 @@ pub fn arrange(tasks: &[Task], which: &mut [usize], order: Order) {
         Order::File => which.sort_unstable(),
         Order::Uncertain => {
             which.sort_by(|&a, &b| {
-                margin(&tasks[a].suggestions)
-                    .total_cmp(&margin(&tasks[b].suggestions))
+                uncertainty(&tasks[b].suggestions)
+                    .total_cmp(&uncertainty(&tasks[a].suggestions))
                     .then(a.cmp(&b))
             });
         }
@@ -296,20 +287,19 @@ mod tests {
     }
 
     #[test]
-    fn margin_is_the_closest_label_in_log_odds() {
-        // 0.5 vs 0.5 is on the boundary whatever the other label says.
-        assert_eq!(margin(&sugg(&[(0.99, 0.5), (0.5, 0.5)])), 0.0);
-        // Symmetric in log-odds around the threshold.
-        let up = margin(&sugg(&[(0.8, 0.5)]));
-        let down = margin(&sugg(&[(0.2, 0.5)]));
-        assert!((up - down).abs() < 1e-12);
-        // The same probability gap is a bigger margin near 0 than near the threshold.
-        assert!(margin(&sugg(&[(0.01, 0.11)])) > margin(&sugg(&[(0.4, 0.5)])));
-        assert_eq!(margin(&[]), f64::INFINITY);
+    fn uncertainty_is_the_measure_suggest_ranks_by() {
+        let s = sugg(&[(0.9, 0.5), (0.35, 0.4)]);
+        assert_eq!(
+            uncertainty(&s),
+            active::uncertainty(&[0.9, 0.35], &[0.5, 0.4])
+        );
+        // On the threshold is as uncertain as it gets, whatever the other label says.
+        assert_eq!(uncertainty(&sugg(&[(0.99, 0.5), (0.5, 0.5)])), 1.0);
+        assert_eq!(uncertainty(&[]), 0.0);
     }
 
     #[test]
-    fn uncertain_order_puts_small_margins_first_ties_in_file_order() {
+    fn uncertain_order_puts_closest_calls_first_ties_in_file_order() {
         let mut t = tasks(
             (0..4).map(|i| para("a.txt", i, &i.to_string())).collect(),
             None,
