@@ -17,21 +17,30 @@ use crate::{input, modelfile};
 /// Evidence terms kept per theme of a paragraph (marked in the text, listed on hover).
 const EVIDENCE: usize = 5;
 
+/// How the inputs of `report` and `stats` are read and tagged.
+pub struct Tagging<'a> {
+    /// The input files.
+    pub files: &'a [PathBuf],
+    /// Read inputs as labelled JSONL paragraphs.
+    pub jsonl: bool,
+    /// `--input-format`, or `None` to detect it.
+    pub format: Option<policytag_extract::Format>,
+    /// The model and tokenizer.
+    pub tagger: &'a Tagger,
+    /// `--threshold` for every label, or `None` for the tuned ones.
+    pub threshold: Option<f64>,
+    /// Keep the evidence terms of each given theme.
+    pub evidence: bool,
+}
+
 /// Tag every input into a report [`Document`]. A bad input prints its one-line error and is
 /// left out; an input without paragraphs is reported and left out. Returns the documents and
 /// whether any input failed.
-pub fn tagged_documents(
-    files: &[PathBuf],
-    jsonl: bool,
-    format: Option<policytag_extract::Format>,
-    tagger: &Tagger,
-    threshold: Option<f64>,
-    evidence: bool,
-) -> (Vec<Document>, bool) {
+pub fn tagged_documents(t: &Tagging<'_>) -> (Vec<Document>, bool) {
     let mut docs = Vec::new();
     let mut failed = false;
-    for f in files {
-        match tag_document(f, jsonl, format, tagger, threshold, evidence) {
+    for f in t.files {
+        match tag_document(f, t) {
             Ok(d) if d.paragraphs.is_empty() => {
                 eprintln!("policytag: {}: no paragraphs found", d.name)
             }
@@ -45,19 +54,13 @@ pub fn tagged_documents(
     (docs, failed)
 }
 
-fn tag_document(
-    path: &Path,
-    jsonl: bool,
-    format: Option<policytag_extract::Format>,
-    tagger: &Tagger,
-    threshold: Option<f64>,
-    evidence: bool,
-) -> Result<Document> {
-    let items = input::items(path, jsonl, format)?;
+fn tag_document(path: &Path, t: &Tagging<'_>) -> Result<Document> {
+    let (tagger, evidence) = (t.tagger, t.evidence);
+    let items = input::items(path, t.jsonl, t.format)?;
     let paragraphs = items
         .into_par_iter()
         .map(|it| {
-            let p = tagger.predict(&it.text, threshold);
+            let p = tagger.predict(&it.text, t.threshold);
             let labels = p
                 .labels
                 .iter()
@@ -85,22 +88,15 @@ fn tag_document(
 
 /// Build the report of the documents; `Ok(None)` when there is nothing to report because
 /// every input failed (their errors were printed).
-pub fn build(
-    files: &[PathBuf],
-    jsonl: bool,
-    format: Option<policytag_extract::Format>,
-    tagger: &Tagger,
-    threshold: Option<f64>,
-    evidence: bool,
-) -> Result<(Option<Report>, bool)> {
-    let (docs, failed) = tagged_documents(files, jsonl, format, tagger, threshold, evidence);
+pub fn build(t: &Tagging<'_>) -> Result<(Option<Report>, bool)> {
+    let (docs, failed) = tagged_documents(t);
     if docs.is_empty() {
         if failed {
             return Ok((None, true));
         }
         return Err(InputError("no paragraphs in any input: nothing to report".into()).into());
     }
-    let report = Report::new(tagger.model().labels.clone(), docs)?;
+    let report = Report::new(t.tagger.model().labels.clone(), docs)?;
     Ok((Some(report), failed))
 }
 
@@ -108,14 +104,14 @@ pub fn build(
 pub fn run(a: ReportArgs) -> Result<Outcome> {
     crate::cmd::tag::check_threshold(a.threshold)?;
     let tagger = modelfile::load(a.model.as_deref())?;
-    let (report, failed) = build(
-        &a.files,
-        a.jsonl,
-        a.input_format.format(),
-        &tagger,
-        a.threshold,
-        true,
-    )?;
+    let (report, failed) = build(&Tagging {
+        files: &a.files,
+        jsonl: a.jsonl,
+        format: a.input_format.format(),
+        tagger: &tagger,
+        threshold: a.threshold,
+        evidence: true,
+    })?;
     let Some(report) = report else {
         return Ok(Outcome::SomeFailed);
     };

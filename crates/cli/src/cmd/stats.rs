@@ -28,14 +28,14 @@ struct Stats<'a> {
 pub fn run(a: StatsArgs) -> Result<Outcome> {
     crate::cmd::tag::check_threshold(a.threshold)?;
     let tagger = modelfile::load(a.model.as_deref())?;
-    let (report, failed) = crate::cmd::report::build(
-        &a.files,
-        a.jsonl,
-        a.input_format.format(),
-        &tagger,
-        a.threshold,
-        false,
-    )?;
+    let (report, failed) = crate::cmd::report::build(&crate::cmd::report::Tagging {
+        files: &a.files,
+        jsonl: a.jsonl,
+        format: a.input_format.format(),
+        tagger: &tagger,
+        threshold: a.threshold,
+        evidence: false,
+    })?;
     let Some(report) = report else {
         return Ok(Outcome::SomeFailed);
     };
