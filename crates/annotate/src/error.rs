@@ -53,5 +53,5 @@ impl Error {
     }
 }
 
-/// Result with the annotate crate's [`Error`].
+/// Result with the annotate crate's [`Error`](enum@Error).
 pub type Result<T> = std::result::Result<T, Error>;

@@ -152,7 +152,7 @@ pub struct TagArgs {
 /// `policytag train`.
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// Labelled JSONL files: {"text": …, "labels": [ids]} per line.
+    /// Labelled JSONL files: `{"text": …, "labels": [ids]}` per line.
     #[arg(long = "data", required = true, num_args = 1..)]
     pub data: Vec<PathBuf>,
     /// Where to write the model.
@@ -192,7 +192,7 @@ pub struct TrainArgs {
     /// of its sentences.
     #[arg(long, value_enum, default_value_t = PoolingArg::Paragraph)]
     pub pooling: PoolingArg,
-    /// TOML file with [[theme]] id/name/description entries, for display names.
+    /// TOML file with `[[theme]]` id/name/description entries, for display names.
     #[arg(long)]
     pub themes: Option<PathBuf>,
     /// Skip malformed lines (reporting how many) instead of refusing to train.

@@ -44,5 +44,5 @@ impl Error {
     }
 }
 
-/// Result with the extract crate's [`Error`].
+/// Result with the extract crate's [`Error`](enum@Error).
 pub type Result<T> = std::result::Result<T, Error>;

@@ -13,5 +13,5 @@ pub enum Error {
     Empty(String),
 }
 
-/// Result with the features crate's [`Error`].
+/// Result with the features crate's [`Error`](enum@Error).
 pub type Result<T> = std::result::Result<T, Error>;

@@ -96,5 +96,5 @@ impl Error {
     }
 }
 
-/// Result with the model crate's [`Error`].
+/// Result with the model crate's [`Error`](enum@Error).
 pub type Result<T> = std::result::Result<T, Error>;

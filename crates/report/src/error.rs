@@ -20,5 +20,5 @@ pub enum Error {
     },
 }
 
-/// Result with the report crate's [`Error`].
+/// Result with the report crate's [`Error`](enum@Error).
 pub type Result<T> = std::result::Result<T, Error>;

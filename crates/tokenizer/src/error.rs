@@ -35,5 +35,5 @@ impl Error {
     }
 }
 
-/// Result with the tokenizer's [`Error`].
+/// Result with the tokenizer's [`Error`](enum@Error).
 pub type Result<T> = std::result::Result<T, Error>;
