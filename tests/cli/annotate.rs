@@ -172,6 +172,38 @@ fn annotate_killed_mid_session_loses_nothing_and_resumes() {
     assert_eq!(data.examples.len(), 2);
 }
 
+#[test]
+fn annotate_stops_cleanly_on_sigterm_with_its_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = paragraphs(dir.path());
+    let out = dir.path().join("labels.jsonl");
+    let (mut proc, port, err) = start(&[
+        p.to_str().unwrap(),
+        "--jsonl",
+        "--order",
+        "file",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let (_, t) = http(port, "GET", "/api/task/0", None);
+    let decision = serde_json::json!({"id": t["id"], "labels": ["safety"]});
+    assert_eq!(http(port, "POST", "/api/decide", Some(&decision)).0, 200);
+    let pid = proc.0.id().to_string();
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap()
+        .success());
+    let status = proc.0.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "SIGTERM is a normal stop");
+    let err = err.join().unwrap();
+    assert!(
+        err.contains("stopped; 1 of 5 paragraphs decided"),
+        "no summary line:\n{err}"
+    );
+    assert_eq!(read_lines(&out).len(), 1);
+}
+
 // ---- the page in a real browser ---------------------------------------------------
 
 const CHROMIUM: &str = "/usr/bin/chromium";

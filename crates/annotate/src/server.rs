@@ -233,9 +233,7 @@ pub fn serve(
         ready(addr);
         let signal = async move {
             match stop {
-                Stop::CtrlC => {
-                    let _ = tokio::signal::ctrl_c().await;
-                }
+                Stop::CtrlC => interrupted().await,
                 Stop::Channel(rx) => {
                     let _ = tokio::task::spawn_blocking(move || rx.recv()).await;
                 }
@@ -251,6 +249,27 @@ pub fn serve(
         done: s.done(),
         total: s.total(),
     })
+}
+
+/// Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `kill` and service managers send): either
+/// stops the server the same graceful way.
+async fn interrupted() {
+    let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+    #[cfg(unix)]
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    std::future::poll_fn(|cx| {
+        if std::future::Future::poll(ctrl_c.as_mut(), cx).is_ready() {
+            return std::task::Poll::Ready(());
+        }
+        #[cfg(unix)]
+        if let Some(t) = term.as_mut() {
+            if t.poll_recv(cx).is_ready() {
+                return std::task::Poll::Ready(());
+            }
+        }
+        std::task::Poll::Pending
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -62,7 +62,7 @@ pub fn run(a: AnnotateArgs) -> Result<Outcome> {
                 "policytag annotate: http://{addr}/ ({} to label, {done} already done)",
                 total - done
             );
-            eprintln!("policytag: serving on 127.0.0.1 only; Ctrl-C stops (every decision is already saved)");
+            eprintln!("policytag: serving on 127.0.0.1 only; Ctrl-C (or SIGTERM) stops (every decision is already saved)");
         },
         server::Stop::CtrlC,
     )?;
