@@ -183,11 +183,16 @@ pub fn arrange(tasks: &[Task], which: &mut [usize], order: Order) {
     match order {
         Order::File => which.sort_unstable(),
         Order::Uncertain => {
-            which.sort_by(|&a, &b| {
-                uncertainty(&tasks[b].suggestions)
-                    .total_cmp(&uncertainty(&tasks[a].suggestions))
-                    .then(a.cmp(&b))
-            });
+            which.sort_unstable();
+            let u: Vec<f64> = which
+                .iter()
+                .map(|&i| uncertainty(&tasks[i].suggestions))
+                .collect();
+            let ranked: Vec<usize> = active::rank(&u, u.len())
+                .into_iter()
+                .map(|k| which[k])
+                .collect();
+            which.copy_from_slice(&ranked);
         }
         Order::Random { seed } => {
             which.sort_unstable();

@@ -117,7 +117,6 @@ pub fn json_str(out: &mut String, s: &str) {
 /// Append a number as serde_json writes an `f64` (shortest round-trip form, `.0` on whole
 /// numbers, `null` for non-finite values).
 pub fn json_f64(out: &mut String, x: f64) {
-    use std::fmt::Write as _;
     // A score rounded to 4 decimals (what `tag` prints) is written from its integer
     // ten-thousandths: the shortest form of k/10⁴ is its decimal digits, trailing zeros cut.
     if (0.0..=1.0).contains(&x) && x.is_sign_positive() {
@@ -135,18 +134,8 @@ pub fn json_f64(out: &mut String, x: f64) {
             return;
         }
     }
-    if !x.is_finite() {
-        out.push_str("null");
-    } else if x == 0.0 || (1e-5..1e16).contains(&x.abs()) {
-        // In this range Rust's shortest form uses no exponent, like serde_json's.
-        let at = out.len();
-        let _ = write!(out, "{x}");
-        if !out[at..].contains('.') {
-            out.push_str(".0");
-        }
-    } else {
-        out.push_str(&serde_json::to_string(&x).unwrap_or_else(|_| "null".into()));
-    }
+    // Anything else (never a score) is left to serde_json itself.
+    out.push_str(&serde_json::to_string(&x).unwrap_or_else(|_| "null".into()));
 }
 
 #[cfg(test)]

@@ -495,18 +495,13 @@ impl Vectorizer<'_> {
 /// by run, then by n, then by position. Needs no buffer when `lo == hi`.
 fn for_char_windows(text: &str, lo: usize, hi: usize, mut f: impl FnMut(u64)) {
     if lo == hi && lo <= 3 {
-        // The last `lo` characters of the current run, packed as `pack` does.
+        // The last `lo` characters of the current run, packed as `pack` does: shifting down
+        // one slot drops the oldest, the newest goes in the top slot.
         let shift = 21 * (lo as u32 - 1);
-        let mask = if lo == 3 {
-            u64::MAX
-        } else {
-            (1u64 << (21 * lo)) - 1
-        };
         let (mut key, mut run) = (0u64, 0usize);
         for c in text.chars() {
             if is_word_char(c) {
-                key = ((key >> 21) | ((u64::from(c.to_ascii_lowercase() as u32) + 1) << shift))
-                    & mask;
+                key = (key >> 21) | ((u64::from(c.to_ascii_lowercase() as u32) + 1) << shift);
                 run += 1;
                 if run >= lo {
                     f(key);

@@ -212,12 +212,8 @@ impl Normalize for Traditional {
             if i < next {
                 continue;
             }
-            let starts_key = if (c as u32) < 0x10000 {
-                bit(&self.starts, c)
-            } else {
-                self.chars.contains_key(&c) || self.phrase_len.contains_key(&c)
-            };
-            if !starts_key {
+            // The bitmap rules out most BMP characters; `convert_at` decides the rest.
+            if (c as u32) < 0x10000 && !bit(&self.starts, c) {
                 continue;
             }
             if let Some((end, v)) = self.convert_at(text, i) {

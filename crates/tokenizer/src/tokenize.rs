@@ -184,9 +184,9 @@ pub fn is_word_char(c: char) -> bool {
         0x4E00..=0x9FFF => true,
         0..=0x7F => c.is_ascii_alphanumeric(),
         u @ (0x3000..=0x303F | 0xFF00..=0xFF7F) => {
-            static TABLE: std::sync::OnceLock<[u64; 4]> = std::sync::OnceLock::new();
+            static TABLE: std::sync::OnceLock<[u64; 3]> = std::sync::OnceLock::new();
             let t = TABLE.get_or_init(|| {
-                let mut t = [0u64; 4];
+                let mut t = [0u64; 3];
                 for (k, base) in [(0usize, 0x3000u32), (1, 0xFF00), (2, 0xFF40)] {
                     for off in 0..64 {
                         if char::from_u32(base + off).is_some_and(char::is_alphanumeric) {
@@ -348,13 +348,7 @@ impl Tokenizer {
         while i < toks.len() {
             let w = toks[i].word;
             i += 1;
-            // Most words start with a CJK ideograph and so are not punctuation; the full
-            // check is for the rest.
-            let cjk_lead = w
-                .chars()
-                .next()
-                .is_some_and(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c));
-            if !cjk_lead && !w.chars().any(is_word_char) {
+            if !w.chars().any(is_word_char) {
                 if self.settings.class_tokens && w == "%" {
                     sink.word(PCT);
                 }

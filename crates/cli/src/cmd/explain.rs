@@ -88,6 +88,16 @@ struct ThemeScore<'a> {
     evidence: Vec<Term>,
 }
 
+impl std::fmt::Display for ThemeScore<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} ({})  score {:.3}  (threshold {:.3})",
+            self.name, self.id, self.score, self.threshold
+        )
+    }
+}
+
 #[derive(Serialize)]
 struct TextExplanation<'a> {
     text: &'a str,
@@ -213,22 +223,14 @@ fn explain_text(tagger: &Tagger, text: &str, a: &ExplainArgs, out: &mut impl Wri
                 writeln!(out, "no theme reached its threshold")?;
             }
             for t in &x.themes {
-                writeln!(
-                    out,
-                    "{} ({})  score {:.3}  (threshold {:.3})",
-                    t.name, t.id, t.score, t.threshold
-                )?;
+                writeln!(out, "{t}")?;
                 for e in &t.evidence {
                     writeln!(out, "  {:>+8.4}  {}", e.weight, e.term)?;
                 }
             }
             writeln!(out, "\nclosest themes not given:")?;
             for t in &x.closest {
-                writeln!(
-                    out,
-                    "  {} ({})  score {:.3}  (threshold {:.3})",
-                    t.name, t.id, t.score, t.threshold
-                )?;
+                writeln!(out, "  {t}")?;
             }
         }
     }
