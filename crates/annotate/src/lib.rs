@@ -16,7 +16,7 @@
 //!
 //! ```
 //! use policytag_annotate::{queue, session::{DecideRequest, Session, Settings}, store::Store};
-//! use policytag_model::LabelInfo;
+//! use policytag_data::LabelInfo;
 //!
 //! let dir = tempfile::tempdir()?;
 //! let paras = vec![queue::Paragraph {

@@ -1,6 +1,6 @@
 //! Tasks (paragraphs with the model's suggestions) and the order they are shown in.
 //!
-//! **Uncertainty** is [`policytag_model::active::uncertainty`], the measure `policytag suggest`
+//! **Uncertainty** is [`policytag_data::active::uncertainty`], the measure `policytag suggest`
 //! ranks by: for each label, how far its calibrated probability sits from its tuned threshold
 //! as a share of the room on that side; a paragraph is as uncertain as its closest call.
 //! `--order uncertain` shows the most uncertain paragraphs first (ties in file order), so the
@@ -8,7 +8,8 @@
 
 use std::collections::BTreeMap;
 
-use policytag_model::{active, Tagger};
+use policytag_data::active;
+use policytag_model::Tagger;
 use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};

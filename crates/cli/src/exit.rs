@@ -28,6 +28,8 @@ pub fn is_input_error(e: &anyhow::Error) -> bool {
         c.downcast_ref::<InputError>().is_some()
             || c.downcast_ref::<policytag_model::Error>()
                 .is_some_and(|e| e.is_bad_input())
+            || c.downcast_ref::<policytag_data::Error>()
+                .is_some_and(|e| e.is_bad_input())
             || c.downcast_ref::<policytag_tokenizer::Error>()
                 .is_some_and(|e| e.is_bad_input())
             || c.downcast_ref::<policytag_extract::Error>()

@@ -4,8 +4,8 @@ use std::io::Read;
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use policytag_data::jsonl::{read_jsonl_str, ReadOptions};
 use policytag_extract::Format;
-use policytag_model::data::{read_jsonl_str, ReadOptions};
 use policytag_tokenizer::stream::{sniff, Lines};
 
 use crate::exit::InputError;

@@ -21,22 +21,11 @@ use crate::error::{Error, Result};
 use crate::logistic::{Binary, Pooling};
 use crate::metrics::Metrics;
 use crate::train::TrainSummary;
+pub use policytag_data::LabelInfo;
 
 /// The model-file format version this build reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
 const FORMAT_NAME: &str = "policytag-model";
-
-/// A label with its display name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LabelInfo {
-    /// The label id used in data and output (`double-reduction`).
-    pub id: String,
-    /// Display name (`双减与课后服务`); the id when none was given.
-    pub name: String,
-    /// One-line description, possibly empty.
-    #[serde(default)]
-    pub description: String,
-}
 
 /// One label's classifier, calibration and decision threshold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -12,13 +12,13 @@ use policytag_features::{SparseVec, TfidfParams};
 use policytag_tokenizer::{resources_hash, tokenize::hex, TextSettings, Tokenizer};
 
 use crate::calibrate::{best_f1_threshold, Platt};
-use crate::data::Example;
 use crate::error::{Error, Result};
 use crate::folds;
 use crate::logistic::{fit_binary, Binary, Pooling, Rows, SolverParams};
 use crate::metrics::Metrics;
 use crate::model::{LabelInfo, LabelModel, Model};
 use crate::select::chi2_top_k;
+use policytag_data::Example;
 
 /// Training hyper-parameters. [`TrainParams::check`] validates them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

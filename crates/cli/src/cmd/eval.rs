@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use policytag_model::data::{read_jsonl, ReadOptions};
+use policytag_data::jsonl::{read_jsonl, ReadOptions};
 
 use crate::args::{EvalArgs, ReportFormat};
 use crate::cmd::tag::check_threshold;

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 
-use policytag_model::active::decision_confidence;
-use policytag_model::interchange::{self, LsPrediction};
+use policytag_data::active::decision_confidence;
+use policytag_data::interchange::{self, LsPrediction};
 use policytag_model::model::write_atomic;
 
 use crate::args::{ExportArgs, ToolFormat};
@@ -93,7 +93,7 @@ pub fn run(a: ExportArgs) -> Result<Outcome> {
                         }
                     })
                     .collect();
-                let version = interchange::model_version(model)?;
+                let version = interchange::model_version(&model.to_bytes()?);
                 interchange::write_labelstudio(&items, Some((&version, &preds)))
             } else {
                 interchange::write_labelstudio(&items, None)

@@ -6,15 +6,14 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use policytag_model::interchange::{self, Format, ImportOptions, LabelSet};
-use policytag_model::LabelInfo;
+use policytag_data::interchange::{self, Format, ImportOptions, LabelSet};
 
 use crate::args::{ImportArgs, ToolFormat};
-use crate::cmd::train::read_themes;
 use crate::exit::{InputError, Outcome};
 use crate::input::read_bytes;
 use crate::modelfile;
 use crate::output::Sink;
+use policytag_data::label::read_themes;
 
 /// The library format of a `--from`/`--to` value.
 pub fn format(f: ToolFormat) -> Format {
@@ -28,14 +27,7 @@ pub fn format(f: ToolFormat) -> Format {
 /// The theme set: a themes TOML file when given, else the model's labels.
 pub fn label_set(themes: Option<&Path>, model: Option<&Path>) -> Result<LabelSet> {
     let labels = match themes {
-        Some(p) => read_themes(p)?
-            .into_iter()
-            .map(|(id, (name, description))| LabelInfo {
-                id,
-                name,
-                description,
-            })
-            .collect(),
+        Some(p) => read_themes(p)?,
         None => modelfile::load_model(model)?.labels,
     };
     Ok(LabelSet::new(labels))

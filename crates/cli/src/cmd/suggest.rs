@@ -1,5 +1,5 @@
 //! `policytag suggest`: the paragraphs most worth labelling next — those the model is least
-//! sure about (see `policytag_model::active`) — as JSONL.
+//! sure about (see `policytag_data::active`) — as JSONL.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -8,7 +8,7 @@ use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use policytag_model::active;
+use policytag_data::active;
 
 use crate::args::SuggestArgs;
 use crate::exit::{InputError, Outcome};

@@ -2,46 +2,20 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::Deserialize;
 
+use policytag_data::jsonl::{read_jsonl, ReadOptions};
 use policytag_features::TfidfParams;
-use policytag_model::data::{read_jsonl, ReadOptions};
 use policytag_model::train::{Hooks, TrainParams};
 use policytag_tokenizer::TextSettings;
 
 use crate::args::{PoolingArg, TrainArgs};
 use crate::exit::{InputError, Outcome};
 use policytag_model::logistic::Pooling;
-
-#[derive(Deserialize)]
-struct ThemesFile {
-    theme: Vec<Theme>,
-}
-
-#[derive(Deserialize)]
-struct Theme {
-    id: String,
-    name: String,
-    #[serde(default)]
-    description: String,
-}
-
-/// Read display names from a themes TOML file.
-pub fn read_themes(path: &Path) -> Result<BTreeMap<String, (String, String)>> {
-    let s = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let t: ThemesFile = toml::from_str(&s)
-        .map_err(|e| InputError(format!("{}: {}", path.display(), e.message())))?;
-    Ok(t.theme
-        .into_iter()
-        .map(|t| (t.id, (t.name, t.description)))
-        .collect())
-}
 
 /// Parse `LO-HI` (or a single `N`) into an inclusive range.
 pub fn parse_range(flag: &str, s: &str) -> Result<(usize, usize)> {
@@ -92,7 +66,10 @@ pub fn run(a: TrainArgs) -> Result<Outcome> {
         .map(|s| parse_range("--char-ngrams", s))
         .transpose()?;
     let names = match &a.themes {
-        Some(p) => read_themes(p)?,
+        Some(p) => policytag_data::label::read_themes(p)?
+            .into_iter()
+            .map(|t| (t.id, (t.name, t.description)))
+            .collect(),
         None => BTreeMap::new(),
     };
     let mut examples = Vec::new();
@@ -198,18 +175,5 @@ mod tests {
             let e = parse_range("--ngrams", bad).unwrap_err().to_string();
             assert!(e.contains("--ngrams"), "{bad}: {e}");
         }
-    }
-
-    #[test]
-    fn themes_file_gives_names() {
-        let dir = std::env::temp_dir().join(format!("policytag-themes-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let p = dir.join("t.toml");
-        std::fs::write(&p, "[[theme]]\nid = \"safety\"\nname = \"校园安全\"\n").unwrap();
-        let t = read_themes(&p).unwrap();
-        assert_eq!(t["safety"].0, "校园安全");
-        std::fs::write(&p, "[[theme]]\nname = 3\n").unwrap();
-        assert!(read_themes(&p).unwrap_err().to_string().contains("t.toml"));
-        std::fs::remove_dir_all(dir).unwrap();
     }
 }
