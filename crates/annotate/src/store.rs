@@ -212,7 +212,7 @@ impl Part {
             bytes.push_str(&l.raw);
             bytes.push('\n');
         }
-        policytag_model::model::write_atomic(&self.path, bytes.as_bytes())?;
+        policytag_data::atomic::write_atomic(&self.path, bytes.as_bytes())?;
         sync_dir(&self.path);
         self.file = Some(
             OpenOptions::new()

@@ -29,6 +29,7 @@
 
 pub mod active;
 pub mod agree;
+pub mod atomic;
 pub mod confusion;
 pub mod corpus;
 pub mod error;

@@ -22,8 +22,13 @@ pub enum Error {
     #[error("labels not known to the model: {}", .0.join(", "))]
     UnknownLabels(Vec<String>),
     /// A parameter is out of range.
-    #[error("invalid parameter: {0}")]
-    InvalidParam(String),
+    #[error("invalid parameter {param}: {msg}")]
+    InvalidParam {
+        /// The parameter (its setter's name, e.g. `folds`).
+        param: &'static str,
+        /// What is wrong.
+        msg: String,
+    },
     /// The model file is damaged, truncated, of another version or not a model at all.
     #[error("{0}")]
     ModelFile(String),
@@ -55,7 +60,7 @@ impl Error {
         match self {
             Error::Data(_)
             | Error::UnknownLabels(_)
-            | Error::InvalidParam(_)
+            | Error::InvalidParam { .. }
             | Error::ModelFile(_) => true,
             Error::Tokenizer(e) => e.is_bad_input(),
             Error::Dataset(e) => e.is_bad_input(),

@@ -5,17 +5,19 @@ use std::io::Write;
 use anyhow::{Context, Result};
 
 use policytag_data::jsonl::{read_jsonl, ReadOptions};
+use policytag_pipeline::{round4, Pipeline, TagOptions};
 
 use crate::args::{EvalArgs, ReportFormat};
-use crate::cmd::tag::check_threshold;
 use crate::exit::{InputError, Outcome};
-use crate::modelfile;
-use crate::output::round4;
 
 /// Run the command.
 pub fn run(a: EvalArgs) -> Result<Outcome> {
-    check_threshold(a.threshold)?;
-    let tagger = modelfile::load(a.model.as_deref())?;
+    let options = TagOptions {
+        threshold: a.threshold,
+        evidence: None,
+    };
+    let pipeline = Pipeline::load(a.model.as_deref())?.with_options(options)?;
+    let tagger = pipeline.tagger();
     if let Some(l) = &a.label {
         if tagger.label_index(l).is_none() {
             return Err(InputError(format!("--label {l}: not a label of this model")).into());
@@ -25,8 +27,8 @@ pub fn run(a: EvalArgs) -> Result<Outcome> {
     if data.examples.is_empty() {
         return Err(InputError(format!("{}: no examples", a.data.display())).into());
     }
-    let (m, preds) = tagger
-        .evaluate(&data.examples, a.threshold)
+    let (m, preds) = pipeline
+        .evaluate(&data.examples)
         .with_context(|| format!("evaluating on {}", a.data.display()))?;
     let mut out = std::io::stdout().lock();
     match a.format {

@@ -7,14 +7,13 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use policytag_data::active::decision_confidence;
+use policytag_data::atomic::write_atomic;
 use policytag_data::interchange::{self, LsPrediction};
-use policytag_model::model::write_atomic;
+use policytag_pipeline::{round4, Pipeline};
 
 use crate::args::{ExportArgs, ToolFormat};
-use crate::cmd::import::{label_set, read_utf8};
 use crate::exit::{InputError, Outcome};
-use crate::modelfile;
-use crate::output::round4;
+use crate::input::{label_set, read_utf8};
 
 /// The labelling config written beside Label Studio tasks: `tasks.json` → `tasks.config.xml`.
 pub fn config_path(out: &Path) -> PathBuf {
@@ -59,8 +58,8 @@ pub fn run(a: ExportArgs) -> Result<Outcome> {
         ToolFormat::Doccano => interchange::write_doccano(&items),
         ToolFormat::Fasttext => {
             let tokens = if a.tokens {
-                let tagger = modelfile::load(a.model.as_deref())?;
-                let t = tagger.tokenizer();
+                let pipeline = Pipeline::load(a.model.as_deref())?;
+                let t = pipeline.tagger().tokenizer();
                 Some(
                     items
                         .par_iter()
@@ -79,18 +78,16 @@ pub fn run(a: ExportArgs) -> Result<Outcome> {
                 label_set(None, a.model.as_deref())?
             };
             let tasks = if predict {
-                let tagger = modelfile::load(a.model.as_deref())?;
-                let model = tagger.model();
-                let ids = model.label_ids();
-                let thresholds: Vec<f64> = model.label_models.iter().map(|m| m.threshold).collect();
-                let preds: Vec<LsPrediction> = items
-                    .par_iter()
-                    .map(|it| {
-                        let p = tagger.predict(&it.example.text, None);
-                        LsPrediction {
-                            labels: p.labels.iter().map(|&l| ids[l].clone()).collect(),
-                            score: round4(decision_confidence(&p.scores, &thresholds)),
-                        }
+                let pipeline = Pipeline::load(a.model.as_deref())?;
+                let model = pipeline.model();
+                let thresholds = pipeline.thresholds();
+                let texts: Vec<&str> = items.iter().map(|it| it.example.text.as_str()).collect();
+                let preds: Vec<LsPrediction> = pipeline
+                    .tag_texts(&a.file.display().to_string(), &texts)
+                    .into_iter()
+                    .map(|t| LsPrediction {
+                        labels: t.given().map(String::from).collect(),
+                        score: round4(decision_confidence(&t.scores, &thresholds)),
                     })
                     .collect();
                 let version = interchange::model_version(&model.to_bytes()?);

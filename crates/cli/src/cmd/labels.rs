@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::args::{LabelsArgs, ReportFormat};
 use crate::exit::Outcome;
-use crate::modelfile;
-use crate::output::round4;
+use crate::output::display_width;
+use policytag_pipeline::{load_model, round4};
 
 #[derive(Serialize)]
 struct Row<'a> {
@@ -22,7 +22,7 @@ struct Row<'a> {
 
 /// Run the command.
 pub fn run(a: LabelsArgs) -> Result<Outcome> {
-    let model = modelfile::load_model(a.model.as_deref())?;
+    let model = load_model(a.model.as_deref())?;
     let rows: Vec<Row> = model
         .labels
         .iter()
@@ -74,11 +74,4 @@ pub fn run(a: LabelsArgs) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Ok)
-}
-
-/// Terminal columns of a string (CJK characters take two).
-pub fn display_width(s: &str) -> usize {
-    s.chars()
-        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
-        .sum()
 }

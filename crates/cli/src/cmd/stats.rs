@@ -5,12 +5,12 @@ use std::io::Write;
 use anyhow::Result;
 use serde::Serialize;
 
+use policytag_pipeline::{Pipeline, Reader, TagOptions};
 use policytag_report::profile::{self, round4, Profile};
 
 use crate::args::{StatsArgs, StatsFormat};
 use crate::exit::Outcome;
-use crate::modelfile;
-use crate::output::csv_field;
+use crate::output::{csv_field, display_width};
 
 #[derive(Serialize)]
 struct ThemeRow<'a> {
@@ -26,16 +26,15 @@ struct Stats<'a> {
 
 /// Run the command.
 pub fn run(a: StatsArgs) -> Result<Outcome> {
-    crate::cmd::tag::check_threshold(a.threshold)?;
-    let tagger = modelfile::load(a.model.as_deref())?;
-    let (report, failed) = crate::cmd::report::build(&crate::cmd::report::Tagging {
-        files: &a.files,
-        jsonl: a.jsonl,
-        format: a.input_format.format(),
-        tagger: &tagger,
+    let options = TagOptions {
         threshold: a.threshold,
-        evidence: false,
-    })?;
+        evidence: None,
+    };
+    let pipeline = Pipeline::load(a.model.as_deref())?.with_options(options)?;
+    let reader = Reader::default()
+        .format(a.input_format.format())
+        .jsonl(a.jsonl);
+    let (report, failed) = crate::tagging::report(&pipeline, &reader, &a.files, a.jsonl)?;
     let Some(report) = report else {
         return Ok(Outcome::SomeFailed);
     };
@@ -103,7 +102,7 @@ pub fn run(a: StatsArgs) -> Result<Outcome> {
                     "id", "name", "paragraphs", "share", "figures"
                 )?;
                 for t in rows {
-                    let pad = 20usize.saturating_sub(crate::cmd::labels::display_width(&t.name));
+                    let pad = 20usize.saturating_sub(display_width(&t.name));
                     writeln!(
                         out,
                         "  {:<18}  {}{}  {:>10}  {:>5.1}%  {:>7}",

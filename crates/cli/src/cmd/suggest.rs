@@ -5,34 +5,25 @@ use std::collections::BTreeMap;
 use std::io::Write;
 
 use anyhow::Result;
-use rayon::prelude::*;
 use serde::Serialize;
 
 use policytag_data::active;
+use policytag_pipeline::{round4, Pipeline, Reader};
 
 use crate::args::SuggestArgs;
 use crate::exit::{InputError, Outcome};
-use crate::input::{items, Item};
-use crate::modelfile;
-use crate::output::{round4, Sink};
+use crate::output::Sink;
 
 #[derive(Serialize)]
 struct Row<'a> {
-    id: String,
+    id: &'a str,
     doc: &'a str,
     paragraph: usize,
-    heading: &'a str,
+    heading: String,
     text: &'a str,
     uncertainty: f64,
     suggested: Vec<&'a str>,
     scores: BTreeMap<&'a str, f64>,
-}
-
-/// A paragraph's stable id: its JSONL `"id"`, else `doc#paragraph`.
-fn item_id(it: &Item) -> String {
-    it.id
-        .clone()
-        .unwrap_or_else(|| format!("{}#{}", it.doc, it.paragraph))
 }
 
 /// Run the command.
@@ -40,39 +31,39 @@ pub fn run(a: SuggestArgs) -> Result<Outcome> {
     if a.n == 0 {
         return Err(InputError("--n must be at least 1".into()).into());
     }
-    let tagger = modelfile::load(a.model.as_deref())?;
-    let mut all: Vec<Item> = Vec::new();
-    for f in &a.files {
-        all.extend(items(f, a.jsonl, a.input_format.format())?);
+    let pipeline = Pipeline::load(a.model.as_deref())?;
+    let reader = Reader::default()
+        .format(a.input_format.format())
+        .jsonl(a.jsonl);
+    let mut all = Vec::new();
+    for source in crate::input::sources(&a.files, a.jsonl) {
+        all.extend(reader.read(&source?)?.paragraphs);
     }
     if all.is_empty() {
         return Err(InputError("no paragraphs found in the inputs".into()).into());
     }
-    let model = tagger.model();
-    let ids = model.label_ids();
-    let thresholds: Vec<f64> = model.label_models.iter().map(|m| m.threshold).collect();
-    let preds: Vec<_> = all
-        .par_iter()
-        .map(|it| tagger.predict(&it.text, None))
-        .collect();
-    let unc: Vec<f64> = preds
+    let tagged = pipeline.tag_paragraphs(all);
+    let thresholds = pipeline.thresholds();
+    let unc: Vec<f64> = tagged
         .iter()
-        .map(|p| active::uncertainty(&p.scores, &thresholds))
+        .map(|t| active::uncertainty(&t.scores, &thresholds))
         .collect();
     let mut sink = Sink::open(a.out.as_deref())?;
     for i in active::rank(&unc, a.n) {
-        let (it, p) = (&all[i], &preds[i]);
+        let t = &tagged[i];
+        let p = &t.paragraph;
         let row = Row {
-            id: item_id(it),
-            doc: &it.doc,
-            paragraph: it.paragraph,
-            heading: &it.heading,
-            text: &it.text,
+            id: &p.id,
+            doc: &p.doc,
+            paragraph: p.index,
+            heading: p.heading_path(),
+            text: &p.text,
             uncertainty: round4(unc[i]),
-            suggested: p.labels.iter().map(|&l| ids[l].as_str()).collect(),
-            scores: ids
+            suggested: t.given().collect(),
+            scores: t
+                .label_ids()
                 .iter()
-                .zip(&p.scores)
+                .zip(&t.scores)
                 .map(|(id, &s)| (id.as_str(), round4(s)))
                 .collect(),
         };
