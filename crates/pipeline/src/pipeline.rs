@@ -15,7 +15,7 @@ use crate::document::{paragraph_id, Document, DocumentMeta, InputFormat, Paragra
 use crate::error::{Error, Result};
 use crate::reader::Reader;
 use crate::source::Source;
-use crate::tagged::{LabelIds, TaggedParagraph};
+use crate::tagged::{round4, LabelIds, TaggedParagraph};
 
 /// The default model, embedded at build time from `models/default.model`.
 static EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/default.model"));
@@ -311,6 +311,51 @@ impl Pipeline {
             read.join()
                 .map_err(|_| Error::Input("the reader thread failed".into()))?
         })
+    }
+
+    /// Up to `n` examples the model got wrong (gold labels ≠ predicted, or with `focus`, wrong
+    /// about that label), one entry of two lines each: `- ID [gold] → [predicted]  (scores
+    /// of the labels involved)` and the first 120 characters of the text.
+    pub fn errors(
+        &self,
+        examples: &[Example],
+        preds: &[Prediction],
+        focus: Option<usize>,
+        n: usize,
+    ) -> String {
+        let ids = self.ids.ids();
+        let names = |s: &[usize]| {
+            let v: Vec<&str> = s.iter().map(|&l| ids[l].as_str()).collect();
+            v.join(",")
+        };
+        let mut out = String::new();
+        let wrong = examples.iter().zip(preds).filter_map(|(e, p)| {
+            let gold: Vec<usize> = e
+                .labels
+                .iter()
+                .filter_map(|l| self.tagger.label_index(l))
+                .collect();
+            let off = |f: usize| gold.contains(&f) != p.labels.contains(&f);
+            (gold != p.labels && focus.map_or(true, off)).then_some((e, p, gold))
+        });
+        for (e, p, gold) in wrong.take(n) {
+            let mut involved: Vec<usize> = gold.iter().chain(&p.labels).copied().collect();
+            involved.sort_unstable();
+            involved.dedup();
+            let scores: Vec<String> = involved
+                .iter()
+                .map(|&l| format!("{}={}", ids[l], round4(p.scores[l])))
+                .collect();
+            out += &format!(
+                "- {}[{}] → [{}]  ({})\n  {}\n",
+                e.id.as_deref().map(|i| format!("{i} ")).unwrap_or_default(),
+                names(&gold),
+                names(&p.labels),
+                scores.join(" "),
+                e.text.chars().take(120).collect::<String>()
+            );
+        }
+        out
     }
 
     /// Metrics on labelled examples (the struct `policytag eval --format json` prints),
