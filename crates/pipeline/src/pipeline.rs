@@ -11,7 +11,7 @@ use policytag_data::{Example, LabelInfo};
 use policytag_model::train::{Hooks, TrainParams};
 use policytag_model::{Metrics, Model, Prediction, Tagger};
 
-use crate::document::{paragraph_id, Document, DocumentMeta, InputFormat, Paragraph};
+use crate::document::{paragraph_id, Document, Paragraph};
 use crate::error::{Error, Result};
 use crate::reader::Reader;
 use crate::source::Source;
@@ -123,20 +123,7 @@ pub struct Pipeline {
 }
 
 /// A document with its paragraphs tagged.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct TaggedDocument {
-    /// Its name (the path as given, or `-`).
-    pub name: String,
-    /// How it was read.
-    pub format: InputFormat,
-    /// Its title, when one is recognised.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    /// What it is.
-    pub meta: DocumentMeta,
-    /// The tagged paragraphs, in order.
-    pub paragraphs: Vec<TaggedParagraph>,
-}
+pub type TaggedDocument = Document<TaggedParagraph>;
 
 impl Pipeline {
     /// A pipeline around a model: loads the tokenizer it was trained with.
@@ -257,13 +244,7 @@ impl Pipeline {
 
     /// Tag a whole document.
     pub fn tag_document(&self, document: Document) -> TaggedDocument {
-        TaggedDocument {
-            name: document.name,
-            format: document.format,
-            title: document.title,
-            meta: document.meta,
-            paragraphs: self.tag_paragraphs(document.paragraphs),
-        }
+        document.map(|p| self.tag_paragraphs(p))
     }
 
     /// Read and tag one input in bounded memory: a reader thread decodes and segments it
