@@ -175,7 +175,7 @@ pub fn is_column_label(line: &str) -> bool {
 
 /// True when a line is a run of unrelated keywords separated by `|` or spaces, as search-
 /// engine spam appends to a page: many short parts and no sentence punctuation.
-fn is_keyword_spam(line: &str) -> bool {
+pub fn is_keyword_spam(line: &str) -> bool {
     if line.contains(['。', ',', ';', '，', '；', '!', '?']) {
         return false;
     }

@@ -25,6 +25,7 @@
 
 pub mod clean;
 pub mod decode;
+pub mod document;
 pub mod error;
 pub mod normalize;
 pub mod segment;
@@ -33,6 +34,7 @@ pub mod tokenize;
 
 pub use clean::is_chrome;
 pub use decode::{decode, Encoding};
+pub use document::{DocumentReader, Event, Metadata};
 pub use error::{Error, Result};
 pub use normalize::{NormalizeSettings, Normalizer};
 pub use segment::{Paragraph, SegmentParams, Segmenter};
