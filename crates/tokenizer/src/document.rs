@@ -375,6 +375,20 @@ pub enum Event {
     Paragraph(Paragraph),
 }
 
+/// A paragraph this short ending in `；` may lead a list of short items.
+const LIST_LEAD_CHARS: usize = 120;
+/// List items are at most this long.
+const LIST_ITEM_CHARS: usize = 40;
+
+fn ends_list_item(text: &str) -> bool {
+    text.trim_end().ends_with(['；', ';'])
+}
+
+/// A short list item: not a numbered heading of its own.
+fn is_list_item(text: &str) -> bool {
+    text.chars().count() <= LIST_ITEM_CHARS && !marker_at(text).is_some_and(|(l, _)| l <= 4)
+}
+
 /// Body paragraphs read before a document's metadata is settled.
 const SETTLE_PARAGRAPHS: usize = 3;
 /// Paragraphs shorter than this that repeat are dropped only inside a repeated run.
@@ -399,6 +413,8 @@ pub struct DocumentReader<'a> {
     last_key: Option<u64>,
     last_dropped: bool,
     index: usize,
+    /// A run of list items being joined.
+    list: Option<Paragraph>,
 }
 
 fn key(text: &str) -> u64 {
@@ -425,6 +441,7 @@ impl<'a> DocumentReader<'a> {
             last_key: None,
             last_dropped: false,
             index: 0,
+            list: None,
         }
     }
 
@@ -446,11 +463,17 @@ impl<'a> DocumentReader<'a> {
 
     /// Flush the last document at the end of the source.
     pub fn finish(&mut self, out: &mut Vec<Event>) {
+        if let Some(run) = self.list.take() {
+            self.emit(run, out);
+        }
         self.settle(out);
     }
 
-    fn paragraph(&mut self, mut p: Paragraph, out: &mut Vec<Event>) {
+    fn paragraph(&mut self, p: Paragraph, out: &mut Vec<Event>) {
         if self.source_doc != Some(p.document) {
+            if let Some(run) = self.list.take() {
+                self.emit(run, out);
+            }
             if self.source_doc.is_some() {
                 self.settle(out);
                 self.chrome.clear();
@@ -478,6 +501,30 @@ impl<'a> DocumentReader<'a> {
         if self.page_title.is_none() && is_title_like(&p.text) {
             self.page_title = Some(p.text.trim().to_string());
         }
+        // A run of short list items (`招聘教师×名；`, one a line) is one paragraph.
+        if let Some(mut run) = self.list.take() {
+            if is_list_item(&p.text) {
+                run.text.push('\n');
+                run.text.push_str(&p.text);
+                run.end = p.end;
+                if ends_list_item(&p.text) {
+                    self.list = Some(run);
+                } else {
+                    self.emit(run, out);
+                }
+                return;
+            }
+            self.emit(run, out);
+        }
+        if ends_list_item(&p.text) && p.text.chars().count() <= LIST_LEAD_CHARS {
+            self.list = Some(p);
+            return;
+        }
+        self.emit(p, out);
+    }
+
+    /// Number a kept paragraph and pass it on (held until its document is settled).
+    fn emit(&mut self, mut p: Paragraph, out: &mut Vec<Event>) {
         p.index = self.index;
         self.index += 1;
         if self.settled {
@@ -656,6 +703,22 @@ mod tests {
         let m = &docs(&ev)[0].metadata;
         assert_eq!(m.date.as_deref(), Some("2023-01-05"));
         assert_eq!(m.kind, Some(Kind::Summary));
+    }
+
+    #[test]
+    fn a_run_of_short_list_items_is_one_paragraph() {
+        let page = "（二）队伍建设\n2.教师队伍结构更趋合理，全年招聘教师：\n招聘中小学教师若干名；\n\
+                    招募支教人员若干名；\n遴选教师进城若干名。\n3.师德建设扎实推进，开展专题教育。\n";
+        let ev = read(page);
+        let ps = paras(&ev);
+        let t: Vec<&str> = ps.iter().map(|p| p.text.as_str()).collect();
+        assert_eq!(t.len(), 4, "{t:?}");
+        assert_eq!(
+            t[2],
+            "招聘中小学教师若干名；\n招募支教人员若干名；\n遴选教师进城若干名。"
+        );
+        assert_eq!(ps[2].end - ps[2].start, t[2].chars().count());
+        assert!(ps[2].heading_path().contains("› 2.教师队伍结构更趋合理"));
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! words.
 //!
 //! ```text
-//! bytes ─decode─▶ text ─segment (drop chrome, cut long lines)─▶ paragraphs
+//! bytes ─decode─▶ text ─segment (drop chrome, cut at headings and long lines)─▶ paragraphs
+//! paragraphs ─document (split pages, one copy of repeats, metadata)─▶ documents
 //! paragraph ─normalise (全角→半角, 繁→简)─▶ jieba-rs + domain dictionary ─filter─▶ words
 //! ```
 //!

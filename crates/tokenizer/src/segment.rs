@@ -1,11 +1,24 @@
 //! Segmenting a report into paragraphs.
 //!
-//! Lines are paragraphs. A line longer than [`SegmentParams::max_chars`] is cut before
-//! enumeration markers (`（一）`, `一、`, `一是`, `1.`, `【篇一】`) and, where a piece is still
-//! long, at sentence ends; a piece too short to stand alone (a heading such as `（二）落实教育
-//! 民生。`) stays with the text that follows it. Every paragraph carries its index, its
-//! character offsets in the source (`source.chars().skip(start).take(end - start)` is its
-//! text) and its heading path (`一、2021年工作总结 › （二）落实教育民生`).
+//! Lines are paragraphs, structured as official documents number them (GB/T 9704: `一、`,
+//! `（一）`, `1.`, `（1）`, and run-in items `一是…二是…`):
+//!
+//! - a page holding several reports is cut before each `【篇N】`, which starts a new
+//!   document (so does a report title after body text, see [`crate::document`]);
+//! - headings of levels `一、` and `（一）` are split from what they are glued to: a deeper
+//!   heading (`一、2021年工作总结（一）实施…`) or their own body (`（二）落实教育民生。一是…`
+//!   → `（二）落实教育民生。` + `一是…`);
+//! - a line longer than [`SegmentParams::max_chars`] is also cut before numbered items and,
+//!   where a piece is still long, at sentence ends; a piece too short to stand alone stays
+//!   with the text that follows it, or with the text before it when what follows opens a
+//!   new section — never across a section boundary;
+//! - inside a line, a digit marker (`1.`, `（3）`, `5、`) only counts when it continues the
+//!   numbering (after `3.` comes `4.`; a list starts at 1), so `有3、4所` or a stray `5、`
+//!   after `3.` do not cut.
+//!
+//! Every paragraph carries its index, its character offsets in the source
+//! (`source.chars().skip(start).take(end - start)` is its text), its heading path
+//! (`一、2021年工作总结 › （二）落实教育民生`) and its document number.
 
 use serde::Serialize;
 
@@ -114,8 +127,9 @@ impl Segmenter {
     /// ```
     /// let seg = policytag_tokenizer::Segmenter::default();
     /// let ps = seg.segment("当前位置：首页 > 动态\n一、2021年工作总结\n（一）加强党建。一是……\n");
-    /// assert_eq!(ps.len(), 2);
-    /// assert_eq!(ps[1].heading_path(), "一、2021年工作总结 › （一）加强党建");
+    /// assert_eq!(ps.len(), 3);
+    /// assert_eq!(ps[1].text, "（一）加强党建。");
+    /// assert_eq!(ps[2].heading_path(), "一、2021年工作总结 › （一）加强党建");
     /// ```
     pub fn segment(&self, text: &str) -> Vec<Paragraph> {
         let mut state = self.stream();
@@ -379,7 +393,16 @@ impl LineSegmenter<'_> {
             if i > 0 {
                 if let Some((lvl, len)) = marker_at(&s[i..]) {
                     let n = number_of(&s[i..], lvl, len);
-                    if boundary_ok(lvl, prev) && (lvl == 0 || self.continues(lvl, n)) {
+                    // "三、2021年工作计划一是…": a first item glued to a short heading.
+                    let (from, from_level) = *starts.last().unwrap_or(&(0, None));
+                    let glued = lvl == 5
+                        && n == Some(1)
+                        && matches!(from_level, Some(1 | 2))
+                        && s[from..i].chars().count() <= 40;
+                    // Numbering continuity guards the digit markers, which prose is full
+                    // of ("有3、4所", "5、录播教室" after "3."); the others are rarer.
+                    let numbered_ok = !matches!(lvl, 3 | 4) || self.continues(lvl, n);
+                    if (boundary_ok(lvl, prev) || glued) && numbered_ok {
                         if lvl == 0 {
                             self.numbers = [None; 6];
                         } else {
@@ -426,7 +449,7 @@ impl LineSegmenter<'_> {
                                 ..pc
                             });
                         }
-                        Some(e) if pc.a + e >= pc.b => split.push(Piece {
+                        Some(e) if l <= 2 && pc.a + e >= pc.b => split.push(Piece {
                             heading: true,
                             ..pc
                         }),
@@ -502,7 +525,8 @@ impl LineSegmenter<'_> {
                     match merged.last_mut() {
                         Some(last)
                             if !last.heading
-                                && s[last.a..pd.b].chars().count() <= p.hard_max_chars =>
+                                && pd.level != Some(0)
+                                && s[last.a..pd.b].chars().count() <= p.max_chars =>
                         {
                             last.b = pd.b
                         }
@@ -525,7 +549,9 @@ impl LineSegmenter<'_> {
         if let Some(pd) = pending {
             match merged.last_mut() {
                 Some(last)
-                    if !last.heading && s[last.a..pd.b].chars().count() <= p.hard_max_chars =>
+                    if !last.heading
+                        && pd.level != Some(0)
+                        && s[last.a..pd.b].chars().count() <= p.max_chars =>
                 {
                     last.b = pd.b
                 }
@@ -583,7 +609,9 @@ fn heading_text(s: &str) -> (String, Option<usize>) {
         }
         if n >= 3 && i > 0 {
             if let Some((lvl, _)) = marker_at(&s[i..]) {
-                if lvl <= 4 && strong_boundary(s[..i].chars().next_back()) {
+                if (lvl <= 4 && strong_boundary(s[..i].chars().next_back()))
+                    || (lvl == 5 && s[i..].starts_with("一是"))
+                {
                     end = Some((i, i));
                     break;
                 }
