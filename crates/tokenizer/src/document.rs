@@ -248,15 +248,15 @@ pub fn bureau_in(text: &str) -> Option<(String, Option<String>)> {
         }
         start = i;
     }
-    // A masked place (`XX区`, `xx县`, `***市`) keeps its level word only.
-    let masked_level = before[..start]
-        .chars()
-        .next_back()
-        .filter(|c| matches!(c, 'X' | 'x' | '*' | '×'));
+    // A masked place (`XX区`, `xx县`, `***市`) is kept in the bureau's name as written,
+    // but names no region.
+    let is_mask = |c: char| matches!(c, 'X' | 'x' | '*' | '×');
+    let masked = before[..start].chars().next_back().is_some_and(is_mask);
+    let mask_start = before[..start].trim_end_matches(is_mask).len();
     let place = &t[start..pos];
-    let bureau = format!("{place}{word}");
+    let bureau = format!("{}{place}{word}", &t[mask_start..start]);
     let region = (place.chars().count() >= 2
-        && masked_level.is_none()
+        && !masked
         && place.ends_with(['区', '县', '市', '旗', '州', '盟', '镇', '省']))
     .then(|| place.to_string());
     Some((bureau, region))
@@ -635,7 +635,10 @@ mod tests {
             bureau_in("区教育局2022年工作总结"),
             Some(("区教育局".into(), None))
         );
-        assert_eq!(bureau_in("XX区教育局2021年工作总结").unwrap().1, None);
+        assert_eq!(
+            bureau_in("XX区教育局2021年工作总结"),
+            Some(("XX区教育局".into(), None))
+        );
         assert_eq!(
             kind_of("2022年工作总结及2023年工作计划"),
             Some(Kind::SummaryPlan)
