@@ -2,13 +2,16 @@
 
 use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use policytag_extract::Format;
 use policytag_model::data::{read_jsonl_str, ReadOptions};
+use policytag_tokenizer::document::{DocumentReader, Event};
 use policytag_tokenizer::stream::{sniff, Lines};
 
 use crate::exit::InputError;
+use crate::output::DocInfo;
 
 /// One paragraph to tag, wherever it came from.
 #[derive(Debug, Clone)]
@@ -27,6 +30,9 @@ pub struct Item {
     pub end: usize,
     /// The text.
     pub text: String,
+    /// The document of the source this paragraph belongs to, with its metadata (`None`
+    /// for JSONL input, which is not segmented).
+    pub document: Option<Arc<DocInfo>>,
 }
 
 /// Display name of an input path.
@@ -79,6 +85,7 @@ pub fn jsonl_items(path: &Path) -> Result<Vec<Item>> {
             start: 0,
             end: 0,
             text: e.text,
+            document: None,
         })
         .collect())
 }
@@ -98,28 +105,48 @@ pub fn for_each_paragraph(
 ) -> Result<usize> {
     let doc = name(path);
     let seg = policytag_tokenizer::Segmenter::default();
-    let mut state = seg.stream();
-    let mut paras = Vec::new();
+    let mut reader = DocumentReader::new(&seg);
+    let mut events = Vec::new();
+    let mut current: Option<Arc<DocInfo>> = None;
+    let mut announced = None;
     let mut count = 0usize;
-    let mut feed = |lines: &mut dyn FnMut() -> Result<Option<(String, usize)>>| -> Result<()> {
-        while let Some((line, at)) = lines()? {
-            state.line(&line, at, &mut paras);
-            for p in paras.drain(..) {
-                count += 1;
-                let item = Item {
-                    doc: doc.clone(),
-                    paragraph: p.index,
-                    heading: p.heading_path(),
-                    start: p.start,
-                    end: p.end,
-                    text: p.text,
-                    id: None,
-                };
-                if !f(item) {
-                    return Ok(());
+    // Paragraphs come out with the document they belong to; `false` once `f` has had enough.
+    let mut pass_on = |events: &mut Vec<Event>| -> bool {
+        for e in events.drain(..) {
+            match e {
+                Event::Document(d) => announced = Some(d),
+                Event::Paragraph(p) => {
+                    if let Some(d) = announced.take() {
+                        current = Some(Arc::new(DocInfo::new(d, p.index)));
+                    }
+                    count += 1;
+                    let item = Item {
+                        doc: doc.clone(),
+                        paragraph: p.index,
+                        heading: p.heading_path(),
+                        start: p.start,
+                        end: p.end,
+                        text: p.text,
+                        id: None,
+                        document: current.clone(),
+                    };
+                    if !f(item) {
+                        return false;
+                    }
                 }
             }
         }
+        true
+    };
+    let mut feed = |lines: &mut dyn FnMut() -> Result<Option<(String, usize)>>| -> Result<()> {
+        while let Some((line, at)) = lines()? {
+            reader.line(&line, at, &mut events);
+            if !pass_on(&mut events) {
+                return Ok(());
+            }
+        }
+        reader.finish(&mut events);
+        pass_on(&mut events);
         Ok(())
     };
     let stdin = path.as_os_str() == "-";

@@ -191,3 +191,66 @@ mod tests {
         std::fs::remove_dir_all(dir).unwrap();
     }
 }
+
+/// A document of a source with its metadata rendered once for every output format.
+#[derive(Debug)]
+pub struct DocInfo {
+    /// The document and its metadata.
+    pub document: policytag_tokenizer::document::Document,
+    /// Its JSONL fields, `"document":0,"doc_title":…,"doc_date":…` (no braces).
+    pub json: String,
+    /// Its one-line description for text output: title · bureau · years · kind · date.
+    pub line: String,
+    /// Index of its first paragraph in the source.
+    pub first: usize,
+}
+
+impl DocInfo {
+    /// Render the fields of a document whose first paragraph is paragraph `first`.
+    pub fn new(document: policytag_tokenizer::document::Document, first: usize) -> DocInfo {
+        use std::fmt::Write as _;
+        let m = &document.metadata;
+        let mut json = String::new();
+        let _ = write!(json, "\"document\":{}", document.index);
+        let opt = |json: &mut String, key: &str, v: Option<&str>| {
+            let _ = write!(json, ",\"{key}\":");
+            match v {
+                Some(v) => json_str(json, v),
+                None => json.push_str("null"),
+            }
+        };
+        opt(&mut json, "doc_title", m.title.as_deref());
+        opt(&mut json, "doc_bureau", m.bureau.as_deref());
+        opt(&mut json, "doc_region", m.region.as_deref());
+        let years: Vec<String> = m.years.iter().map(u16::to_string).collect();
+        let _ = write!(json, ",\"doc_years\":[{}]", years.join(","));
+        opt(&mut json, "doc_kind", m.kind.map(|k| k.as_str()));
+        opt(&mut json, "doc_date", m.date.as_deref());
+        let mut parts: Vec<String> = Vec::new();
+        parts.push(m.title.clone().unwrap_or_else(|| "(untitled)".into()));
+        parts.extend(m.bureau.clone());
+        if !years.is_empty() {
+            parts.push(years.join("–"));
+        }
+        parts.extend(m.kind.map(|k| k.as_str().to_string()));
+        parts.extend(m.date.clone());
+        let line = format!("document {}: {}", document.index, parts.join(" · "));
+        DocInfo {
+            document,
+            json,
+            line,
+            first,
+        }
+    }
+
+    /// A display name for the document: its title, else `name` (the source path), with
+    /// the document number when the source holds several.
+    pub fn name(&self, source: &str) -> String {
+        let m = &self.document.metadata;
+        match &m.title {
+            Some(t) => t.clone(),
+            None if self.document.index == 0 => source.to_string(),
+            None => format!("{source} #{}", self.document.index + 1),
+        }
+    }
+}

@@ -2,23 +2,14 @@
 
 use std::io::Write;
 
+use std::sync::Arc;
+
 use anyhow::Result;
-use serde::Serialize;
 
 use crate::args::{SegmentArgs, TagFormat};
 use crate::exit::Outcome;
 use crate::input::{for_each_paragraph, name, Item};
-use crate::output::csv_field;
-
-#[derive(Serialize)]
-struct Row<'a> {
-    doc: &'a str,
-    paragraph: usize,
-    start: usize,
-    end: usize,
-    heading: &'a str,
-    text: &'a str,
-}
+use crate::output::{csv_field, json_str, DocInfo};
 
 /// Run the command. Paragraphs are written as they are found (bounded memory).
 pub fn run(a: SegmentArgs) -> Result<Outcome> {
@@ -28,7 +19,24 @@ pub fn run(a: SegmentArgs) -> Result<Outcome> {
         writeln!(out, "doc,paragraph,start,end,heading,text")?;
     }
     let mut write_error = None;
+    let mut last: Option<Arc<DocInfo>> = None;
     let n = for_each_paragraph(&a.file, a.input_format.format(), |p| {
+        let new_doc = match (&last, &p.document) {
+            (Some(a), Some(b)) => !Arc::ptr_eq(a, b),
+            (None, Some(_)) => true,
+            _ => false,
+        };
+        if new_doc {
+            last = p.document.clone();
+            if a.format == TagFormat::Text {
+                if let Some(d) = &p.document {
+                    if let Err(e) = writeln!(out, "━━ {}", d.line) {
+                        write_error = Some(e);
+                        return false;
+                    }
+                }
+            }
+        }
         match write_one(&mut out, a.format, &p) {
             Ok(()) => true,
             Err(e) => {
@@ -58,16 +66,22 @@ fn write_one(out: &mut impl Write, format: TagFormat, p: &Item) -> std::io::Resu
             writeln!(out, "    {}", p.text)
         }
         TagFormat::Jsonl => {
-            let row = Row {
-                doc: &p.doc,
-                paragraph: p.paragraph,
-                start: p.start,
-                end: p.end,
-                heading: &p.heading,
-                text: &p.text,
-            };
-            serde_json::to_writer(&mut *out, &row)?;
-            writeln!(out)
+            let mut s = String::with_capacity(p.text.len() + p.heading.len() + 200);
+            s.push_str("{\"doc\":");
+            json_str(&mut s, &p.doc);
+            if let Some(d) = &p.document {
+                s.push(',');
+                s.push_str(&d.json);
+            }
+            s.push_str(&format!(
+                ",\"paragraph\":{},\"start\":{},\"end\":{},\"heading\":",
+                p.paragraph, p.start, p.end
+            ));
+            json_str(&mut s, &p.heading);
+            s.push_str(",\"text\":");
+            json_str(&mut s, &p.text);
+            s.push('}');
+            writeln!(out, "{s}")
         }
         TagFormat::Csv => writeln!(
             out,

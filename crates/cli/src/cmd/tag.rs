@@ -13,7 +13,7 @@ use crate::args::{TagArgs, TagFormat};
 use crate::exit::{print_error, InputError, Outcome};
 use crate::input::{jsonl_items, Item};
 use crate::modelfile;
-use crate::output::{csv_field, json_f64, json_str, round4, Sink};
+use crate::output::{csv_field, json_f64, json_str, round4, DocInfo, Sink};
 
 /// Validate a `--threshold` value.
 pub fn check_threshold(t: Option<f64>) -> Result<()> {
@@ -211,6 +211,10 @@ impl Formatter<'_> {
                 s.reserve(it.text.len() + it.heading.len() + 40 + 24 * ids.len());
                 s.push_str("{\"doc\":");
                 json_str(&mut s, &it.doc);
+                if let Some(d) = &it.document {
+                    s.push(',');
+                    s.push_str(&d.json);
+                }
                 write!(s, ",\"paragraph\":{},\"heading\":", it.paragraph)?;
                 json_str(&mut s, &it.heading);
                 s.push_str(",\"text\":");
@@ -270,6 +274,9 @@ impl Formatter<'_> {
                 s.push('\n');
             }
             TagFormat::Text => {
+                if let Some(d) = it.document.as_ref().filter(|d| first_of(d, it)) {
+                    writeln!(s, "\n── {}", d.line)?;
+                }
                 s.push('\n');
                 if it.heading.is_empty() {
                     writeln!(s, "[{}]", it.paragraph)?;
@@ -302,6 +309,11 @@ impl Formatter<'_> {
         }
         Ok(s)
     }
+}
+
+/// Is `it` the first paragraph of document `d` (text output announces each document)?
+fn first_of(d: &DocInfo, it: &Item) -> bool {
+    d.first == it.paragraph
 }
 
 fn shorten(s: &str, n: usize) -> String {
