@@ -243,14 +243,16 @@ impl DocInfo {
         }
     }
 
-    /// A display name for the document: its title, else `name` (the source path), with
-    /// the document number when the source holds several.
+    /// A display name for the document: what it is (title · bureau · years · kind · date),
+    /// or `source` (its path) when the page says nothing, numbered when the source holds
+    /// several documents.
     pub fn name(&self, source: &str) -> String {
         let m = &self.document.metadata;
-        match &m.title {
-            Some(t) => t.clone(),
-            None if self.document.index == 0 => source.to_string(),
-            None => format!("{source} #{}", self.document.index + 1),
+        let described = m.title.is_some() || m.bureau.is_some() || !m.years.is_empty();
+        match self.line.split_once(": ") {
+            Some((_, what)) if described => what.to_string(),
+            _ if self.document.index == 0 => source.to_string(),
+            _ => format!("{source} #{}", self.document.index + 1),
         }
     }
 }

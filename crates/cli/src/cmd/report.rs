@@ -33,18 +33,20 @@ pub struct Tagging<'a> {
     pub evidence: bool,
 }
 
-/// Tag every input into a report [`Document`]. A bad input prints its one-line error and is
-/// left out; an input without paragraphs is reported and left out. Returns the documents and
-/// whether any input failed.
+/// Tag every input into report [`Document`]s, one per document of a source (a page may
+/// hold several reports), named by what the document is (title · bureau · years · kind ·
+/// date) rather than by path. A bad input prints its one-line error and is left out; an
+/// input without paragraphs is reported and left out. Returns the documents and whether
+/// any input failed.
 pub fn tagged_documents(t: &Tagging<'_>) -> (Vec<Document>, bool) {
     let mut docs = Vec::new();
     let mut failed = false;
     for f in t.files {
-        match tag_document(f, t) {
-            Ok(d) if d.paragraphs.is_empty() => {
-                eprintln!("policytag: {}: no paragraphs found", d.name)
+        match tag_source(f, t) {
+            Ok(d) if d.is_empty() => {
+                eprintln!("policytag: {}: no paragraphs found", input::name(f))
             }
-            Ok(d) => docs.push(d),
+            Ok(d) => docs.extend(d),
             Err(e) => {
                 print_error(&e);
                 failed = true;
@@ -54,36 +56,58 @@ pub fn tagged_documents(t: &Tagging<'_>) -> (Vec<Document>, bool) {
     (docs, failed)
 }
 
-fn tag_document(path: &Path, t: &Tagging<'_>) -> Result<Document> {
+fn tag_source(path: &Path, t: &Tagging<'_>) -> Result<Vec<Document>> {
     let (tagger, evidence) = (t.tagger, t.evidence);
     let items = input::items(path, t.jsonl, t.format)?;
-    let paragraphs = items
-        .into_par_iter()
-        .map(|it| {
-            let p = tagger.predict(&it.text, t.threshold);
-            let labels = p
-                .labels
-                .iter()
-                .map(|&l| {
-                    let ev = if evidence {
-                        tagger
-                            .evidence(&p, l, EVIDENCE)
-                            .into_iter()
-                            .map(|e| e.term)
-                            .collect()
-                    } else {
-                        Vec::new()
-                    };
-                    (l, ev)
-                })
-                .collect();
-            Paragraph::new(it.paragraph, it.heading, it.text, p.scores, labels)
+    // Consecutive paragraphs of one document of the source.
+    let mut groups: Vec<(String, Vec<input::Item>)> = Vec::new();
+    for it in items {
+        let same = match (groups.last(), &it.document) {
+            (Some((_, g)), Some(d)) => g[0]
+                .document
+                .as_ref()
+                .is_some_and(|e| std::sync::Arc::ptr_eq(e, d)),
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if !same {
+            let name = match &it.document {
+                Some(d) => d.name(&it.doc),
+                None => it.doc.clone(),
+            };
+            groups.push((name, Vec::new()));
+        }
+        if let Some((_, g)) = groups.last_mut() {
+            g.push(it);
+        }
+    }
+    let tag = |it: input::Item| {
+        let p = tagger.predict(&it.text, t.threshold);
+        let labels = p
+            .labels
+            .iter()
+            .map(|&l| {
+                let ev = if evidence {
+                    tagger
+                        .evidence(&p, l, EVIDENCE)
+                        .into_iter()
+                        .map(|e| e.term)
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                (l, ev)
+            })
+            .collect();
+        Paragraph::new(it.paragraph, it.heading, it.text, p.scores, labels)
+    };
+    Ok(groups
+        .into_iter()
+        .map(|(name, items)| Document {
+            name,
+            paragraphs: items.into_par_iter().map(tag).collect(),
         })
-        .collect();
-    Ok(Document {
-        name: input::name(path),
-        paragraphs,
-    })
+        .collect())
 }
 
 /// Build the report of the documents; `Ok(None)` when there is nothing to report because
