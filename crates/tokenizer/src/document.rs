@@ -264,7 +264,10 @@ pub fn bureau_in(text: &str) -> Option<(String, Option<String>)> {
 
 /// The kind of report a title names.
 pub fn kind_of(title: &str) -> Option<Kind> {
-    let t = simplified(title);
+    // The bureau's own name says nothing of the theme (教育体育局 is not about sports).
+    let t = BUREAU_WORDS
+        .iter()
+        .fold(simplified(title), |t, w| t.replace(w, "局"));
     let has = |ws: &[&str]| ws.iter().any(|w| t.contains(w));
     if has(&["自查", "自评"]) {
         Some(Kind::SelfInspection)
@@ -335,9 +338,19 @@ pub fn metadata(title: Option<&str>, chrome: &[String], body: &[&str]) -> Metada
         title: title.map(str::to_string),
         ..Metadata::default()
     };
-    let bureau = title
-        .and_then(bureau_in)
-        .or_else(|| chrome.iter().find_map(|c| bureau_in(c)));
+    // The title's bureau; else a line that is only a bureau's name (a page's masthead)
+    // or a chrome line naming one (`来源：…`), a named place before a generic `市教育局`.
+    let bare = body
+        .iter()
+        .filter(|b| b.chars().count() <= 20)
+        .filter_map(|b| bureau_in(b).filter(|(n, _)| simplified(b) == *n));
+    let found: Vec<(String, Option<String>)> = bare
+        .chain(chrome.iter().filter_map(|c| bureau_in(c)))
+        .collect();
+    let bureau = title.and_then(bureau_in).or_else(|| {
+        let named = found.iter().find(|(_, r)| r.is_some());
+        named.or(found.first()).cloned()
+    });
     if let Some((b, r)) = bureau {
         m.bureau = Some(b);
         m.region = r;
@@ -648,6 +661,10 @@ mod tests {
         assert_eq!(kind_of("学校办学行为自查报告"), Some(Kind::SelfInspection));
         assert_eq!(kind_of("2023年工作要点"), Some(Kind::Plan));
         assert_eq!(kind_of("2021年工作成效盘点"), Some(Kind::Summary));
+        assert_eq!(
+            kind_of("某县教育体育局2023年工作总结和2024年工作打算"),
+            Some(Kind::SummaryPlan)
+        );
         assert_eq!(
             date_in("發布日期: 2023-02-16 09:00").as_deref(),
             Some("2023-02-16")
