@@ -63,10 +63,12 @@ impl Reader {
         let (name, format) = (whole.name, whole.format);
         let mut groups: Vec<Vec<Paragraph>> = Vec::new();
         for p in whole.paragraphs {
-            let same = groups.last().is_some_and(|g| match (&g[0].document, &p.document) {
-                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-                _ => true,
-            });
+            let same = groups
+                .last()
+                .is_some_and(|g| match (&g[0].document, &p.document) {
+                    (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                    _ => true,
+                });
             if same {
                 if let Some(g) = groups.last_mut() {
                     g.push(p);

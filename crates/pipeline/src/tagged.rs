@@ -396,7 +396,10 @@ mod tests {
             tagged(false, vec![], "全面落实“双减”。"),
             tagged(true, vec!["一、".into(), "（二）".into()], "tab\there"),
             tagged(true, vec![], ""),
-            with_document(tagged(false, vec![], "x"), Some("某区“教育局”\\2021年工作总结")),
+            with_document(
+                tagged(false, vec![], "x"),
+                Some("某区“教育局”\\2021年工作总结"),
+            ),
             with_document(tagged(true, vec![], "x"), None),
         ] {
             let mut line = String::new();

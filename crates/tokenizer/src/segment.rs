@@ -516,22 +516,26 @@ impl LineSegmenter<'_> {
         // (then with what precedes); headings and documents are never merged.
         let short = |pc: &Piece| s[pc.a..pc.b].chars().count() < p.min_chars;
         let opens_section = |pc: &Piece| pc.heading || matches!(pc.level, Some(0..=4));
+        // A short piece that cannot go forward joins the piece before it when that is body
+        // text and the result stays within `max_chars` (so re-segmenting gives it back);
+        // otherwise it stands alone. A `【篇N】` piece never joins what precedes it.
+        let merge_back = |merged: &mut Vec<Piece>, pd: Piece| match merged.last_mut() {
+            Some(last)
+                if !last.heading
+                    && pd.level != Some(0)
+                    && s[last.a..pd.b].chars().count() <= p.max_chars =>
+            {
+                last.b = pd.b
+            }
+            _ => merged.push(pd),
+        };
         let mut merged: Vec<Piece> = Vec::with_capacity(fine.len());
         let mut pending: Option<Piece> = None;
         for pc in fine {
             let mut pc = pc;
             if let Some(pd) = pending.take() {
                 if opens_section(&pc) || s[pd.a..pc.b].chars().count() > p.hard_max_chars {
-                    match merged.last_mut() {
-                        Some(last)
-                            if !last.heading
-                                && pd.level != Some(0)
-                                && s[last.a..pd.b].chars().count() <= p.max_chars =>
-                        {
-                            last.b = pd.b
-                        }
-                        _ => merged.push(pd),
-                    }
+                    merge_back(&mut merged, pd);
                 } else {
                     pc = Piece {
                         a: pd.a,
@@ -547,16 +551,7 @@ impl LineSegmenter<'_> {
             }
         }
         if let Some(pd) = pending {
-            match merged.last_mut() {
-                Some(last)
-                    if !last.heading
-                        && pd.level != Some(0)
-                        && s[last.a..pd.b].chars().count() <= p.max_chars =>
-                {
-                    last.b = pd.b
-                }
-                _ => merged.push(pd),
-            }
+            merge_back(&mut merged, pd);
         }
         merged
     }
