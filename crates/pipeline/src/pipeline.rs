@@ -318,7 +318,7 @@ impl Pipeline {
                 .filter_map(|l| self.tagger.label_index(l))
                 .collect();
             let off = |f: usize| gold.contains(&f) != p.labels.contains(&f);
-            (gold != p.labels && focus.map_or(true, off)).then_some((e, p, gold))
+            (gold != p.labels && focus.is_none_or(off)).then_some((e, p, gold))
         });
         for (e, p, gold) in wrong.take(n) {
             let mut involved: Vec<usize> = gold.iter().chain(&p.labels).copied().collect();

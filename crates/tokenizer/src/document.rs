@@ -399,7 +399,7 @@ fn ends_list_item(text: &str) -> bool {
 
 /// A short list item: not a numbered heading of its own.
 fn is_list_item(text: &str) -> bool {
-    text.chars().count() <= LIST_ITEM_CHARS && !marker_at(text).is_some_and(|(l, _)| l <= 4)
+    text.chars().count() <= LIST_ITEM_CHARS && marker_at(text).is_none_or(|(l, _)| l > 4)
 }
 
 /// Body paragraphs read before a document's metadata is settled.
