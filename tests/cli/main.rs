@@ -788,6 +788,60 @@ fn segment_drops_chrome_golden() {
 }
 
 #[test]
+fn a_page_of_several_reports_is_several_documents_and_a_repeated_article_kept_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "全县新建改扩建学校五所，新增学位三千个，办学条件明显改善，教育质量稳步提升。";
+    let page = format!(
+        "首页 > 文档\n某县教育局2021年工作总结2篇\n申明敬告：本站不保证文档完整\n\
+         【篇一】{body}一、主要工作（一）党建引领。{body}【篇二】{body}\n\
+         乙区教育局2022年工作总结\n發布日期：2023-01-05\n{body}二是。\n×\n乙区教育局2022年工作总结\n{body}二是。\n相关信息\n"
+    );
+    let path = dir.path().join("page.txt");
+    std::fs::write(&path, page).unwrap();
+    let r = run(&["segment", "--format", "jsonl", path.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows = jsonl(&r.stdout);
+    let docs: Vec<(u64, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["document"].as_u64().unwrap(),
+                r["doc_title"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(
+        docs,
+        [
+            (0, "某县教育局2021年工作总结2篇 【篇一】".to_string()),
+            (1, "某县教育局2021年工作总结2篇 【篇二】".to_string()),
+            (2, "乙区教育局2022年工作总结".to_string()),
+        ]
+    );
+    let last = rows.last().unwrap();
+    assert_eq!(last["doc_region"], "乙区");
+    assert_eq!(last["doc_years"], serde_json::json!([2022]));
+    assert_eq!(last["doc_kind"], "summary");
+    assert_eq!(last["doc_date"], "2023-01-05");
+    // The article saved twice is there once; chrome is never a paragraph.
+    let texts: Vec<&str> = rows.iter().map(|r| r["text"].as_str().unwrap()).collect();
+    assert_eq!(texts.iter().filter(|t| t.ends_with("二是。")).count(), 1);
+    for chrome in ["申明敬告", "相关信息", "發布日期", "×"] {
+        assert!(!texts.iter().any(|t| t.contains(chrome)), "{chrome}");
+    }
+    let heading: Vec<&str> = rows
+        .iter()
+        .map(|r| r["heading"].as_str().unwrap())
+        .collect();
+    assert!(
+        heading.contains(&"一、主要工作 › （一）党建引领"),
+        "{heading:?}"
+    );
+}
+
+#[test]
 fn tokenize_uses_domain_words_and_simplifies() {
     let r = run_in(
         &root(),

@@ -28,6 +28,7 @@
 //!     start: 0,
 //!     end: text.chars().count(),
 //!     text: text.into(),
+//!     document: None,
 //! }];
 //! let tasks = queue::tasks(paras, None)?; // with Some(&pipeline): model suggestions
 //! let labels = vec![LabelInfo {

@@ -232,6 +232,7 @@ mod tests {
             start: 0,
             end: 0,
             text: text.into(),
+            document: None,
         }
     }
 

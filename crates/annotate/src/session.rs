@@ -416,6 +416,7 @@ mod tests {
                 start: 0,
                 end: 0,
                 text: format!("第{i}段"),
+                document: None,
             })
             .collect();
         let mut t = tasks(paras, None).unwrap();

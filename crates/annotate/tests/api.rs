@@ -42,6 +42,7 @@ fn session(out: &Path, can_rerank: bool) -> Session {
             start: 0,
             end: 0,
             text: t.to_string(),
+            document: None,
         })
         .collect();
     let tasks = queue::tasks(paras, None).unwrap();

@@ -10,7 +10,8 @@ use policytag_report::{Document, Paragraph, Report};
 
 use crate::exit::{print_error, InputError};
 
-/// Read and tag every input. A bad input prints its one-line error and is left out; an
+/// Read and tag every input, one document per report of a page, named by what it is
+/// ([`Reader::read_documents`]). A bad input prints its one-line error and is left out; an
 /// input without paragraphs is reported and left out. Returns the documents and whether
 /// any input failed.
 pub fn tag_all(
@@ -22,11 +23,14 @@ pub fn tag_all(
     let mut docs = Vec::new();
     let mut failed = false;
     for source in crate::input::sources(files, jsonl) {
-        match source.and_then(|s| reader.read(&s)) {
-            Ok(d) if d.paragraphs.is_empty() => {
-                eprintln!("policytag: {}: no paragraphs found", d.name)
+        match source.and_then(|s| {
+            let name = s.name();
+            reader.read_documents(&s).map(|d| (name, d))
+        }) {
+            Ok((name, d)) if d.iter().all(|d| d.paragraphs.is_empty()) => {
+                eprintln!("policytag: {name}: no paragraphs found")
             }
-            Ok(d) => docs.push(pipeline.tag_document(d)),
+            Ok((_, d)) => docs.extend(d.into_iter().map(|d| pipeline.tag_document(d))),
             Err(e) => {
                 print_error(&e.into());
                 failed = true;

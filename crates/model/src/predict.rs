@@ -134,8 +134,18 @@ impl Tagger {
     ///
     /// With paragraph pooling (the default) the words go straight from jieba into the
     /// vectoriser, with no `String` per word; the result is the same as
-    /// [`Tagger::predict_tokens`] on [`Tokenizer::tokenize`]'s output.
+    /// [`Tagger::predict_tokens`] on [`Tokenizer::tokenize`]'s output, except that web-page
+    /// chrome ([`policytag_tokenizer::is_chrome`]: `相关信息`, `文件编号 — 发布机构 …`) is
+    /// never given a label.
     pub fn predict(&self, text: &str, threshold: Option<f64>) -> Prediction {
+        let mut p = self.predict_text(text, threshold);
+        if !p.labels.is_empty() && policytag_tokenizer::is_chrome(text) {
+            p.labels.clear();
+        }
+        p
+    }
+
+    fn predict_text(&self, text: &str, threshold: Option<f64>) -> Prediction {
         match self.model.pooling {
             Pooling::MaxSentence => self.predict_tokens(&self.tokenizer.tokenize(text), threshold),
             Pooling::Paragraph => {
@@ -341,7 +351,20 @@ mod tests {
         for t in &texts {
             let a = tagger.predict(t, None);
             let b = tagger.predict_tokens(&tagger.tokenizer().tokenize(t), None);
-            assert_eq!(a, b, "{t}");
+            if policytag_tokenizer::is_chrome(t) {
+                assert_eq!(a.scores, b.scores, "{t}");
+                assert!(a.labels.is_empty(), "{t}");
+            } else {
+                assert_eq!(a, b, "{t}");
+            }
+        }
+        // Chrome gets no label even where every score clears the threshold.
+        for t in ["相关信息", "文件编号 —  — 发布机构 某区教育局"] {
+            assert!(tagger.predict(t, Some(0.0)).labels.is_empty(), "{t}");
+            assert!(!tagger
+                .predict_tokens(&tagger.tokenizer().tokenize(t), Some(0.0))
+                .labels
+                .is_empty());
         }
     }
 }

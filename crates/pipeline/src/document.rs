@@ -1,5 +1,7 @@
 //! Documents and their paragraphs: the one paragraph type every command and front end uses.
 
+use std::sync::Arc;
+
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 use sha2::{Digest, Sha256};
 
@@ -32,8 +34,9 @@ impl From<policytag_extract::Format> for InputFormat {
 }
 
 /// What a document is: who wrote it, about when, what kind of report. Every field is
-/// optional; empty fields are left out of JSON. (Detection of bureau, region, kind and
-/// date belongs to the segmenter; today only the years named in the title are filled.)
+/// optional; empty fields are left out of JSON. Found by
+/// [`policytag_tokenizer::document`] from the document's title, its page chrome and its
+/// first paragraphs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct DocumentMeta {
     /// The issuing bureau (`麻章区教育局`).
@@ -71,6 +74,101 @@ pub struct Paragraph {
     pub end: usize,
     /// The text, exactly as in the document.
     pub text: String,
+    /// The document of the source it belongs to (a page may hold several), with what that
+    /// document is; `None` for JSONL input and texts tagged on their own.
+    pub document: Option<Arc<DocumentHead>>,
+}
+
+/// One document of a source, as its paragraphs carry it: its position among the source's
+/// documents, its title and what it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentHead {
+    /// Position among the documents of the source, from 0.
+    pub index: usize,
+    /// Index of its first paragraph in the source.
+    pub first: usize,
+    /// Its title (a part of a multi-report page: the page's title and its `【篇N】`).
+    pub title: Option<String>,
+    /// What it is.
+    pub meta: DocumentMeta,
+}
+
+impl DocumentHead {
+    /// From the tokenizer's document (metadata in simplified script) whose first paragraph
+    /// is paragraph `first` of the source.
+    pub fn new(d: policytag_tokenizer::document::Document, first: usize) -> DocumentHead {
+        let m = d.metadata;
+        DocumentHead {
+            index: d.index,
+            first,
+            title: m.title,
+            meta: DocumentMeta {
+                bureau: m.bureau,
+                region: m.region,
+                years: m.years,
+                kind: m.kind.map(|k| k.as_str().to_string()),
+                date: m.date,
+            },
+        }
+    }
+
+    /// One line for people: title · bureau · years · kind · date (what is known), or
+    /// `None` when nothing is.
+    pub fn describe(&self) -> Option<String> {
+        let m = &self.meta;
+        if self.title.is_none() && m.bureau.is_none() && m.years.is_empty() {
+            return None;
+        }
+        let mut parts = vec![self.title.clone().unwrap_or_else(|| "(untitled)".into())];
+        parts.extend(m.bureau.clone());
+        if !m.years.is_empty() {
+            let years: Vec<String> = m.years.iter().map(u16::to_string).collect();
+            parts.push(years.join("–"));
+        }
+        parts.extend(m.kind.clone());
+        parts.extend(m.date.clone());
+        Some(parts.join(" · "))
+    }
+
+    /// Append `,"document":N,"doc_title":…,"doc_bureau":…,"doc_region":…,"doc_years":[…],
+    /// "doc_kind":…,"doc_date":…` (unknown values `null`): the bytes serde_json writes for
+    /// these fields, by hand for `tag`'s hot path.
+    pub fn write_json_fields(&self, out: &mut String) {
+        use crate::tagged::json_str;
+        let opt = |out: &mut String, key: &str, v: Option<&str>| {
+            out.push_str(",\"");
+            out.push_str(key);
+            out.push_str("\":");
+            match v {
+                Some(v) => json_str(out, v),
+                None => out.push_str("null"),
+            }
+        };
+        out.push_str(",\"document\":");
+        out.push_str(&self.index.to_string());
+        let m = &self.meta;
+        opt(out, "doc_title", self.title.as_deref());
+        opt(out, "doc_bureau", m.bureau.as_deref());
+        opt(out, "doc_region", m.region.as_deref());
+        out.push_str(",\"doc_years\":[");
+        let years: Vec<String> = m.years.iter().map(u16::to_string).collect();
+        out.push_str(&years.join(","));
+        out.push(']');
+        opt(out, "doc_kind", m.kind.as_deref());
+        opt(out, "doc_date", m.date.as_deref());
+    }
+
+    /// Serialize the same fields into a struct being serialized.
+    pub(crate) fn serialize_fields<S: SerializeStruct>(&self, st: &mut S) -> Result<(), S::Error> {
+        let m = &self.meta;
+        st.serialize_field("document", &self.index)?;
+        st.serialize_field("doc_title", &self.title)?;
+        st.serialize_field("doc_bureau", &m.bureau)?;
+        st.serialize_field("doc_region", &m.region)?;
+        st.serialize_field("doc_years", &m.years)?;
+        st.serialize_field("doc_kind", &m.kind)?;
+        st.serialize_field("doc_date", &m.date)
+    }
 }
 
 impl Paragraph {
@@ -81,12 +179,18 @@ impl Paragraph {
 }
 
 /// JSON: `{"id","doc","paragraph","start","end","heading","text"}` with the heading path
-/// joined by ` › ` (what `policytag segment --format jsonl` writes).
+/// joined by ` › ` (what `policytag segment --format jsonl` writes); a paragraph of a
+/// segmented report also has, after `doc`, its document's fields (`document`, `doc_title`,
+/// `doc_bureau`, `doc_region`, `doc_years`, `doc_kind`, `doc_date`).
 impl Serialize for Paragraph {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("Paragraph", 7)?;
+        let n = if self.document.is_some() { 14 } else { 7 };
+        let mut st = s.serialize_struct("Paragraph", n)?;
         st.serialize_field("id", &self.id)?;
         st.serialize_field("doc", &self.doc)?;
+        if let Some(d) = &self.document {
+            d.serialize_fields(&mut st)?;
+        }
         st.serialize_field("paragraph", &self.index)?;
         st.serialize_field("start", &self.start)?;
         st.serialize_field("end", &self.end)?;
@@ -149,6 +253,15 @@ impl Document {
     /// A document of these paragraphs; the title and the years it names are taken from
     /// the first paragraph when that looks like a title.
     pub fn new(name: String, format: InputFormat, paragraphs: Vec<Paragraph>) -> Document {
+        if let Some(head) = paragraphs.first().and_then(|p| p.document.clone()) {
+            return Document {
+                name,
+                format,
+                title: head.title.clone(),
+                meta: head.meta.clone(),
+                paragraphs,
+            };
+        }
         let title = paragraphs
             .first()
             .filter(|p| format != InputFormat::Jsonl && looks_like_title(&p.text))
@@ -204,6 +317,7 @@ mod tests {
             start: 0,
             end: text.chars().count(),
             text: text.into(),
+            document: None,
         }
     }
 

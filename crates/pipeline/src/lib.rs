@@ -7,8 +7,10 @@
 //! ```text
 //! Source (path | stdin | bytes; Source::expand: a directory → its report files, sorted)
 //!   ─Reader (detect format; decode | extract html/docx/pdf; segment | JSONL lines)─▶
-//! Document { name, format, title, meta, paragraphs: [Paragraph] }
-//! Paragraph { doc, index, id (input's, else paragraph_id), heading path, start..end, text }
+//! Document { name, format, title, meta, paragraphs: [Paragraph] }  (read_documents: one per
+//!   report of a page; meta = bureau, region, years, kind, date from policytag_tokenizer)
+//! Paragraph { doc, index, id (input's, else paragraph_id), heading path, start..end, text,
+//!   document: its DocumentHead (index in the page, title, meta) }
 //!   ─Pipeline (model + tokenizer, loaded once; rayon; threshold/evidence options)─▶
 //! TaggedParagraph { paragraph, scores, labels, evidence }  ─Serialize─▶ `tag` JSONL line
 //! ```
@@ -43,7 +45,7 @@ pub mod source;
 pub mod summary;
 pub mod tagged;
 
-pub use document::{paragraph_id, Document, DocumentMeta, InputFormat, Paragraph};
+pub use document::{paragraph_id, Document, DocumentHead, DocumentMeta, InputFormat, Paragraph};
 pub use error::{Error, Result};
 pub use pipeline::{
     embedded_model_bytes, load_model, set_threads, train, Pipeline, TagOptions, TaggedDocument,

@@ -237,6 +237,7 @@ impl Pipeline {
                     start: 0,
                     end: 0,
                     text,
+                    document: None,
                 })
             })
             .collect()

@@ -5,10 +5,13 @@ use std::io::Read;
 
 use policytag_data::jsonl::{read_jsonl_str, utf8, ReadOptions};
 use policytag_extract::Format;
+use std::sync::Arc;
+
+use policytag_tokenizer::document::{DocumentReader, Event};
 use policytag_tokenizer::stream::{sniff, Lines};
 use policytag_tokenizer::{Encoding, Segmenter};
 
-use crate::document::{paragraph_id, Document, InputFormat, Paragraph};
+use crate::document::{paragraph_id, Document, DocumentHead, InputFormat, Paragraph};
 use crate::error::{Error, Result};
 use crate::source::{not_a_directory, Source};
 
@@ -51,6 +54,44 @@ impl Reader {
         Ok(Document::new(source.name(), format, paragraphs))
     }
 
+    /// The documents of one input: a page holding several reports (`【篇一】…`, or a
+    /// second report title after body text) gives one [`Document`] per report, each named
+    /// by what it is (title · bureau · years · kind · date; the input's name when the page
+    /// says nothing). JSONL input is one document.
+    pub fn read_documents(&self, source: &Source) -> Result<Vec<Document>> {
+        let whole = self.read(source)?;
+        let (name, format) = (whole.name, whole.format);
+        let mut groups: Vec<Vec<Paragraph>> = Vec::new();
+        for p in whole.paragraphs {
+            let same = groups
+                .last()
+                .is_some_and(|g| match (&g[0].document, &p.document) {
+                    (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                    _ => true,
+                });
+            if same {
+                if let Some(g) = groups.last_mut() {
+                    g.push(p);
+                }
+            } else {
+                groups.push(vec![p]);
+            }
+        }
+        Ok(groups
+            .into_iter()
+            .map(|g| {
+                let head = g[0].document.clone();
+                let described = head.as_ref().and_then(|h| h.describe());
+                let doc_name = match (described, &head) {
+                    (Some(d), _) => d,
+                    (None, Some(h)) if h.index > 0 => format!("{name} #{}", h.index + 1),
+                    _ => name.clone(),
+                };
+                Document::new(doc_name, format, g)
+            })
+            .collect())
+    }
+
     /// The paragraphs of one input, in order, to `f` (which returns `false` to stop);
     /// returns how the input was read.
     ///
@@ -85,27 +126,50 @@ impl Reader {
             }
             return Ok(InputFormat::Jsonl);
         }
-        let mut state = self.segmenter.stream();
-        let mut paras = Vec::new();
-        let mut feed = |lines: &mut dyn FnMut() -> Result<Option<(String, usize)>>| -> Result<()> {
-            while let Some((line, at)) = lines()? {
-                state.line(&line, at, &mut paras);
-                for p in paras.drain(..) {
-                    let id = paragraph_id(name, p.index, &p.text);
-                    let para = Paragraph {
-                        doc: name.to_string(),
-                        index: p.index,
-                        id,
-                        heading: p.heading,
-                        start: p.start,
-                        end: p.end,
-                        text: p.text,
-                    };
-                    if !f(para) {
-                        return Ok(());
+        // Documents inside the source (a page may hold several reports), one copy of a
+        // repeated article, each paragraph with its document's head.
+        let mut reader = DocumentReader::new(&self.segmenter);
+        let mut events = Vec::new();
+        let mut head: Option<Arc<DocumentHead>> = None;
+        let mut announced = None;
+        let mut pass_on = |events: &mut Vec<Event>| -> bool {
+            for e in events.drain(..) {
+                let p = match e {
+                    Event::Document(d) => {
+                        announced = Some(d);
+                        continue;
                     }
+                    Event::Paragraph(p) => p,
+                };
+                if let Some(d) = announced.take() {
+                    head = Some(Arc::new(DocumentHead::new(d, p.index)));
+                }
+                let id = paragraph_id(name, p.index, &p.text);
+                let para = Paragraph {
+                    doc: name.to_string(),
+                    index: p.index,
+                    id,
+                    heading: p.heading,
+                    start: p.start,
+                    end: p.end,
+                    text: p.text,
+                    document: head.clone(),
+                };
+                if !f(para) {
+                    return false;
                 }
             }
+            true
+        };
+        let mut feed = |lines: &mut dyn FnMut() -> Result<Option<(String, usize)>>| -> Result<()> {
+            while let Some((line, at)) = lines()? {
+                reader.line(&line, at, &mut events);
+                if !pass_on(&mut events) {
+                    return Ok(());
+                }
+            }
+            reader.finish(&mut events);
+            pass_on(&mut events);
             Ok(())
         };
         let open = |p: &std::path::Path| -> Result<std::fs::File> {
@@ -173,6 +237,7 @@ fn jsonl_paragraphs(source: &Source, name: &str) -> Result<Vec<Paragraph>> {
             start: 0,
             end: 0,
             text: e.text,
+            document: None,
         })
         .collect())
 }

@@ -99,6 +99,9 @@ impl TaggedParagraph {
         json_str(out, &p.id);
         out.push_str(",\"doc\":");
         json_str(out, &p.doc);
+        if let Some(d) = &p.document {
+            d.write_json_fields(out);
+        }
         out.push_str(",\"paragraph\":");
         out.push_str(&p.index.to_string());
         out.push_str(",\"heading\":");
@@ -227,10 +230,13 @@ impl Serialize for TaggedParagraph {
             }
         }
         let p = &self.paragraph;
-        let n = if self.evidence.is_some() { 8 } else { 7 };
+        let n = if self.evidence.is_some() { 8 } else { 7 } + 7 * usize::from(p.document.is_some());
         let mut st = s.serialize_struct("TaggedParagraph", n)?;
         st.serialize_field("id", &p.id)?;
         st.serialize_field("doc", &p.doc)?;
+        if let Some(d) = &p.document {
+            d.serialize_fields(&mut st)?;
+        }
         st.serialize_field("paragraph", &p.index)?;
         st.serialize_field("heading", &p.heading_path())?;
         st.serialize_field("text", &p.text)?;
@@ -348,6 +354,7 @@ mod tests {
             start: 3,
             end: 9,
             text: text.into(),
+            document: None,
         };
         let ev = |t: &str| Evidence {
             term: t.into(),
@@ -363,12 +370,33 @@ mod tests {
         )
     }
 
+    fn with_document(mut t: TaggedParagraph, title: Option<&str>) -> TaggedParagraph {
+        t.paragraph.document = Some(Arc::new(crate::document::DocumentHead {
+            index: 2,
+            first: 10,
+            title: title.map(str::to_string),
+            meta: crate::DocumentMeta {
+                bureau: Some("某区教育局".into()),
+                region: None,
+                years: vec![2021, 2022],
+                kind: Some("summary+plan".into()),
+                date: None,
+            },
+        }));
+        t
+    }
+
     #[test]
     fn hand_written_line_is_serde_json_byte_for_byte() {
         for t in [
             tagged(false, vec![], "全面落实“双减”。"),
             tagged(true, vec!["一、".into(), "（二）".into()], "tab\there"),
             tagged(true, vec![], ""),
+            with_document(
+                tagged(false, vec![], "x"),
+                Some("某区“教育局”\\2021年工作总结"),
+            ),
+            with_document(tagged(true, vec![], "x"), None),
         ] {
             let mut line = String::new();
             t.write_json_line(&mut line);

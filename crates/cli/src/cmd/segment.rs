@@ -44,6 +44,10 @@ pub fn run(a: SegmentArgs) -> Result<Outcome> {
 fn write_one(out: &mut impl Write, format: TagFormat, p: &Paragraph) -> std::io::Result<()> {
     match format {
         TagFormat::Text => {
+            if let Some(d) = p.document.as_ref().filter(|d| d.first == p.index) {
+                let what = d.describe().unwrap_or_else(|| "(nothing known)".into());
+                writeln!(out, "━━ document {}: {what}", d.index)?;
+            }
             writeln!(
                 out,
                 "[{}] {}..{}  {}",

@@ -105,6 +105,10 @@ fn render(pipeline: &Pipeline, format: TagFormat, t: &TaggedParagraph) -> String
         TagFormat::Text => {
             let labels = pipeline.labels();
             let heading = p.heading_path();
+            if let Some(d) = p.document.as_ref().filter(|d| d.first == p.index) {
+                let what = d.describe().unwrap_or_else(|| "(nothing known)".into());
+                let _ = writeln!(s, "\n── document {}: {what}", d.index);
+            }
             s.push('\n');
             if heading.is_empty() {
                 let _ = writeln!(s, "[{}]", p.index);
