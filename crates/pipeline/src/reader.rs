@@ -231,7 +231,9 @@ mod tests {
         assert_eq!(f, InputFormat::Html);
         assert!(t.contains("新建幼儿园三所。") && !t.contains("<p>"), "{t}");
         let gbk = [0xd1u8, 0xa7, 0xc7, 0xb0, 0xbd, 0xcc, 0xd3, 0xfd, b'\n']; // 学前教育
-        let (f, t) = Reader::default().text(&Source::bytes("g.txt", gbk)).unwrap();
+        let (f, t) = Reader::default()
+            .text(&Source::bytes("g.txt", gbk))
+            .unwrap();
         assert_eq!((f, t.as_str()), (InputFormat::Text, "学前教育\n"));
         let e = Reader::default()
             .text(&Source::path("no/such/report.docx"))

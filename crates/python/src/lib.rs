@@ -88,7 +88,10 @@ fn to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
         },
         Value::String(s) => PyString::new(py, s).into_any(),
         Value::Array(a) => {
-            let items = a.iter().map(|x| to_py(py, x)).collect::<PyResult<Vec<_>>>()?;
+            let items = a
+                .iter()
+                .map(|x| to_py(py, x))
+                .collect::<PyResult<Vec<_>>>()?;
             PyList::new(py, items)?.into_any()
         }
         Value::Object(o) => {
@@ -216,7 +219,12 @@ impl PyModel {
 
     /// Why the model tags `text` as it does (what `policytag explain --format json` prints).
     #[pyo3(signature = (text, top=5))]
-    fn explain<'py>(&self, py: Python<'py>, text: String, top: usize) -> PyResult<Bound<'py, PyAny>> {
+    fn explain<'py>(
+        &self,
+        py: Python<'py>,
+        text: String,
+        top: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let e = py.detach(|| self.pipeline.explain_text(&text, top)).py()?;
         serialized(py, &e)
     }
@@ -265,19 +273,16 @@ impl PyModel {
 
     /// Metrics on a labelled JSONL file, read as `policytag eval --data` reads it.
     fn evaluate_file<'py>(&self, py: Python<'py>, path: PathBuf) -> PyResult<Bound<'py, PyAny>> {
-        let (m, _) = py
-            .detach(|| -> PyResult<_> {
-                let data = read_jsonl(&path, ReadOptions::default()).py()?;
-                if data.examples.is_empty() {
-                    return Err(py_err(format!("{}: no examples", path.display()), true));
-                }
-                self.pipeline
-                    .evaluate(&data.examples)
-                    .map_err(|e| {
-                        let bad = e.is_bad_input();
-                        py_err(format!("evaluating on {}: {e}", path.display()), bad)
-                    })
-            })?;
+        let (m, _) = py.detach(|| -> PyResult<_> {
+            let data = read_jsonl(&path, ReadOptions::default()).py()?;
+            if data.examples.is_empty() {
+                return Err(py_err(format!("{}: no examples", path.display()), true));
+            }
+            self.pipeline.evaluate(&data.examples).map_err(|e| {
+                let bad = e.is_bad_input();
+                py_err(format!("evaluating on {}: {e}", path.display()), bad)
+            })
+        })?;
         serialized(py, &m)
     }
 
@@ -326,10 +331,11 @@ impl TrainKw {
         if self.max_features.is_some() {
             p = p.max_features(self.max_features);
         }
-        let set = |p: TrainParams, v: Option<usize>, f: fn(TrainParams, usize) -> TrainParams| match v {
-            Some(v) => f(p, v),
-            None => p,
-        };
+        let set =
+            |p: TrainParams, v: Option<usize>, f: fn(TrainParams, usize) -> TrainParams| match v {
+                Some(v) => f(p, v),
+                None => p,
+            };
         p = set(p, self.min_df, TrainParams::min_df);
         p = set(p, self.folds, TrainParams::folds);
         p = set(p, self.features_per_label, TrainParams::features_per_label);
