@@ -79,8 +79,8 @@ def test_tag_and_labels(model):
     assert e["themes"][0]["id"] == "double-reduction" and e["themes"][0]["evidence"]
 
 
-def small_corpus(tmp_path, n=240):
-    lines = TRAIN.read_text(encoding="utf-8").splitlines()[:n]
+def small_corpus(tmp_path, every=8):
+    lines = TRAIN.read_text(encoding="utf-8").splitlines()[::every]
     p = tmp_path / "small.jsonl"
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return p
