@@ -2,28 +2,38 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 BIN := target/release/policytag
+# `make demo` builds in the dev profile (dependencies optimised), the profile `make test`
+# builds in too, so the tests after a demo reuse its build instead of compiling everything again.
+DEV_BIN := target/debug/policytag
 REAL ?= ../shared/real
 BASELINE ?= ../shared/bench/baseline.py
 VENV ?= .venv
 PY := $(VENV)/bin/python
-FLAGS := $(shell cat models/default.flags)
 
 FUZZ_SECONDS ?= 600
 PYTHON3 ?= python3
 PYVENV ?= .venv-python
+# `make python` builds the wheel in release; `make test` builds it in the dev profile it
+# already compiled the workspace in, and tests it against the dev binary.
+PY_PROFILE ?= release
 SPARK_VENV ?= .venv-spark
 HAS_PY39 := $(shell $(PYTHON3) -c 'import sys; print(int(sys.version_info >= (3, 9)))' 2>/dev/null)
 
-.PHONY: python python-test spark-test bench-python fuzz all build browser demo test model eval venv baselines bench fmt lint corpus corpus-stats clean screenshots
+.PHONY: python python-test spark-test bench-python fuzz all build install browser demo test model eval venv baselines bench fmt lint corpus corpus-stats clean screenshots
 
 all: build
 
 build:
 	$(CARGO) build --release --locked -p policytag
 
+## Install the binary into Cargo's bin directory (~/.cargo/bin/policytag, or $CARGO_HOME/bin).
+install:
+	$(CARGO) install --locked --path crates/cli
+
 ## Build, then tag a sample report with the embedded default model.
-demo: build
-	$(BIN) tag corpus/samples/county-annual-summary.txt
+demo:
+	$(CARGO) build --locked --workspace
+	$(DEV_BIN) tag corpus/samples/county-annual-summary.txt
 
 ## Headless Chromium and CJK fonts for the annotation page's browser test (Debian packages).
 browser:
@@ -46,26 +56,30 @@ python:
 	@$(PYTHON3) -c 'import sys; sys.exit(sys.version_info < (3, 9))' || { echo "make python: needs $(PYTHON3) >= 3.9" >&2; exit 2; }
 	[ -x $(PYVENV)/bin/python ] || $(PYTHON3) -m venv $(PYVENV)
 	$(PYVENV)/bin/pip install -q "maturin>=1.9,<2" pandas pyarrow pytest
-	$(PYVENV)/bin/maturin build --release --locked -m crates/python/Cargo.toml --out target/wheels
+	$(PYVENV)/bin/maturin build --profile $(PY_PROFILE) --locked -m crates/python/Cargo.toml --out target/wheels
 	$(PYVENV)/bin/pip install -q --force-reinstall --no-deps --no-index --find-links target/wheels policytag
 
-## The Python package's tests, against the release binary (seconds).
-python-test: python build
-	POLICYTAG_BIN=$(BIN) $(PYVENV)/bin/python -m pytest -q crates/python/tests
+## The Python package's tests against the binary (seconds; dev-profile wheel and binary).
+python-test:
+	$(MAKE) --no-print-directory python PY_PROFILE=dev
+	$(CARGO) build --locked -p policytag
+	POLICYTAG_BIN=$(DEV_BIN) $(PYVENV)/bin/python -m pytest -q crates/python/tests
 
 ## PySpark in local mode, both ways (Python package on the workers; binary through RDD.pipe),
 ## on sample reports, $(REAL) when present and the corpus; rows checked against the CLI's.
 ## Installs a headless JRE (Debian) when java >= 17 is missing and pyspark (PyPI) into $(SPARK_VENV).
-spark-test: build python
+spark-test: build
+	$(MAKE) --no-print-directory python PY_PROFILE=release
 	@java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])' || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y default-jre-headless; }
 	[ -x $(SPARK_VENV)/bin/python ] || $(PYTHON3) -m venv $(SPARK_VENV)
 	$(SPARK_VENV)/bin/pip install -q pyspark pandas pyarrow
 	time $(SPARK_VENV)/bin/python examples/spark/check.py --bin $(BIN) --real $(REAL)
 
-## Retrain the default model from the corpus (the binary embeds models/default.model).
+## Retrain the default model from the corpus with the recommended settings (the library's
+## defaults; the binary embeds models/default.model).
 model: build
-	$(BIN) train --data corpus/train.jsonl --themes corpus/themes.toml --out models/default.model $(FLAGS)
+	$(BIN) train --data corpus/train.jsonl --themes corpus/themes.toml --out models/default.model
 
 ## Rebuild corpus/train.jsonl and corpus/test.jsonl from the hand-written parts in corpus/src/.
 corpus:
@@ -117,7 +131,8 @@ bench: build
 
 ## tag_frame on 100k paragraphs beside the CLI, and Spark local mode with 1 and 2 cores
 ## (needs `make python` and `make spark-test`'s $(SPARK_VENV)); prints a table.
-bench-python: build python
+bench-python: build
+	$(MAKE) --no-print-directory python PY_PROFILE=release
 	$(PYVENV)/bin/python bench/python_bench.py --bin $(BIN)
 	$(SPARK_VENV)/bin/python bench/spark_bench.py --bin $(BIN)
 

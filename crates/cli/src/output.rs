@@ -20,7 +20,7 @@ impl Sink {
                 target: None,
             }),
             Some(p) => {
-                let tmp = policytag_model::model::temp_path(p);
+                let tmp = policytag_data::atomic::temp_path(p);
                 let f = std::fs::File::create(&tmp)
                     .with_context(|| format!("writing {}", p.display()))?;
                 Ok(Sink {
@@ -59,32 +59,9 @@ impl Drop for Sink {
     }
 }
 
-/// Quote a CSV field when needed.
-pub fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-/// Terminal columns of a string (CJK characters take two).
-pub fn display_width(s: &str) -> usize {
-    s.chars()
-        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
-        .sum()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_quoting() {
-        assert_eq!(csv_field("学前教育"), "学前教育");
-        assert_eq!(csv_field("a,b"), "\"a,b\"");
-        assert_eq!(csv_field("说“好”\"x\""), "\"说“好”\"\"x\"\"\"");
-    }
 
     #[test]
     fn file_sink_is_atomic() {

@@ -51,30 +51,25 @@ pub fn report(
         }
         return Err(InputError("no paragraphs in any input: nothing to report".into()).into());
     }
+    let paragraph = |t: policytag_pipeline::TaggedParagraph| {
+        let evidence = t.evidence.unwrap_or_default();
+        let terms = |k: usize| evidence.get(k).map(|ev| ev.iter().map(|e| e.term.clone()));
+        let labels = t.labels.iter().enumerate();
+        let labels = labels.map(|(k, &l)| (l, terms(k).map(Iterator::collect).unwrap_or_default()));
+        let p = t.paragraph;
+        Paragraph::new(
+            p.index,
+            p.heading_path(),
+            p.text,
+            t.scores,
+            labels.collect(),
+        )
+    };
     let documents = docs
         .into_iter()
         .map(|d| Document {
             name: d.name,
-            paragraphs: d
-                .paragraphs
-                .into_iter()
-                .map(|t| {
-                    let evidence = t.evidence.unwrap_or_default();
-                    let labels = t
-                        .labels
-                        .iter()
-                        .enumerate()
-                        .map(|(k, &l)| {
-                            let terms = evidence
-                                .get(k)
-                                .map(|ev| ev.iter().map(|e| e.term.clone()).collect());
-                            (l, terms.unwrap_or_default())
-                        })
-                        .collect();
-                    let p = t.paragraph;
-                    Paragraph::new(p.index, p.heading_path(), p.text, t.scores, labels)
-                })
-                .collect(),
+            paragraphs: d.paragraphs.into_iter().map(paragraph).collect(),
         })
         .collect();
     let report = Report::new(pipeline.labels().to_vec(), documents)?;

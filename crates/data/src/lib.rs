@@ -32,6 +32,7 @@ pub mod agree;
 pub mod atomic;
 pub mod confusion;
 pub mod corpus;
+pub mod csv;
 pub mod error;
 pub mod interchange;
 pub mod jsonl;

@@ -115,9 +115,10 @@ pub fn paragraph_id(doc: &str, index: usize, text: &str) -> String {
     format!("{name}#{index}-{hex}")
 }
 
-/// A whole document: what it is and its paragraphs.
+/// A whole document: what it is and its paragraphs — [`Paragraph`]s as read, or (as
+/// [`TaggedDocument`](crate::TaggedDocument)) tagged paragraphs.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Document {
+pub struct Document<P = Paragraph> {
     /// Its name (the path as given, or `-`).
     pub name: String,
     /// How it was read.
@@ -128,7 +129,20 @@ pub struct Document {
     /// What it is.
     pub meta: DocumentMeta,
     /// Its paragraphs, in order.
-    pub paragraphs: Vec<Paragraph>,
+    pub paragraphs: Vec<P>,
+}
+
+impl<P> Document<P> {
+    /// The same document with its paragraphs replaced by `f` of them (e.g. tagged).
+    pub fn map<Q>(self, f: impl FnOnce(Vec<P>) -> Vec<Q>) -> Document<Q> {
+        Document {
+            name: self.name,
+            format: self.format,
+            title: self.title,
+            meta: self.meta,
+            paragraphs: f(self.paragraphs),
+        }
+    }
 }
 
 impl Document {

@@ -74,6 +74,35 @@ impl std::fmt::Display for ThemeScore {
     }
 }
 
+/// For terminals: the theme, its threshold, then the terms for and against it.
+impl std::fmt::Display for LabelTerms {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "{} ({}), threshold {:.3}",
+            self.name, self.label, self.threshold
+        )?;
+        for (title, terms) in [
+            ("terms for the theme", &self.positive),
+            ("terms against it", &self.negative),
+        ] {
+            writeln!(f, "\n{title}:")?;
+            if terms.is_empty() {
+                writeln!(f, "  (none)")?;
+            }
+            for t in terms {
+                let kind = if t.kind == Some("chars") {
+                    "  [chars]"
+                } else {
+                    ""
+                };
+                writeln!(f, "  {:>+8.4}  {}{kind}", t.weight, t.term)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A paragraph's themes and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TextExplanation {
@@ -83,6 +112,26 @@ pub struct TextExplanation {
     pub themes: Vec<ThemeScore>,
     /// The highest-scoring themes that were not given (at most three).
     pub closest: Vec<ThemeScore>,
+}
+
+/// For terminals: each theme given with its evidence, then the closest themes not given.
+impl std::fmt::Display for TextExplanation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.themes.is_empty() {
+            writeln!(f, "no theme reached its threshold")?;
+        }
+        for t in &self.themes {
+            writeln!(f, "{t}")?;
+            for e in &t.evidence {
+                writeln!(f, "  {:>+8.4}  {}", e.weight, e.term)?;
+            }
+        }
+        writeln!(f, "\nclosest themes not given:")?;
+        for t in &self.closest {
+            writeln!(f, "  {t}")?;
+        }
+        Ok(())
+    }
 }
 
 impl Pipeline {

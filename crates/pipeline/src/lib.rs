@@ -40,6 +40,7 @@ pub mod explain;
 pub mod pipeline;
 pub mod reader;
 pub mod source;
+pub mod summary;
 pub mod tagged;
 
 pub use document::{paragraph_id, Document, DocumentMeta, InputFormat, Paragraph};
@@ -49,4 +50,5 @@ pub use pipeline::{
 };
 pub use reader::Reader;
 pub use source::{Expand, Source};
+pub use summary::{label_summaries, LabelSummary, Suggestion};
 pub use tagged::{round4, LabelIds, TaggedParagraph};

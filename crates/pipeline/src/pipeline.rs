@@ -11,11 +11,11 @@ use policytag_data::{Example, LabelInfo};
 use policytag_model::train::{Hooks, TrainParams};
 use policytag_model::{Metrics, Model, Prediction, Tagger};
 
-use crate::document::{paragraph_id, Document, DocumentMeta, InputFormat, Paragraph};
+use crate::document::{paragraph_id, Document, Paragraph};
 use crate::error::{Error, Result};
 use crate::reader::Reader;
 use crate::source::Source;
-use crate::tagged::{LabelIds, TaggedParagraph};
+use crate::tagged::{round4, LabelIds, TaggedParagraph};
 
 /// The default model, embedded at build time from `models/default.model`.
 static EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/default.model"));
@@ -123,20 +123,7 @@ pub struct Pipeline {
 }
 
 /// A document with its paragraphs tagged.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct TaggedDocument {
-    /// Its name (the path as given, or `-`).
-    pub name: String,
-    /// How it was read.
-    pub format: InputFormat,
-    /// Its title, when one is recognised.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    /// What it is.
-    pub meta: DocumentMeta,
-    /// The tagged paragraphs, in order.
-    pub paragraphs: Vec<TaggedParagraph>,
-}
+pub type TaggedDocument = Document<TaggedParagraph>;
 
 impl Pipeline {
     /// A pipeline around a model: loads the tokenizer it was trained with.
@@ -257,13 +244,7 @@ impl Pipeline {
 
     /// Tag a whole document.
     pub fn tag_document(&self, document: Document) -> TaggedDocument {
-        TaggedDocument {
-            name: document.name,
-            format: document.format,
-            title: document.title,
-            meta: document.meta,
-            paragraphs: self.tag_paragraphs(document.paragraphs),
-        }
+        document.map(|p| self.tag_paragraphs(p))
     }
 
     /// Read and tag one input in bounded memory: a reader thread decodes and segments it
@@ -311,6 +292,51 @@ impl Pipeline {
             read.join()
                 .map_err(|_| Error::Input("the reader thread failed".into()))?
         })
+    }
+
+    /// Up to `n` examples the model got wrong (gold labels ≠ predicted, or with `focus`, wrong
+    /// about that label), one entry of two lines each: `- ID [gold] → [predicted]  (scores
+    /// of the labels involved)` and the first 120 characters of the text.
+    pub fn errors(
+        &self,
+        examples: &[Example],
+        preds: &[Prediction],
+        focus: Option<usize>,
+        n: usize,
+    ) -> String {
+        let ids = self.ids.ids();
+        let names = |s: &[usize]| {
+            let v: Vec<&str> = s.iter().map(|&l| ids[l].as_str()).collect();
+            v.join(",")
+        };
+        let mut out = String::new();
+        let wrong = examples.iter().zip(preds).filter_map(|(e, p)| {
+            let gold: Vec<usize> = e
+                .labels
+                .iter()
+                .filter_map(|l| self.tagger.label_index(l))
+                .collect();
+            let off = |f: usize| gold.contains(&f) != p.labels.contains(&f);
+            (gold != p.labels && focus.map_or(true, off)).then_some((e, p, gold))
+        });
+        for (e, p, gold) in wrong.take(n) {
+            let mut involved: Vec<usize> = gold.iter().chain(&p.labels).copied().collect();
+            involved.sort_unstable();
+            involved.dedup();
+            let scores: Vec<String> = involved
+                .iter()
+                .map(|&l| format!("{}={}", ids[l], round4(p.scores[l])))
+                .collect();
+            out += &format!(
+                "- {}[{}] → [{}]  ({})\n  {}\n",
+                e.id.as_deref().map(|i| format!("{i} ")).unwrap_or_default(),
+                names(&gold),
+                names(&p.labels),
+                scores.join(" "),
+                e.text.chars().take(120).collect::<String>()
+            );
+        }
+        out
     }
 
     /// Metrics on labelled examples (the struct `policytag eval --format json` prints),

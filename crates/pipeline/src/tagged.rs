@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use policytag_data::csv::field;
 use policytag_model::predict::Evidence;
 use serde::ser::{Serialize, SerializeMap, SerializeStruct, Serializer};
 
@@ -145,6 +146,42 @@ impl TaggedParagraph {
             out.push('}');
         }
         out.push_str("}\n");
+    }
+}
+
+impl TaggedParagraph {
+    /// The header of `tag --format csv`: fixed columns, then one score column per label
+    /// (model order).
+    pub fn csv_header(label_ids: &[String]) -> String {
+        let mut s = String::from("id,doc,paragraph,heading,labels,text");
+        for id in label_ids {
+            s.push(',');
+            s.push_str(&field(id));
+        }
+        s.push('\n');
+        s
+    }
+
+    /// Append this paragraph's `tag --format csv` row (given labels joined by `;`, scores
+    /// rounded to 4 decimals in model order).
+    pub fn write_csv_row(&self, out: &mut String) {
+        use std::fmt::Write as _;
+        let p = &self.paragraph;
+        let given: Vec<&str> = self.given().collect();
+        let _ = write!(
+            out,
+            "{},{},{},{},{},{}",
+            field(&p.id),
+            field(&p.doc),
+            p.index,
+            field(&p.heading_path()),
+            field(&given.join(";")),
+            field(&p.text)
+        );
+        for v in &self.scores {
+            let _ = write!(out, ",{}", round4(*v));
+        }
+        out.push('\n');
     }
 }
 

@@ -37,6 +37,7 @@ pub mod error;
 pub mod figures;
 pub mod html;
 pub mod profile;
+pub mod table;
 
 pub use document::{Document, Paragraph, Report};
 pub use error::{Error, Result};

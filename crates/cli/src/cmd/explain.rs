@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use anyhow::Result;
+use serde::Serialize;
 
 use policytag_pipeline::{Pipeline, Source, TagOptions};
 
@@ -50,60 +51,23 @@ pub fn run(a: ExplainArgs) -> Result<Outcome> {
     let mode = check(&a)?;
     let pipeline = Pipeline::load(a.model.as_deref())?.with_options(options)?;
     let mut out = std::io::stdout().lock();
+    let json = a.format == ReportFormat::Json;
     match mode {
-        Mode::Label(id) => {
-            let x = pipeline.explain_label(&id, a.top)?;
-            if a.format == ReportFormat::Json {
-                serde_json::to_writer_pretty(&mut out, &x)?;
-                writeln!(out)?;
-                return Ok(Outcome::Ok);
-            }
-            writeln!(
-                out,
-                "{} ({}), threshold {:.3}",
-                x.name, x.label, x.threshold
-            )?;
-            for (title, terms) in [
-                ("terms for the theme", &x.positive),
-                ("terms against it", &x.negative),
-            ] {
-                writeln!(out, "\n{title}:")?;
-                if terms.is_empty() {
-                    writeln!(out, "  (none)")?;
-                }
-                for t in terms {
-                    let kind = if t.kind == Some("chars") {
-                        "  [chars]"
-                    } else {
-                        ""
-                    };
-                    writeln!(out, "  {:>+8.4}  {}{kind}", t.weight, t.term)?;
-                }
-            }
-        }
-        Mode::Text(text) => {
-            let x = pipeline.explain_text(&text, a.top)?;
-            if a.format == ReportFormat::Json {
-                serde_json::to_writer_pretty(&mut out, &x)?;
-                writeln!(out)?;
-                return Ok(Outcome::Ok);
-            }
-            if x.themes.is_empty() {
-                writeln!(out, "no theme reached its threshold")?;
-            }
-            for t in &x.themes {
-                writeln!(out, "{t}")?;
-                for e in &t.evidence {
-                    writeln!(out, "  {:>+8.4}  {}", e.weight, e.term)?;
-                }
-            }
-            writeln!(out, "\nclosest themes not given:")?;
-            for t in &x.closest {
-                writeln!(out, "  {t}")?;
-            }
-        }
+        Mode::Label(id) => write(&mut out, &pipeline.explain_label(&id, a.top)?, json)?,
+        Mode::Text(text) => write(&mut out, &pipeline.explain_text(&text, a.top)?, json)?,
     }
     Ok(Outcome::Ok)
+}
+
+/// Pretty JSON, or the explanation's text form.
+fn write<T: Serialize + std::fmt::Display>(out: &mut impl Write, x: &T, json: bool) -> Result<()> {
+    if json {
+        serde_json::to_writer_pretty(&mut *out, x)?;
+        writeln!(out)?;
+    } else {
+        write!(out, "{x}")?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

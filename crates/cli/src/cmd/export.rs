@@ -1,8 +1,6 @@
 //! `policytag export`: corpus JSONL → a labelling tool's format. Label Studio tasks can carry
 //! the model's predictions for pre-annotation, and come with a matching labelling config.
 
-use std::path::{Path, PathBuf};
-
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 
@@ -14,15 +12,6 @@ use policytag_pipeline::{round4, Pipeline};
 use crate::args::{ExportArgs, ToolFormat};
 use crate::exit::{InputError, Outcome};
 use crate::input::{label_set, read_utf8};
-
-/// The labelling config written beside Label Studio tasks: `tasks.json` → `tasks.config.xml`.
-pub fn config_path(out: &Path) -> PathBuf {
-    let stem = out
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "tasks".into());
-    out.with_file_name(format!("{stem}.config.xml"))
-}
 
 /// Run the command.
 pub fn run(a: ExportArgs) -> Result<Outcome> {
@@ -95,7 +84,7 @@ pub fn run(a: ExportArgs) -> Result<Outcome> {
             } else {
                 interchange::write_labelstudio(&items, None)
             };
-            let config = config_path(&a.out);
+            let config = interchange::labelstudio_config_path(&a.out);
             write_atomic(&config, interchange::labelstudio_config(&labels).as_bytes())
                 .with_context(|| format!("writing {}", config.display()))?;
             eprintln!(
@@ -112,18 +101,4 @@ pub fn run(a: ExportArgs) -> Result<Outcome> {
         a.out.display()
     );
     Ok(Outcome::Ok)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn config_sits_beside_the_tasks() {
-        assert_eq!(
-            config_path(Path::new("out/tasks.json")),
-            Path::new("out/tasks.config.xml")
-        );
-        assert_eq!(config_path(Path::new("t")), Path::new("t.config.xml"));
-    }
 }

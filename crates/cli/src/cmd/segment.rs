@@ -8,7 +8,7 @@ use policytag_pipeline::{Paragraph, Reader, Source};
 
 use crate::args::{SegmentArgs, TagFormat};
 use crate::exit::Outcome;
-use crate::output::csv_field;
+use policytag_data::csv::field as csv_field;
 
 /// Run the command. Paragraphs are written as they are found (bounded memory).
 pub fn run(a: SegmentArgs) -> Result<Outcome> {

@@ -5,11 +5,11 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use policytag_pipeline::{round4, Pipeline, Reader, TagOptions, TaggedParagraph};
+use policytag_pipeline::{Pipeline, Reader, TagOptions, TaggedParagraph};
 
 use crate::args::{TagArgs, TagFormat};
 use crate::exit::{print_error, Outcome};
-use crate::output::{csv_field, Sink};
+use crate::output::Sink;
 
 /// Run the command. Each input is read, tagged and rendered by
 /// [`Pipeline::stream`](policytag_pipeline::Pipeline::stream) (reader thread, batches
@@ -27,12 +27,8 @@ pub fn run(a: TagArgs) -> Result<Outcome> {
         .jsonl(a.jsonl);
     let mut sink = Sink::open(a.out.as_deref())?;
     if a.format == TagFormat::Csv {
-        let mut header = String::from("id,doc,paragraph,heading,labels,text");
-        for id in pipeline.model().label_ids() {
-            header.push(',');
-            header.push_str(&csv_field(&id));
-        }
-        writeln!(sink, "{header}")?;
+        let ids = pipeline.model().label_ids();
+        sink.write_all(TaggedParagraph::csv_header(&ids).as_bytes())?;
     }
     let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<Vec<String>>(4);
     let writer = std::thread::spawn(move || -> Result<Sink> {
@@ -105,23 +101,7 @@ fn render(pipeline: &Pipeline, format: TagFormat, t: &TaggedParagraph) -> String
     let mut s = String::new();
     match format {
         TagFormat::Jsonl => t.write_json_line(&mut s),
-        TagFormat::Csv => {
-            let given: Vec<&str> = t.given().collect();
-            let _ = write!(
-                s,
-                "{},{},{},{},{},{}",
-                csv_field(&p.id),
-                csv_field(&p.doc),
-                p.index,
-                csv_field(&p.heading_path()),
-                csv_field(&given.join(";")),
-                csv_field(&p.text)
-            );
-            for v in &t.scores {
-                let _ = write!(s, ",{}", round4(*v));
-            }
-            s.push('\n');
-        }
+        TagFormat::Csv => t.write_csv_row(&mut s),
         TagFormat::Text => {
             let labels = pipeline.labels();
             let heading = p.heading_path();

@@ -37,9 +37,21 @@ fn flag(param: &str) -> String {
     }
 }
 
+/// A setter applied only when its flag was given.
+fn set<T>(p: TrainParams, v: Option<T>, f: fn(TrainParams, T) -> TrainParams) -> TrainParams {
+    match v {
+        Some(v) => f(p, v),
+        None => p,
+    }
+}
+
 /// The parameters: the library's recommended defaults, changed only by the flags given.
 fn params(a: &TrainArgs) -> Result<ValidTrainParams> {
-    let mut p = TrainParams::default().hmm(a.hmm);
+    let mut p = set(
+        TrainParams::default(),
+        a.hmm.then_some(true),
+        TrainParams::hmm,
+    );
     if let Some(s) = &a.ngrams {
         let (lo, hi) = parse_range("--ngrams", s)?;
         p = p.word_ngrams(lo, hi);
@@ -51,31 +63,18 @@ fn params(a: &TrainArgs) -> Result<ValidTrainParams> {
         };
         p = p.char_ngrams(range);
     }
-    if a.max_features.is_some() {
-        p = p.max_features(a.max_features);
-    }
-    let set = |p: TrainParams, v: Option<usize>, f: fn(TrainParams, usize) -> TrainParams| match v {
-        Some(v) => f(p, v),
-        None => p,
-    };
+    p = set(p, a.max_features.map(Some), TrainParams::max_features);
     p = set(p, a.min_df, TrainParams::min_df);
     p = set(p, a.folds, TrainParams::folds);
     p = set(p, a.features_per_label, TrainParams::features_per_label);
-    if let Some(s) = a.seed {
-        p = p.seed(s);
-    }
-    if let Some(x) = a.alpha {
-        p = p.alpha(x);
-    }
-    if let Some(n) = a.max_iter {
-        p = p.max_iterations(n);
-    }
-    if let Some(pooling) = a.pooling {
-        p = p.pooling(match pooling {
-            PoolingArg::Paragraph => Pooling::Paragraph,
-            PoolingArg::MaxSentence => Pooling::MaxSentence,
-        });
-    }
+    p = set(p, a.seed, TrainParams::seed);
+    p = set(p, a.alpha, TrainParams::alpha);
+    p = set(p, a.max_iter, TrainParams::max_iterations);
+    let pooling = a.pooling.map(|x| match x {
+        PoolingArg::Paragraph => Pooling::Paragraph,
+        PoolingArg::MaxSentence => Pooling::MaxSentence,
+    });
+    p = set(p, pooling, TrainParams::pooling);
     // Validation lives in check(); its errors name the setter, shown here as the flag.
     p.check().map_err(|e| match e {
         ModelError::InvalidParam { param, msg }

@@ -2,7 +2,7 @@
 //! "predictions": [..]}`, and the labelling config that goes with them.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -252,6 +252,15 @@ fn xml_attr(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The labelling config written beside Label Studio tasks: `tasks.json` → `tasks.config.xml`.
+pub fn labelstudio_config_path(out: &Path) -> PathBuf {
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "tasks".into());
+    out.with_file_name(format!("{stem}.config.xml"))
+}
+
 /// The Label Studio labelling config matching [`write_labelstudio`]: a text and a
 /// multiple-choice `theme` control with one choice per label. The choice's value is the
 /// label id (what results store); its display name is shown through `html`.
@@ -274,4 +283,21 @@ pub fn labelstudio_config(labels: &LabelSet) -> String {
     }
     s += "  </Choices>\n</View>\n";
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_sits_beside_the_tasks() {
+        assert_eq!(
+            labelstudio_config_path(Path::new("out/tasks.json")),
+            Path::new("out/tasks.config.xml")
+        );
+        assert_eq!(
+            labelstudio_config_path(Path::new("t")),
+            Path::new("t.config.xml")
+        );
+    }
 }

@@ -27,7 +27,8 @@ mod labelstudio;
 pub use doccano::write_doccano;
 pub use fasttext::{one_line, write_fasttext};
 pub use labelstudio::{
-    labelstudio_config, model_version, write_labelstudio, LsPrediction, LS_CONTROL, LS_OBJECT,
+    labelstudio_config, labelstudio_config_path, model_version, write_labelstudio, LsPrediction,
+    LS_CONTROL, LS_OBJECT,
 };
 
 /// The labelling-tool formats.
