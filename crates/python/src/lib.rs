@@ -302,59 +302,6 @@ fn to_examples(rows: Vec<(Option<String>, String, Vec<String>)>) -> Vec<Example>
         .collect()
 }
 
-/// Training parameters as keyword arguments: each `None` keeps the library's recommended
-/// default; names as the CLI's flags (`ngrams`, `max_iter`, …).
-#[derive(Default)]
-struct TrainKw {
-    ngrams: Option<(usize, usize)>,
-    char_ngrams: Option<Option<(usize, usize)>>,
-    max_features: Option<usize>,
-    min_df: Option<usize>,
-    folds: Option<usize>,
-    features_per_label: Option<usize>,
-    seed: Option<u64>,
-    alpha: Option<f64>,
-    max_iter: Option<u64>,
-    pooling: Option<Pooling>,
-    hmm: bool,
-}
-
-impl TrainKw {
-    fn params(self) -> TrainParams {
-        let mut p = TrainParams::default().hmm(self.hmm);
-        if let Some((lo, hi)) = self.ngrams {
-            p = p.word_ngrams(lo, hi);
-        }
-        if let Some(c) = self.char_ngrams {
-            p = p.char_ngrams(c);
-        }
-        if self.max_features.is_some() {
-            p = p.max_features(self.max_features);
-        }
-        let set =
-            |p: TrainParams, v: Option<usize>, f: fn(TrainParams, usize) -> TrainParams| match v {
-                Some(v) => f(p, v),
-                None => p,
-            };
-        p = set(p, self.min_df, TrainParams::min_df);
-        p = set(p, self.folds, TrainParams::folds);
-        p = set(p, self.features_per_label, TrainParams::features_per_label);
-        if let Some(s) = self.seed {
-            p = p.seed(s);
-        }
-        if let Some(a) = self.alpha {
-            p = p.alpha(a);
-        }
-        if let Some(n) = self.max_iter {
-            p = p.max_iterations(n);
-        }
-        if let Some(pooling) = self.pooling {
-            p = p.pooling(pooling);
-        }
-        p
-    }
-}
-
 /// Examples from in-memory rows or from JSONL files (read as `policytag train --data`
 /// reads them).
 enum TrainData {
@@ -362,8 +309,12 @@ enum TrainData {
     Files(Vec<PathBuf>),
 }
 
-fn fit(py: Python<'_>, data: TrainData, themes: Option<PathBuf>, kw: TrainKw) -> PyResult<PyModel> {
-    let params = kw.params();
+fn fit(
+    py: Python<'_>,
+    data: TrainData,
+    themes: Option<PathBuf>,
+    params: TrainParams,
+) -> PyResult<PyModel> {
     let pipeline = py.detach(|| -> PyResult<Pipeline> {
         let themes: Vec<LabelInfo> = match &themes {
             Some(p) => policytag_data::label::read_themes(p).py()?,
@@ -437,25 +388,41 @@ fn train(
             )
         })?)),
     };
-    let kw = TrainKw {
-        ngrams,
-        char_ngrams,
-        max_features,
-        min_df,
-        folds,
-        features_per_label,
-        seed,
-        alpha,
-        max_iter,
-        pooling: self::pooling(pooling.as_deref())?,
-        hmm,
+    let mut p = TrainParams::default().hmm(hmm);
+    if let Some((lo, hi)) = ngrams {
+        p = p.word_ngrams(lo, hi);
+    }
+    if let Some(c) = char_ngrams {
+        p = p.char_ngrams(c);
+    }
+    if max_features.is_some() {
+        p = p.max_features(max_features);
+    }
+    let set = |p: TrainParams, v: Option<usize>, f: fn(TrainParams, usize) -> TrainParams| match v {
+        Some(v) => f(p, v),
+        None => p,
     };
+    p = set(p, min_df, TrainParams::min_df);
+    p = set(p, folds, TrainParams::folds);
+    p = set(p, features_per_label, TrainParams::features_per_label);
+    if let Some(s) = seed {
+        p = p.seed(s);
+    }
+    if let Some(a) = alpha {
+        p = p.alpha(a);
+    }
+    if let Some(n) = max_iter {
+        p = p.max_iterations(n);
+    }
+    if let Some(pooling) = self::pooling(pooling.as_deref())? {
+        p = p.pooling(pooling);
+    }
     let data = match (rows, files) {
         (Some(r), None) => TrainData::Rows(to_examples(r)),
         (None, Some(f)) => TrainData::Files(f),
         _ => return Err(py_err("train: give rows or files, not both".into(), true)),
     };
-    fit(py, data, themes, kw)
+    fit(py, data, themes, p)
 }
 
 /// The paragraphs of reports as columns (`doc`, `format`, `title`, `paragraph`, `id`,
