@@ -10,8 +10,6 @@ import time
 
 import pandas as pd
 
-import policytag
-
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -37,6 +35,8 @@ def main():
     ap.add_argument("--bin", required=True)
     ap.add_argument("-n", type=int, default=100_000)
     a = ap.parse_args()
+    import policytag
+
     texts = paragraphs(a.n)
     mb = sum(len(t.encode()) for t in texts) / 1e6
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False, encoding="utf-8") as fh:
