@@ -316,8 +316,12 @@ impl Pipeline {
                 .iter()
                 .filter_map(|l| self.tagger.label_index(l))
                 .collect();
-            let off = |f: usize| gold.contains(&f) != p.labels.contains(&f);
-            (gold != p.labels && focus.map_or(true, off)).then_some((e, p, gold))
+            // With a focus label, only examples wrong about that label.
+            let relevant = match focus {
+                Some(f) => gold.contains(&f) != p.labels.contains(&f),
+                None => true,
+            };
+            (gold != p.labels && relevant).then_some((e, p, gold))
         });
         for (e, p, gold) in wrong.take(n) {
             let mut involved: Vec<usize> = gold.iter().chain(&p.labels).copied().collect();

@@ -100,7 +100,7 @@ impl TaggedParagraph {
         out.push_str(",\"doc\":");
         json_str(out, &p.doc);
         out.push_str(",\"paragraph\":");
-        out.push_str(itoa(p.index).as_str());
+        out.push_str(&p.index.to_string());
         out.push_str(",\"heading\":");
         json_str(out, &p.heading_path());
         out.push_str(",\"text\":");
@@ -183,10 +183,6 @@ impl TaggedParagraph {
         }
         out.push('\n');
     }
-}
-
-fn itoa(n: usize) -> String {
-    n.to_string()
 }
 
 /// JSON: `{"id","doc","paragraph","heading","text","labels":[ids],"scores":{id: p},
