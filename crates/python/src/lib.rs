@@ -3,7 +3,7 @@
 //! The Python module `policytag` (built with maturin; `make python`): bindings over
 //! [`policytag_pipeline`] and nothing else. Every call that tags, reads, trains or
 //! evaluates releases the GIL and runs on the pipeline's rayon pool (the CLI's `--threads`
-//! setting is [`set_threads`] here). Errors become `policytag.InputError` (the CLI's exit
+//! setting is `policytag.set_threads` here). Errors become `policytag.InputError` (the CLI's exit
 //! code 2: the input's fault) or `policytag.PolicytagError`, carrying the CLI's one-line
 //! message. The pandas front (`tag_frame`, `segment`, …) is `python/policytag/__init__.py`,
 //! which only turns the columns returned here into DataFrames.
