@@ -11,8 +11,15 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 
 FUZZ_SECONDS ?= 600
+PYTHON3 ?= python3
+PYVENV ?= .venv-python
+# `make python` builds the wheel in release; `make test` builds it in the dev profile it
+# already compiled the workspace in, and tests it against the dev binary.
+PY_PROFILE ?= release
+SPARK_VENV ?= .venv-spark
+HAS_PY39 := $(shell $(PYTHON3) -c 'import sys; print(int(sys.version_info >= (3, 9)))' 2>/dev/null)
 
-.PHONY: fuzz all build install browser demo test model eval venv baselines bench fmt lint corpus corpus-stats clean screenshots
+.PHONY: python python-test spark-test bench-python fuzz all build install browser demo test model eval venv baselines bench fmt lint corpus corpus-stats clean screenshots
 
 all: build
 
@@ -33,10 +40,41 @@ browser:
 	@command -v chromium >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; }
 
-## Unit, integration, browser, corpus-quality and model-staleness tests (no Python, no network
-## at test time; `browser` installs Chromium first when it is missing).
+## Unit, integration, browser, corpus-quality and model-staleness tests, then the Python
+## package's pytest suite when Python >= 3.9 is present (no network at test time; `browser`
+## installs Chromium and `python` the wheel's build tools first when they are missing).
 test: browser
 	$(CARGO) test --workspace --locked
+ifeq ($(HAS_PY39),1)
+	$(MAKE) --no-print-directory python-test
+else
+	@echo "(Python package tests skipped: no $(PYTHON3) >= 3.9)"
+endif
+
+## Build the Python wheel into target/wheels/ and install it (with pandas, pytest) into $(PYVENV).
+python:
+	@$(PYTHON3) -c 'import sys; sys.exit(sys.version_info < (3, 9))' || { echo "make python: needs $(PYTHON3) >= 3.9" >&2; exit 2; }
+	[ -x $(PYVENV)/bin/python ] || $(PYTHON3) -m venv $(PYVENV)
+	$(PYVENV)/bin/pip install -q "maturin>=1.9,<2" pandas pyarrow pytest
+	$(PYVENV)/bin/maturin build --profile $(PY_PROFILE) --locked -m crates/python/Cargo.toml --out target/wheels
+	$(PYVENV)/bin/pip install -q --force-reinstall --no-deps --no-index --find-links target/wheels policytag
+
+## The Python package's tests against the binary (seconds; dev-profile wheel and binary).
+python-test:
+	$(MAKE) --no-print-directory python PY_PROFILE=dev
+	$(CARGO) build --locked -p policytag
+	POLICYTAG_BIN=$(DEV_BIN) $(PYVENV)/bin/python -m pytest -q crates/python/tests
+
+## PySpark in local mode, both ways (Python package on the workers; binary through RDD.pipe),
+## on sample reports, $(REAL) when present and the corpus; rows checked against the CLI's.
+## Installs a headless JRE (Debian) when java >= 17 is missing and pyspark (PyPI) into $(SPARK_VENV).
+spark-test: build
+	$(MAKE) --no-print-directory python PY_PROFILE=release
+	@java -version 2>&1 | grep -Eq 'version "(1[7-9]|[2-9][0-9])' || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y default-jre-headless; }
+	[ -x $(SPARK_VENV)/bin/python ] || $(PYTHON3) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/pip install -q pyspark pandas pyarrow
+	time $(SPARK_VENV)/bin/python examples/spark/check.py --bin $(BIN) --real $(REAL)
 
 ## Retrain the default model from the corpus with the recommended settings (the library's
 ## defaults; the binary embeds models/default.model).
@@ -90,6 +128,13 @@ baselines: build
 bench: build
 	$(CARGO) bench --workspace
 	python3 bench/compare.py
+
+## tag_frame on 100k paragraphs beside the CLI, and Spark local mode with 1 and 2 cores
+## (needs `make python` and `make spark-test`'s $(SPARK_VENV)); prints a table.
+bench-python: build
+	$(MAKE) --no-print-directory python PY_PROFILE=release
+	$(PYVENV)/bin/python bench/python_bench.py --bin $(BIN)
+	$(SPARK_VENV)/bin/python bench/spark_bench.py --bin $(BIN)
 
 fmt:
 	$(CARGO) fmt --all

@@ -92,6 +92,23 @@ impl Reader {
             .collect())
     }
 
+    /// The plain text of one report, unsegmented: decoded (text) or extracted (web page,
+    /// Word, PDF; one paragraph per line), with how it was read. Errors name the input.
+    pub fn text(&self, source: &Source) -> Result<(InputFormat, String)> {
+        let name = source.name();
+        let run = || -> Result<(InputFormat, String)> {
+            let bytes = source.read_all()?;
+            let format = self
+                .format
+                .unwrap_or_else(|| policytag_extract::detect(&bytes, source.hint()));
+            Ok((format.into(), policytag_extract::extract(&bytes, format)?))
+        };
+        run().map_err(|e| match e {
+            e @ (Error::Io { .. } | Error::Input(_)) => e,
+            e => e.about(&name),
+        })
+    }
+
     /// The paragraphs of one input, in order, to `f` (which returns `false` to stop);
     /// returns how the input was read.
     ///
@@ -268,6 +285,25 @@ mod tests {
         let ids: Vec<&str> = d.paragraphs.iter().map(|p| p.id.as_str()).collect();
         assert_eq!(ids, ["7", paragraph_id("in.jsonl", 1, "乙").as_str()]);
         assert_eq!(d.format, InputFormat::Jsonl);
+    }
+
+    #[test]
+    fn text_is_the_decoded_or_extracted_report() {
+        let html = "<html><body><p>一、总体情况</p><p>新建幼儿园三所。</p></body></html>";
+        let (f, t) = Reader::default()
+            .text(&Source::bytes("r.html", html))
+            .unwrap();
+        assert_eq!(f, InputFormat::Html);
+        assert!(t.contains("新建幼儿园三所。") && !t.contains("<p>"), "{t}");
+        let gbk = [0xd1u8, 0xa7, 0xc7, 0xb0, 0xbd, 0xcc, 0xd3, 0xfd, b'\n']; // 学前教育
+        let (f, t) = Reader::default()
+            .text(&Source::bytes("g.txt", gbk))
+            .unwrap();
+        assert_eq!((f, t.as_str()), (InputFormat::Text, "学前教育\n"));
+        let e = Reader::default()
+            .text(&Source::path("no/such/report.docx"))
+            .unwrap_err();
+        assert!(e.to_string().contains("no/such/report.docx") && e.is_bad_input());
     }
 
     #[test]
