@@ -240,7 +240,10 @@ fn lock(s: &Mutex<Session>) -> std::sync::MutexGuard<'_, Session> {
 /// newer model. Returns when `wake`'s sender is dropped.
 pub fn run(session: Arc<Mutex<Session>>, learner: Learner, wake: Receiver<()>) {
     while wake.recv().is_ok() {
-        while let Some(job) = lock(&session).start_retrain() {
+        loop {
+            // (A statement of its own: the guard must not live through the retrain.)
+            let job = lock(&session).start_retrain();
+            let Some(job) = job else { break };
             let started = Instant::now();
             let never = AtomicBool::new(false);
             let trained = learner

@@ -677,16 +677,17 @@ impl Session {
         let decided_now = (0..self.tasks.len())
             .filter(|i| !undecided.contains(i))
             .collect::<Vec<_>>();
-        let kept: Vec<(usize, Vec<Suggestion>)> = decided_now
+        let kept: Vec<(usize, Vec<Suggestion>, Option<u32>)> = decided_now
             .iter()
-            .map(|&i| (i, self.tasks[i].suggestions.clone()))
+            .map(|&i| (i, self.tasks[i].suggestions.clone(), self.suggested_by[i]))
             .collect();
         self.rerank(labels, suggestions).map_err(|r| match r {
             Refusal::Bad(m) | Refusal::NotFound(m) | Refusal::Conflict(m) => m,
         })?;
         // Decided tasks keep the suggestions they were decided with.
-        for (i, s) in kept {
+        for (i, s, by) in kept {
             self.tasks[i].suggestions = s;
+            self.suggested_by[i] = by;
         }
         for &i in &undecided {
             self.suggested_by[i] = Some(version);
@@ -913,5 +914,118 @@ mod tests {
             s.rerank(&labels()[..1], new),
             Err(Refusal::Conflict(_))
         ));
+    }
+
+    fn grouped(dir: &std::path::Path) -> Session {
+        // Groups must match the tasks.
+        assert!(session(dir, Order::File)
+            .with_groups(Groups::singletons(5))
+            .is_err());
+        // p0, p2 and p4 are one group; p1 and p3 stand alone.
+        let paras = (0..5)
+                .map(|i| Paragraph {
+                    id: Some(format!("p{i}")),
+                    doc: "d.jsonl".into(),
+                    paragraph: i,
+                    heading: String::new(),
+                    text: format!("第{i}段"),
+                })
+                .collect();
+        let store = Store::open(&dir.join("grouped.jsonl")).unwrap();
+        let settings = Settings {
+            order: Order::File,
+            annotator: None,
+            can_rerank: false,
+        };
+        Session::new(tasks(paras, None).unwrap(), labels(), store, settings)
+            .unwrap()
+            .with_groups(Groups {
+                of: vec![0, 1, 0, 3, 0],
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn one_per_group_in_the_queue_and_a_group_decision_covers_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = grouped(dir.path());
+        let ids = |s: &Session| -> Vec<String> {
+            (0..s.state().length)
+                .map(|n| s.task(n).unwrap().id)
+                .collect()
+        };
+        assert_eq!(s.state().length, 3);
+        assert_eq!(ids(&s), ["p0", "p1", "p3"]);
+        assert_eq!(s.state().groups, 1);
+        let t = s.task(0).unwrap();
+        assert_eq!((t.group.size, t.group.undecided_others), (3, 2));
+        // Deciding p0 alone: the group's next member comes back, behind the other groups
+        // (no two of one group in a batch).
+        s.decide(req("p0", &["a"], false)).unwrap();
+        assert_eq!(ids(&s), ["p0", "p1", "p3", "p2"]);
+        // Deciding p2 for the whole group covers p4 too, recorded as applied.
+        let mut r = req("p2", &["b"], false);
+        r.group = true;
+        let v = s.decide(r).unwrap();
+        assert_eq!((v.applied, v.next, v.state.done), (1, 3, 3));
+        assert_eq!(ids(&s), ["p0", "p2", "p4", "p1", "p3"]);
+        let p4 = s.task(2).unwrap().decision.unwrap();
+        assert_eq!((p4.labels, p4.applied_from), (vec!["b".to_string()], Some("p2".into())));
+        // p0, decided on its own, is not overwritten by the group decision.
+        assert_eq!(s.task(0).unwrap().decision.unwrap().labels, ["a"]);
+        let text = std::fs::read_to_string(s.store.out_path()).unwrap();
+        assert_eq!(text.lines().count(), 3);
+        assert_eq!(text.matches("\"applied_from\":\"p2\"").count(), 1);
+    }
+
+    #[test]
+    fn retrains_are_due_every_n_labelled_and_installs_rerank_and_keep_decided() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = session(dir.path(), Order::File);
+        assert!(!s.wants_retrain() && s.start_retrain().is_none());
+        let base = vec![Example {
+            id: None,
+            text: "x".into(),
+            labels: vec!["a".into()],
+        }];
+        let learner = Learner::new(
+            policytag_model::train::TrainParams::default(),
+            base,
+            &labels(),
+            2,
+        )
+        .unwrap();
+        let mut s = s.with_learning(learner);
+        assert!(s.take_learner().is_some() && s.take_learner().is_none());
+        s.decide(req("p0", &["a"], false)).unwrap();
+        s.decide(req("p1", &[], true)).unwrap();
+        assert!(!s.wants_retrain(), "skips are not training data");
+        s.decide(req("p2", &["b"], false)).unwrap();
+        let job = s.start_retrain().unwrap();
+        assert_eq!((job.version, job.decisions.len()), (1, 2));
+        assert_eq!(job.keys, ["p0", "p2"]);
+        assert!(s.start_retrain().is_none(), "one retrain at a time");
+        assert_eq!(s.state().learn.unwrap().training, Some(1));
+        s.retrain_failed(1, "too few".into());
+        let l = s.state().learn.unwrap();
+        assert!(l.error.unwrap().contains("v1 failed: too few"));
+        assert_eq!((l.version, l.training), (0, None));
+        s.decide(req("p3", &["a"], false)).unwrap();
+        assert!(s.start_retrain().is_none(), "the next try waits for N more");
+        let sugg = |score: f64| Suggestion {
+            score,
+            threshold: 0.5,
+            selected: score >= 0.5,
+            evidence: vec![],
+        };
+        let new: Vec<Vec<Suggestion>> = (0..4).map(|_| vec![sugg(0.9), sugg(0.1)]).collect();
+        assert!(s.install(1, 3, 0.5, &labels()[..1], new.clone()).is_err());
+        s.install(1, 3, 0.5, &labels(), new).unwrap();
+        let l = s.state().learn.unwrap();
+        assert_eq!((l.version, l.error, l.versions.len()), (1, None, 2));
+        // Decided tasks keep what they were decided with (no suggestions here).
+        assert!(s.task(0).unwrap().suggestions.is_empty());
+        assert_eq!(s.task(0).unwrap().model_version, None);
+        assert!(!s.wants_retrain());
     }
 }
