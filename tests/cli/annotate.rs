@@ -123,7 +123,10 @@ fn annotate_missing_input_is_one_line_exit_2() {
     assert_eq!(r.code, 2);
     assert!(one_error_line(&r).contains("--order uncertain"));
     for (bad, want) in [
-        (&["--learn", "--no-suggestions"][..], "learning needs model suggestions"),
+        (
+            &["--learn", "--no-suggestions"][..],
+            "learning needs model suggestions",
+        ),
         (&["--dup-threshold", "1.5"][..], "--dup-threshold"),
         (&["--base", "no/such/base.jsonl"][..], "no/such/base.jsonl"),
     ] {
@@ -135,7 +138,13 @@ fn annotate_missing_input_is_one_line_exit_2() {
         assert!(one_error_line(&r).contains(want), "{bad:?}: {}", r.stderr);
     }
     // Review needs two files or more.
-    let r = run(&["annotate", "--review", p.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let r = run(&[
+        "annotate",
+        "--review",
+        p.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(!out.exists(), "nothing is created for a failed start");
 }
@@ -521,7 +530,10 @@ fn wait_for(cdp: &mut Cdp, expr: &str, want: &str, seen: &mut Vec<String>) {
         if v == want {
             return;
         }
-        assert!(Instant::now() < deadline, "{expr} never became {want}; saw {seen:?}");
+        assert!(
+            Instant::now() < deadline,
+            "{expr} never became {want}; saw {seen:?}"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 }
@@ -571,7 +583,10 @@ fn annotate_learns_live_in_headless_chromium_and_a_kill_9_loses_nothing() {
             // The model version changes twice: v1 from 10 decisions, v2 from 20 or more.
             wait_for(&mut cdp, live, "2", &mut seen);
             assert_eq!(seen, ["0", "1", "2"]);
-            assert!(while_training > 0, "no decision was answered during a retrain");
+            assert!(
+                while_training > 0,
+                "no decision was answered during a retrain"
+            );
             // The paragraph on screen was re-suggested by v2 once the page moves on.
         }
     }
@@ -581,7 +596,8 @@ fn annotate_learns_live_in_headless_chromium_and_a_kill_9_loses_nothing() {
             .as_str()
             .unwrap()
             .contains("Held-out estimate")
-            || cdp.eval("document.querySelector('#panel').textContent")
+            || cdp
+                .eval("document.querySelector('#panel').textContent")
                 .as_str()
                 .unwrap()
                 .contains("computing"),
@@ -595,7 +611,11 @@ fn annotate_learns_live_in_headless_chromium_and_a_kill_9_loses_nothing() {
     drop(cdp);
     drop(browser);
     let saved = read_lines(&out);
-    assert_eq!(saved.len() as u64, acknowledged, "every acknowledged decision is on disk");
+    assert_eq!(
+        saved.len() as u64,
+        acknowledged,
+        "every acknowledged decision is on disk"
+    );
     drop(err.join().unwrap());
     let (proc, port, _err) = start(&args);
     let (_, st) = http(port, "GET", "/api/state", None);
@@ -623,7 +643,11 @@ fn annotate_review_in_headless_chromium() {
         }
         second.push_str(&format!("{l}\n"));
     }
-    std::fs::write(&a, all.lines().take(6).collect::<Vec<_>>().join("\n") + "\n").unwrap();
+    std::fs::write(
+        &a,
+        all.lines().take(6).collect::<Vec<_>>().join("\n") + "\n",
+    )
+    .unwrap();
     std::fs::write(&b, second).unwrap();
     let out = dir.path().join("gold.jsonl");
     let (server, port, _err) = start(&[
@@ -692,7 +716,10 @@ fn annotate_review_in_headless_chromium() {
         .find(|r| r["label"] == "teaching")
         .unwrap()
         .clone();
-    assert_eq!((teaching["disputed"].as_u64(), teaching["resolved"].as_u64()), (Some(3), Some(3)));
+    assert_eq!(
+        (teaching["disputed"].as_u64(), teaching["resolved"].as_u64()),
+        (Some(3), Some(3))
+    );
     // Before, A and B share 1 of 4 "teaching" paragraphs (F1 2·1/(2·1+2+1) = 0.4); after,
     // A matches the gold (1.0) and B stays at 0.4: the mean is 0.7.
     let f1 = |k: &str| teaching[k].as_f64().unwrap();

@@ -132,8 +132,10 @@ fn time_groups(what: &str, texts: &[String]) {
         let multi = members.iter().filter(|m| m.len() > 1).count();
         let recall = match &exact_groups {
             None => String::new(),
-            Some(e) => format!(", {:.1}% of the exact method's folded paragraphs",
-                100.0 * folded as f64 / (*e as f64).max(1.0)),
+            Some(e) => format!(
+                ", {:.1}% of the exact method's folded paragraphs",
+                100.0 * folded as f64 / (*e as f64).max(1.0)
+            ),
         };
         println!(
             "  {what}: {:?} {s:.2} s, {} paragraphs, {multi} groups of 2+, {folded} folded into them{recall}",
@@ -148,7 +150,10 @@ fn time_groups(what: &str, texts: &[String]) {
 
 fn decisions_200() -> Vec<Example> {
     match real() {
-        Some(r) => read(&r.join("excerpts/gold.jsonl")).into_iter().take(200).collect(),
+        Some(r) => read(&r.join("excerpts/gold.jsonl"))
+            .into_iter()
+            .take(200)
+            .collect(),
         None => {
             println!("  (using 200 corpus/test.jsonl paragraphs as the decisions instead)");
             read(&root().join("corpus/test.jsonl"))
@@ -241,8 +246,14 @@ fn latency() {
     let (port_tx, port_rx) = std::sync::mpsc::channel();
     let (stop, stop_rx) = std::sync::mpsc::channel::<()>();
     let server = std::thread::spawn(move || {
-        serve(session, 0, None, |a| port_tx.send(a.port()).unwrap(), Stop::Channel(stop_rx))
-            .unwrap()
+        serve(
+            session,
+            0,
+            None,
+            |a| port_tx.send(a.port()).unwrap(),
+            Stop::Channel(stop_rx),
+        )
+        .unwrap()
     });
     let port = port_rx.recv().unwrap();
     let (mut busy, mut idle) = (Vec::new(), Vec::new());

@@ -310,7 +310,10 @@ mod tests {
 
     #[test]
     fn shingles_ignore_spacing_punctuation_and_width() {
-        assert_eq!(shingles("双减 课后服务，全覆盖"), shingles("双减课后服务全覆盖。"));
+        assert_eq!(
+            shingles("双减 课后服务，全覆盖"),
+            shingles("双减课后服务全覆盖。")
+        );
         assert_eq!(shingles("ＡＢＣ１２３"), shingles("abc907"));
         assert_eq!(shingles("ab").len(), 1);
         assert_eq!(shingles("abcdef").len(), 2);

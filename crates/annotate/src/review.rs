@@ -125,7 +125,9 @@ impl Review {
     /// paragraph in every file.
     pub fn build(annotators: Vec<Annotator>) -> Result<Review> {
         if annotators.len() < 2 {
-            return Err(Error::Input("review needs two annotators' files or more".into()));
+            return Err(Error::Input(
+                "review needs two annotators' files or more".into(),
+            ));
         }
         let by_id = annotators
             .iter()
@@ -161,10 +163,10 @@ impl Review {
             }
             let id = match (&e.id, by_id) {
                 (Some(id), true) => id.clone(),
-                _ => e
-                    .id
-                    .clone()
-                    .unwrap_or_else(|| stable_id(&first.name, line, &e.text)),
+                _ => {
+                    e.id.clone()
+                        .unwrap_or_else(|| stable_id(&first.name, line, &e.text))
+                }
             };
             items.push(Item {
                 id,
@@ -384,10 +386,21 @@ mod tests {
     fn disputes_votes_majority_and_agreement_before_after() {
         let a = ann(
             "a.jsonl",
-            &[("一", &["x"]), ("二", &["x", "y"]), ("三", &[]), ("只在A", &["x"])],
+            &[
+                ("一", &["x"]),
+                ("二", &["x", "y"]),
+                ("三", &[]),
+                ("只在A", &["x"]),
+            ],
         );
-        let b = ann("b.jsonl", &[("二", &["x"]), ("一 ", &["x"]), ("三", &["y"])]);
-        let c = ann("c.jsonl", &[("一", &["x"]), ("二", &["y", "x"]), ("三", &["y"])]);
+        let b = ann(
+            "b.jsonl",
+            &[("二", &["x"]), ("一 ", &["x"]), ("三", &["y"])],
+        );
+        let c = ann(
+            "c.jsonl",
+            &[("一", &["x"]), ("二", &["y", "x"]), ("三", &["y"])],
+        );
         let r = Review::build(vec![a, b, c]).unwrap();
         let paras = r.paragraphs();
         assert_eq!(
@@ -424,8 +437,8 @@ mod tests {
     #[test]
     fn one_file_or_nothing_in_common_is_an_error() {
         assert!(Review::build(vec![ann("a", &[("一", &[])])]).is_err());
-        let e = Review::build(vec![ann("a", &[("一", &[])]), ann("b", &[("二", &[])])])
-            .unwrap_err();
+        let e =
+            Review::build(vec![ann("a", &[("一", &[])]), ann("b", &[("二", &[])])]).unwrap_err();
         assert!(e.to_string().contains("no paragraph in common"), "{e}");
     }
 }

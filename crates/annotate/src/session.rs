@@ -923,14 +923,14 @@ mod tests {
             .is_err());
         // p0, p2 and p4 are one group; p1 and p3 stand alone.
         let paras = (0..5)
-                .map(|i| Paragraph {
-                    id: Some(format!("p{i}")),
-                    doc: "d.jsonl".into(),
-                    paragraph: i,
-                    heading: String::new(),
-                    text: format!("第{i}段"),
-                })
-                .collect();
+            .map(|i| Paragraph {
+                id: Some(format!("p{i}")),
+                doc: "d.jsonl".into(),
+                paragraph: i,
+                heading: String::new(),
+                text: format!("第{i}段"),
+            })
+            .collect();
         let store = Store::open(&dir.join("grouped.jsonl")).unwrap();
         let settings = Settings {
             order: Order::File,
@@ -970,7 +970,10 @@ mod tests {
         assert_eq!((v.applied, v.next, v.state.done), (1, 3, 3));
         assert_eq!(ids(&s), ["p0", "p2", "p4", "p1", "p3"]);
         let p4 = s.task(2).unwrap().decision.unwrap();
-        assert_eq!((p4.labels, p4.applied_from), (vec!["b".to_string()], Some("p2".into())));
+        assert_eq!(
+            (p4.labels, p4.applied_from),
+            (vec!["b".to_string()], Some("p2".into()))
+        );
         // p0, decided on its own, is not overwritten by the group decision.
         assert_eq!(s.task(0).unwrap().decision.unwrap().labels, ["a"]);
         let text = std::fs::read_to_string(s.store.out_path()).unwrap();

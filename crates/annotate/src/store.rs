@@ -402,7 +402,11 @@ impl Store {
                 let raw = serde_json::to_string(d).map_err(|e| Error::Server(e.to_string()))?;
                 batch.push((raw, d.id.clone(), stored(d)));
             }
-            let part = if skipped { &mut self.skips } else { &mut self.out };
+            let part = if skipped {
+                &mut self.skips
+            } else {
+                &mut self.out
+            };
             part.append_all(batch)?;
         }
         Ok(())

@@ -381,7 +381,9 @@ fn rerank_reloads_the_command_line_model_only() {
 // ---- live learning, near-duplicate groups, review ------------------------------------
 
 fn corpus(name: &str) -> Vec<policytag_model::data::Example> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus").join(name);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../corpus")
+        .join(name);
     policytag_model::data::read_jsonl(&p, Default::default())
         .unwrap()
         .examples
@@ -423,8 +425,7 @@ fn learning_session(out: &Path, base: Vec<policytag_model::data::Example>) -> Se
         .folds(2)
         .features_per_label(200)
         .max_iterations(20);
-    let learner =
-        policytag_annotate::learn::Learner::new(params, base, &labels(), 3).unwrap();
+    let learner = policytag_annotate::learn::Learner::new(params, base, &labels(), 3).unwrap();
     Session::new(tasks, labels(), Store::open(out).unwrap(), settings)
         .unwrap()
         .with_learning(learner)
@@ -465,11 +466,19 @@ fn learning_retrains_in_the_background_swaps_and_estimates() {
     let v1 = &st["learn"]["versions"][1];
     assert!(v1["decisions"].as_u64().unwrap() >= 3);
     let (_, t) = srv.get("/api/task/4");
-    assert_eq!(t["model_version"], 1, "undecided paragraphs are re-suggested");
+    assert_eq!(
+        t["model_version"], 1,
+        "undecided paragraphs are re-suggested"
+    );
     let (_, t) = srv.get("/api/task/0");
-    assert_eq!(t["model_version"], 0, "decided ones keep what they were shown");
+    assert_eq!(
+        t["model_version"], 0,
+        "decided ones keep what they were shown"
+    );
     // The held-out estimate arrives, per label with counts.
-    let st = wait_state(&srv, "estimated", |st| !st["learn"]["versions"][1]["estimate"].is_null());
+    let st = wait_state(&srv, "estimated", |st| {
+        !st["learn"]["versions"][1]["estimate"].is_null()
+    });
     let e = &st["learn"]["versions"][1]["estimate"];
     let n = e["n"].as_u64().unwrap();
     assert_eq!(n, v1["decisions"].as_u64().unwrap());
@@ -480,7 +489,10 @@ fn learning_retrains_in_the_background_swaps_and_estimates() {
         .take(n as usize)
         .map(|l| serde_json::from_value(l["labels"].clone()).unwrap())
         .collect();
-    let support: u64 = per_label.iter().map(|l| l["support"].as_u64().unwrap()).sum();
+    let support: u64 = per_label
+        .iter()
+        .map(|l| l["support"].as_u64().unwrap())
+        .sum();
     assert_eq!(support as usize, gold.iter().map(Vec::len).sum::<usize>());
     // Three more make v2.
     for n in 4..7 {
@@ -497,7 +509,9 @@ fn a_failed_retrain_keeps_the_old_model_and_says_why() {
     let out = dir.path().join("labels.jsonl");
     // No base corpus: three decisions cannot train fourteen labels.
     let srv = Server::start(learning_session(&out, Vec::new()), None);
-    let before: Vec<Value> = (0..8).map(|n| srv.get(&format!("/api/task/{n}")).1).collect();
+    let before: Vec<Value> = (0..8)
+        .map(|n| srv.get(&format!("/api/task/{n}")).1)
+        .collect();
     for n in 0..3 {
         label_next(&srv, n);
     }
@@ -505,7 +519,10 @@ fn a_failed_retrain_keeps_the_old_model_and_says_why() {
     assert!(st["learn"]["training"].is_null());
     assert_eq!(st["learn"]["version"], 0);
     let err = st["learn"]["error"].as_str().unwrap();
-    assert!(err.contains("retraining v1 failed") && err.contains("too few"), "{err}");
+    assert!(
+        err.contains("retraining v1 failed") && err.contains("too few"),
+        "{err}"
+    );
     let (_, t) = srv.get("/api/task/3");
     assert_eq!(t["model_version"], 0);
     assert_eq!(t["suggestions"], before[3]["suggestions"]);
@@ -549,7 +566,10 @@ fn a_group_decision_covers_its_near_duplicates() {
     .unwrap();
     let srv = Server::start(session, None);
     let (_, st) = srv.get("/api/state");
-    assert_eq!((st["total"].as_u64(), st["length"].as_u64()), (Some(6), Some(4)));
+    assert_eq!(
+        (st["total"].as_u64(), st["length"].as_u64()),
+        (Some(6), Some(4))
+    );
     assert_eq!(st["groups"], 1);
     let (_, t) = srv.get("/api/task/0");
     assert_eq!(t["group"], json!({"size": 3, "undecided_others": 2}));
@@ -559,7 +579,10 @@ fn a_group_decision_covers_its_near_duplicates() {
         &json!({"id": id, "labels": ["double-reduction"], "group": true}),
     );
     assert_eq!(code, 200, "{r}");
-    assert_eq!((r["applied"].as_u64(), r["next"].as_u64()), (Some(2), Some(3)));
+    assert_eq!(
+        (r["applied"].as_u64(), r["next"].as_u64()),
+        (Some(2), Some(3))
+    );
     assert_eq!(r["state"]["done"], 3);
     let saved = lines(&out);
     assert_eq!(saved.len(), 3);
@@ -620,9 +643,15 @@ fn review_shows_disputes_side_by_side_and_agreement_before_and_after() {
     // The agreed paragraph is gold already; the two disputes are the tasks.
     let saved = lines(&out);
     assert_eq!(saved.len(), 1);
-    assert_eq!((saved[0]["agreed"].as_bool(), saved[0]["text"].as_str()), (Some(true), Some(TEXTS[0])));
+    assert_eq!(
+        (saved[0]["agreed"].as_bool(), saved[0]["text"].as_str()),
+        (Some(true), Some(TEXTS[0]))
+    );
     let (_, st) = srv.get("/api/state");
-    assert_eq!((st["total"].as_u64(), st["review"]["agreed"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(
+        (st["total"].as_u64(), st["review"]["agreed"].as_u64()),
+        (Some(2), Some(1))
+    );
     let row = |st: &Value, l: &str| -> Value {
         st["review"]["per_label"]
             .as_array()
@@ -640,7 +669,11 @@ fn review_shows_disputes_side_by_side_and_agreement_before_and_after() {
         json!([{"annotator": "a.jsonl", "labels": ["safety"]},
                {"annotator": "b.jsonl", "labels": ["moral", "safety"]}])
     );
-    assert_eq!(t["preselect"], json!(["safety"]), "what every annotator gave");
+    assert_eq!(
+        t["preselect"],
+        json!(["safety"]),
+        "what every annotator gave"
+    );
     for (n, labels) in [(0, json!(["safety"])), (1, json!(["teachers"]))] {
         let (_, t) = srv.get(&format!("/api/task/{n}"));
         let (code, _) = srv.post("/api/decide", &json!({"id": t["id"], "labels": labels}));

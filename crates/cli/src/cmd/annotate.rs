@@ -19,18 +19,17 @@ use crate::{input, modelfile};
 /// resume) the out file, serve until Ctrl-C.
 pub fn run(a: AnnotateArgs) -> Result<Outcome> {
     let review = !a.review.is_empty();
-    let order = match (a.order, a.no_suggestions || review) {
-        (Some(OrderArg::Uncertain), true) => {
-            return Err(InputError(
+    let order =
+        match (a.order, a.no_suggestions || review) {
+            (Some(OrderArg::Uncertain), true) => return Err(InputError(
                 "--order uncertain needs model suggestions: drop --no-suggestions (and --review)"
                     .into(),
             )
-            .into())
-        }
-        (Some(OrderArg::Uncertain), false) | (None, false) => queue::Order::Uncertain,
-        (Some(OrderArg::File), _) | (None, true) => queue::Order::File,
-        (Some(OrderArg::Random), _) => queue::Order::Random { seed: a.seed },
-    };
+            .into()),
+            (Some(OrderArg::Uncertain), false) | (None, false) => queue::Order::Uncertain,
+            (Some(OrderArg::File), _) | (None, true) => queue::Order::File,
+            (Some(OrderArg::Random), _) => queue::Order::Random { seed: a.seed },
+        };
     if !(a.dup_threshold > 0.0 && a.dup_threshold <= 1.0) {
         return Err(InputError(format!(
             "--dup-threshold must be in (0, 1], got {}",
