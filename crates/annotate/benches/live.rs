@@ -30,8 +30,10 @@ use policytag_annotate::queue::{self, Order, Paragraph};
 use policytag_annotate::session::suggest_all;
 use policytag_annotate::store::Store;
 use policytag_annotate::{serve, Session, Settings, Stop};
-use policytag_model::data::{read_jsonl, Example, ReadOptions};
-use policytag_model::{Metrics, Model, Tagger};
+use policytag_data::jsonl::{read_jsonl, ReadOptions};
+use policytag_data::Example;
+use policytag_model::{Metrics, Model};
+use policytag_pipeline::Pipeline;
 use serde_json::{json, Value};
 
 fn root() -> PathBuf {
@@ -62,7 +64,7 @@ fn read(p: &Path) -> Vec<Example> {
 }
 
 fn default_model() -> Model {
-    Model::load(&root().join("models/default.model")).unwrap()
+    policytag_pipeline::load_model(Some(&root().join("models/default.model"))).unwrap()
 }
 
 fn learner(every: usize) -> Learner {
@@ -218,16 +220,18 @@ fn latency() {
         .iter()
         .enumerate()
         .map(|(i, e)| Paragraph {
-            id: Some(format!("p{i}")),
+            id: format!("p{i}"),
             doc: "bench".into(),
-            paragraph: i,
-            heading: String::new(),
+            index: i,
+            heading: Vec::new(),
+            start: 0,
+            end: 0,
             text: e.text.clone(),
         })
         .collect();
     let m = default_model();
     let labels = m.labels.clone();
-    let tagger = Tagger::new(m).unwrap();
+    let tagger = Pipeline::new(m).unwrap();
     let tasks = queue::tasks(paras, Some(&tagger)).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let settings = Settings {
@@ -301,8 +305,8 @@ fn latency() {
 }
 
 /// Macro-F1 of `tagger` on `gold`.
-fn macro_f1(tagger: &Tagger, gold: &[Example]) -> f64 {
-    let ids: Vec<String> = tagger.model().labels.iter().map(|l| l.id.clone()).collect();
+fn macro_f1(tagger: &Pipeline, gold: &[Example]) -> f64 {
+    let ids: Vec<String> = tagger.labels().iter().map(|l| l.id.clone()).collect();
     let g: Vec<Vec<usize>> = gold
         .iter()
         .map(|e| {
@@ -314,7 +318,7 @@ fn macro_f1(tagger: &Tagger, gold: &[Example]) -> f64 {
         .collect();
     let p: Vec<Vec<usize>> = gold
         .iter()
-        .map(|e| tagger.predict(&e.text, None).labels)
+        .map(|e| tagger.predict(&e.text).labels)
         .collect();
     Metrics::compute(&ids, &g, &p).macro_f1
 }
@@ -333,23 +337,25 @@ fn curve() {
         .iter()
         .enumerate()
         .map(|(i, e)| Paragraph {
-            id: Some(i.to_string()),
+            id: i.to_string(),
             doc: "pool".into(),
-            paragraph: i,
-            heading: String::new(),
+            index: i,
+            heading: Vec::new(),
+            start: 0,
+            end: 0,
             text: e.text.clone(),
         })
         .collect();
     let l = learner(BATCH);
     let never = AtomicBool::new(false);
-    let start = Tagger::new(default_model()).unwrap();
+    let start = Pipeline::new(default_model()).unwrap();
     let f0 = macro_f1(&start, &eval);
     let mut rows: Vec<(&str, Vec<f64>)> = Vec::new();
     for strategy in ["uncertainty", "random", "input"] {
         let t = Instant::now();
         let mut chosen: Vec<usize> = Vec::new();
         let mut scores = vec![f0];
-        let mut tagger = Tagger::new(default_model()).unwrap();
+        let mut tagger = Pipeline::new(default_model()).unwrap();
         for _ in 0..BATCHES {
             let mut left: Vec<usize> = (0..pool.len()).filter(|i| !chosen.contains(i)).collect();
             let next: Vec<usize> = match strategy {
@@ -388,7 +394,7 @@ fn curve() {
             };
             chosen.extend(next);
             let decisions: Vec<Example> = chosen.iter().map(|&i| pool[i].clone()).collect();
-            tagger = Tagger::new(l.fit(&decisions, &never).unwrap()).unwrap();
+            tagger = Pipeline::new(l.fit(&decisions, &never).unwrap()).unwrap();
             scores.push(macro_f1(&tagger, &eval));
         }
         println!(

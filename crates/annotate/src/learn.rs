@@ -24,9 +24,10 @@ use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use policytag_model::data::Example;
-use policytag_model::train::{Hooks, TrainParams, ValidTrainParams};
-use policytag_model::{LabelInfo, Metrics, Model, Tagger};
+use policytag_data::{Example, LabelInfo};
+use policytag_model::train::{Hooks, TrainParams};
+use policytag_model::{Metrics, Model};
+use policytag_pipeline::Pipeline;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -42,9 +43,9 @@ pub const ESTIMATE_FOLDS: usize = 3;
 /// What retrains learn from and how.
 #[derive(Debug, Clone)]
 pub struct Learner {
-    params: ValidTrainParams,
+    params: TrainParams,
     base: Vec<Example>,
-    names: BTreeMap<String, (String, String)>,
+    labels: Vec<LabelInfo>,
     every: usize,
 }
 
@@ -61,13 +62,13 @@ impl Learner {
         if every == 0 {
             return Err(crate::Error::Input("--every must be at least 1".into()));
         }
+        if let Err(e) = params.clone().check() {
+            return Err(crate::Error::Input(format!("training parameters: {e}")));
+        }
         Ok(Learner {
-            params: params.check()?,
+            params,
             base,
-            names: labels
-                .iter()
-                .map(|l| (l.id.clone(), (l.name.clone(), l.description.clone())))
-                .collect(),
+            labels: labels.to_vec(),
             every,
         })
     }
@@ -90,7 +91,12 @@ impl Learner {
             progress: &|_, _, _| {},
             cancel,
         };
-        Ok(self.params.fit(&all, &self.names, &hooks)?)
+        Ok(policytag_pipeline::train(
+            &all,
+            &self.labels,
+            self.params.clone(),
+            &hooks,
+        )?)
     }
 
     /// Held-out estimate on `decisions`: [`ESTIMATE_FOLDS`]-fold cross-validation where
@@ -129,15 +135,10 @@ impl Learner {
                 .filter(|&i| fold[i] != f)
                 .map(|i| decisions[i].clone())
                 .collect();
-            let tagger = Tagger::new(self.fit(&train, cancel)?)?;
-            let ids: Vec<&str> = tagger
-                .model()
-                .labels
-                .iter()
-                .map(|l| l.id.as_str())
-                .collect();
+            let tagger = Pipeline::new(self.fit(&train, cancel)?)?;
+            let ids: Vec<&str> = tagger.labels().iter().map(|l| l.id.as_str()).collect();
             for i in test {
-                let p = tagger.predict(&decisions[i].text, None);
+                let p = tagger.predict(&decisions[i].text);
                 pred[i] = p
                     .labels
                     .iter()
@@ -248,7 +249,7 @@ pub fn run(session: Arc<Mutex<Session>>, learner: Learner, wake: Receiver<()>) {
             let never = AtomicBool::new(false);
             let trained = learner
                 .fit(&job.decisions, &never)
-                .and_then(|m| Ok(Tagger::new(m)?));
+                .and_then(|m| Ok(Pipeline::new(m)?));
             let tagger = match trained {
                 Ok(t) => t,
                 Err(e) => {
@@ -257,7 +258,7 @@ pub fn run(session: Arc<Mutex<Session>>, learner: Learner, wake: Receiver<()>) {
                 }
             };
             let suggestions = suggest_all(&tagger, &job.texts);
-            let labels = tagger.model().labels.clone();
+            let labels = tagger.labels().to_vec();
             let seconds = started.elapsed().as_secs_f64();
             if let Err(why) = lock(&session).install(
                 job.version,

@@ -13,12 +13,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use policytag_model::agree::{match_key, Agreement};
-use policytag_model::data::Example;
+use policytag_data::agree::{match_key, Agreement};
+use policytag_data::Example;
+use policytag_pipeline::paragraph_id;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::queue::{stable_id, Paragraph};
+use crate::queue::Paragraph;
 use crate::store::{now_iso, Decision};
 
 /// One annotator's file.
@@ -165,7 +166,7 @@ impl Review {
                 (Some(id), true) => id.clone(),
                 _ => {
                     e.id.clone()
-                        .unwrap_or_else(|| stable_id(&first.name, line, &e.text))
+                        .unwrap_or_else(|| paragraph_id(&first.name, line, &e.text))
                 }
             };
             items.push(Item {
@@ -223,10 +224,12 @@ impl Review {
             .iter()
             .filter(|it| !it.agreed())
             .map(|it| Paragraph {
-                id: Some(it.id.clone()),
+                id: it.id.clone(),
                 doc: self.names[0].clone(),
-                paragraph: it.line + 1,
-                heading: String::new(),
+                index: it.line + 1,
+                heading: Vec::new(),
+                start: 0,
+                end: 0,
                 text: it.text.clone(),
             })
             .collect()
@@ -410,11 +413,11 @@ mod tests {
         let agreed = r.agreed_decisions(Some("rev"));
         assert_eq!(agreed.len(), 1);
         assert!(agreed[0].agreed && agreed[0].labels == ["x"]);
-        let id = paras[0].id.clone().unwrap();
+        let id = paras[0].id.clone();
         let votes = r.votes(&id);
         assert_eq!(votes[1].labels, ["x"]);
         assert_eq!(majority(&votes), ["x", "y"]);
-        assert_eq!(majority(&r.votes(paras[1].id.as_deref().unwrap())), ["y"]);
+        assert_eq!(majority(&r.votes(&paras[1].id)), ["y"]);
         let v = r.view(&BTreeMap::new());
         assert_eq!((v.matched, v.unmatched, v.agreed, v.disputed), (3, 1, 1, 2));
         let y = v.per_label.iter().find(|l| l.label == "y").unwrap();
@@ -424,7 +427,7 @@ mod tests {
         let gold: BTreeMap<String, Vec<String>> = [
             (agreed[0].id.clone(), vec!["x".to_string()]),
             (id, vec!["x".into(), "y".into()]),
-            (paras[1].id.clone().unwrap(), vec!["y".into()]),
+            (paras[1].id.clone(), vec!["y".into()]),
         ]
         .into_iter()
         .collect();

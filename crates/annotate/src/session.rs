@@ -17,8 +17,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use policytag_model::data::Example;
-use policytag_model::{LabelInfo, Tagger};
+use policytag_data::{Example, LabelInfo};
+use policytag_pipeline::Pipeline;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -503,8 +503,8 @@ impl Session {
             n,
             id: t.id.clone(),
             doc: t.para.doc.clone(),
-            paragraph: t.para.paragraph,
-            heading: t.para.heading.clone(),
+            paragraph: t.para.index,
+            heading: t.para.heading_path(),
             segments: highlight(&t.para.text, &terms),
             suggestions: t
                 .suggestions
@@ -535,8 +535,8 @@ impl Session {
         Decision {
             id: t.id.clone(),
             doc: t.para.doc.clone(),
-            paragraph: t.para.paragraph,
-            heading: t.para.heading.clone(),
+            paragraph: t.para.index,
+            heading: t.para.heading_path(),
             text: t.para.text.clone(),
             labels: labels.to_vec(),
             skipped,
@@ -754,7 +754,7 @@ impl Session {
 }
 
 /// Suggestions for `texts` with `tagger` (the work of a re-rank, done outside the lock).
-pub fn suggest_all(tagger: &Tagger, texts: &[String]) -> Vec<Vec<Suggestion>> {
+pub fn suggest_all(tagger: &Pipeline, texts: &[String]) -> Vec<Vec<Suggestion>> {
     use rayon::prelude::*;
     texts
         .par_iter()
@@ -781,10 +781,12 @@ mod tests {
     fn session(dir: &std::path::Path, order: Order) -> Session {
         let paras = (0..4)
             .map(|i| Paragraph {
-                id: Some(format!("p{i}")),
+                id: format!("p{i}"),
                 doc: "d.jsonl".into(),
-                paragraph: i,
-                heading: String::new(),
+                index: i,
+                heading: Vec::new(),
+                start: 0,
+                end: 0,
                 text: format!("第{i}段"),
             })
             .collect();
@@ -924,10 +926,12 @@ mod tests {
         // p0, p2 and p4 are one group; p1 and p3 stand alone.
         let paras = (0..5)
             .map(|i| Paragraph {
-                id: Some(format!("p{i}")),
+                id: format!("p{i}"),
                 doc: "d.jsonl".into(),
-                paragraph: i,
-                heading: String::new(),
+                index: i,
+                heading: Vec::new(),
+                start: 0,
+                end: 0,
                 text: format!("第{i}段"),
             })
             .collect();

@@ -10,7 +10,7 @@ use std::thread::JoinHandle;
 use policytag_annotate::queue::{self, Order, Paragraph};
 use policytag_annotate::store::Store;
 use policytag_annotate::{serve, Session, Settings, Stop, Summary};
-use policytag_model::{LabelInfo, Model};
+use policytag_data::LabelInfo;
 use serde_json::{json, Value};
 
 fn default_model() -> PathBuf {
@@ -18,7 +18,9 @@ fn default_model() -> PathBuf {
 }
 
 fn labels() -> Vec<LabelInfo> {
-    Model::load(&default_model()).unwrap().labels
+    policytag_pipeline::load_model(Some(&default_model()))
+        .unwrap()
+        .labels
 }
 
 const TEXTS: [&str; 4] = [
@@ -33,10 +35,12 @@ fn session(out: &Path, can_rerank: bool) -> Session {
         .iter()
         .enumerate()
         .map(|(i, t)| Paragraph {
-            id: None,
+            id: policytag_pipeline::paragraph_id("report.txt", i, t),
             doc: "report.txt".into(),
-            paragraph: i,
-            heading: "一、工作".into(),
+            index: i,
+            heading: vec!["一、工作".into()],
+            start: 0,
+            end: 0,
             text: t.to_string(),
         })
         .collect();
@@ -380,11 +384,11 @@ fn rerank_reloads_the_command_line_model_only() {
 
 // ---- live learning, near-duplicate groups, review ------------------------------------
 
-fn corpus(name: &str) -> Vec<policytag_model::data::Example> {
+fn corpus(name: &str) -> Vec<policytag_data::Example> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../corpus")
         .join(name);
-    policytag_model::data::read_jsonl(&p, Default::default())
+    policytag_data::jsonl::read_jsonl(&p, Default::default())
         .unwrap()
         .examples
 }
@@ -402,19 +406,21 @@ fn wait_state(srv: &Server, what: &str, done: impl Fn(&Value) -> bool) -> Value 
     }
 }
 
-fn learning_session(out: &Path, base: Vec<policytag_model::data::Example>) -> Session {
+fn learning_session(out: &Path, base: Vec<policytag_data::Example>) -> Session {
     let test = corpus("test.jsonl");
     let paras = test[..8]
         .iter()
         .map(|e| Paragraph {
-            id: e.id.clone(),
+            id: e.id.clone().unwrap(),
             doc: "test.jsonl".into(),
-            paragraph: 0,
-            heading: String::new(),
+            index: 0,
+            heading: Vec::new(),
+            start: 0,
+            end: 0,
             text: e.text.clone(),
         })
         .collect();
-    let tagger = policytag_model::Tagger::new(Model::load(&default_model()).unwrap()).unwrap();
+    let tagger = policytag_pipeline::Pipeline::load(Some(&default_model())).unwrap();
     let tasks = queue::tasks(paras, Some(&tagger)).unwrap();
     let settings = Settings {
         order: Order::Uncertain,
@@ -541,10 +547,12 @@ fn a_group_decision_covers_its_near_duplicates() {
         .iter()
         .enumerate()
         .map(|(i, t)| Paragraph {
-            id: None,
+            id: policytag_pipeline::paragraph_id("report.txt", i, t),
             doc: "report.txt".into(),
-            paragraph: i,
-            heading: String::new(),
+            index: i,
+            heading: Vec::new(),
+            start: 0,
+            end: 0,
             text: t.clone(),
         })
         .collect();
@@ -601,7 +609,7 @@ fn review_shows_disputes_side_by_side_and_agreement_before_and_after() {
     use policytag_annotate::review::{Annotator, Review};
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("gold.jsonl");
-    let ex = |t: &str, l: &[&str]| policytag_model::data::Example {
+    let ex = |t: &str, l: &[&str]| policytag_data::Example {
         id: None,
         text: t.into(),
         labels: l.iter().map(|s| s.to_string()).collect(),

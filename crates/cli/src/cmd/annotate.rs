@@ -9,11 +9,12 @@ use policytag_annotate::groups::{self, GroupParams};
 use policytag_annotate::learn::Learner;
 use policytag_annotate::review::{Annotator, Review};
 use policytag_annotate::{queue, server, store::Store, Session, Settings};
-use policytag_model::data::{read_jsonl, ReadOptions};
+use policytag_data::jsonl::{read_jsonl, ReadOptions};
+use policytag_data::Example;
+use policytag_pipeline::{Pipeline, Reader};
 
 use crate::args::{AnnotateArgs, OrderArg};
 use crate::exit::{InputError, Outcome};
-use crate::{input, modelfile};
 
 /// Run the command: read and segment the inputs (or match the annotators' files), open (or
 /// resume) the out file, serve until Ctrl-C.
@@ -44,7 +45,7 @@ pub fn run(a: AnnotateArgs) -> Result<Outcome> {
         )
         .into());
     }
-    let read_labelled = |p: &std::path::Path| -> Result<Vec<policytag_model::data::Example>> {
+    let read_labelled = |p: &std::path::Path| -> Result<Vec<Example>> {
         Ok(read_jsonl(p, ReadOptions::default())?.examples)
     };
     let (paras, review) = if review {
@@ -54,24 +55,19 @@ pub fn run(a: AnnotateArgs) -> Result<Outcome> {
                 name: p
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| input::name(p)),
+                    .unwrap_or_else(|| p.display().to_string()),
                 examples: read_labelled(p)?,
             });
         }
         let r = Review::build(annotators).context("matching the annotators' paragraphs")?;
         (r.paragraphs(), Some(r))
     } else {
+        let reader = Reader::default()
+            .format(a.input_format.format())
+            .jsonl(a.jsonl);
         let mut paras = Vec::new();
-        for f in &a.files {
-            for it in input::items(f, a.jsonl, a.input_format.format())? {
-                paras.push(queue::Paragraph {
-                    id: it.id,
-                    doc: it.doc,
-                    paragraph: it.paragraph,
-                    heading: it.heading,
-                    text: it.text,
-                });
-            }
+        for source in crate::input::sources(&a.files, a.jsonl) {
+            paras.extend(reader.read(&source?)?.paragraphs);
         }
         (paras, None)
     };
@@ -79,9 +75,9 @@ pub fn run(a: AnnotateArgs) -> Result<Outcome> {
         Some(p) => read_labelled(p)?,
         None => Vec::new(),
     };
-    let tagger = modelfile::load(a.model.as_deref())?;
-    let labels = tagger.model().labels.clone();
-    let params = tagger.model().training.params.clone();
+    let pipeline = Pipeline::load(a.model.as_deref())?;
+    let labels = pipeline.labels().to_vec();
+    let params = pipeline.model().training.params.clone();
     let suggest = !a.no_suggestions && review.is_none();
     let t0 = Instant::now();
     let groups = (!a.no_groups && review.is_none()).then(|| {
@@ -95,8 +91,8 @@ pub fn run(a: AnnotateArgs) -> Result<Outcome> {
         )
     });
     let group_secs = t0.elapsed().as_secs_f64();
-    let tasks = queue::tasks(paras, suggest.then_some(&tagger))?;
-    drop(tagger);
+    let tasks = queue::tasks(paras, suggest.then_some(&pipeline))?;
+    drop(pipeline);
     let store = Store::open(&a.out).with_context(|| format!("opening {}", a.out.display()))?;
     let settings = Settings {
         order,
