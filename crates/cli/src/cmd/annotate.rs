@@ -86,7 +86,12 @@ pub fn run(a: AnnotateArgs) -> Result<Outcome> {
             &texts,
             GroupParams {
                 threshold: a.dup_threshold,
-                ..GroupParams::default()
+                // The exact index is exact and quick for reports; MinHash scales (README).
+                method: if texts.len() > 20_000 {
+                    groups::Method::MinHash
+                } else {
+                    groups::Method::Exact
+                },
             },
         )
     });
