@@ -9,6 +9,9 @@
 //!   out.jsonl          labelled paragraphs, readable by `policytag train --data`
 //!   out.skipped.jsonl  skipped paragraphs (not examples)
 //! restart with the same out file ─▶ decided paragraphs are skipped (resume)
+//! near-duplicates (groups) ─▶ one per group in the queue; one key decides the whole group
+//! --learn: every N decisions ─▶ background retrain (learn) ─▶ swap model, re-rank
+//! --review A B … ─▶ only the disputed paragraphs, every annotator's labels side by side
 //! ```
 //!
 //! Paragraphs are `policytag_pipeline::Paragraph`s, read by the pipeline's `Reader` exactly
@@ -41,7 +44,12 @@
 //! let mut session = Session::new(tasks, labels, store, settings)?;
 //! let id = session.task(0).unwrap().id;
 //! let answer = session
-//!     .decide(DecideRequest { id, labels: vec!["double-reduction".into()], skip: false })
+//!     .decide(DecideRequest {
+//!         id,
+//!         labels: vec!["double-reduction".into()],
+//!         skip: false,
+//!         group: false,
+//!     })
 //!     .unwrap();
 //! assert_eq!((answer.next, answer.state.done), (1, 1));
 //! // policytag_annotate::server::serve(session, 0, None, |addr| println!("http://{addr}/"),
@@ -51,7 +59,10 @@
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod groups;
+pub mod learn;
 pub mod queue;
+pub mod review;
 pub mod server;
 pub mod session;
 pub mod store;

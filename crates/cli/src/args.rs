@@ -453,8 +453,33 @@ pub enum OrderArg {
 #[derive(Debug, Args)]
 pub struct AnnotateArgs {
     /// Report files (segmented as `tag` does), or JSONL paragraph files with --jsonl.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "review")]
     pub files: Vec<PathBuf>,
+    /// Review mode: two or more annotators' label files (JSONL); shows only the paragraphs
+    /// they disagree on, their labels side by side; --out gets the adjudicated set.
+    #[arg(long, num_args = 2.., value_name = "FILE", conflicts_with_all = ["files", "learn", "base"])]
+    pub review: Vec<PathBuf>,
+    /// Retrain in the background every --every decisions on --base plus the decisions so
+    /// far (on by default with --base).
+    #[arg(long, conflicts_with = "no_learn")]
+    pub learn: bool,
+    /// Do not retrain, even with --base.
+    #[arg(long)]
+    pub no_learn: bool,
+    /// Base corpus (labelled JSONL) retrains learn from besides the decisions, e.g.
+    /// corpus/train.jsonl.
+    #[arg(long)]
+    pub base: Option<PathBuf>,
+    /// New decisions between retrains.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
+    pub every: u64,
+    /// Near-duplicates: character 5-gram overlap (Jaccard, 0–1) at or above which
+    /// paragraphs are grouped.
+    #[arg(long, default_value_t = 0.7)]
+    pub dup_threshold: f64,
+    /// Do not group near-duplicates.
+    #[arg(long)]
+    pub no_groups: bool,
     /// Format of the report files (default: detected from their content).
     #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
     pub input_format: InputFormatArg,
