@@ -179,6 +179,9 @@ pub struct TrainArgs {
     /// Character n-gram range, e.g. 2-3 (default: none).
     #[arg(long)]
     pub char_ngrams: Option<String>,
+    /// Scale word n-grams and character n-grams to unit norm separately.
+    #[arg(long)]
+    pub block_norm: bool,
     /// L2 penalty of each logistic regression (1/C).
     #[arg(long, default_value_t = 0.1)]
     pub alpha: f64,

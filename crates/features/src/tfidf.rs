@@ -28,6 +28,8 @@ pub struct TfidfParams {
     sublinear_tf: bool,
     smooth_idf: bool,
     l2_norm: bool,
+    #[serde(default)]
+    block_norm: bool,
 }
 
 impl Default for TfidfParams {
@@ -41,6 +43,7 @@ impl Default for TfidfParams {
             sublinear_tf: true,
             smooth_idf: true,
             l2_norm: true,
+            block_norm: false,
         }
     }
 }
@@ -85,6 +88,15 @@ impl TfidfParams {
     /// Scale every row to unit euclidean norm. Default `true`.
     pub fn l2_norm(mut self, yes: bool) -> Self {
         self.l2_norm = yes;
+        self
+    }
+
+    /// With [`l2_norm`](TfidfParams::l2_norm), scale the word n-grams and the character
+    /// n-grams of a row to unit norm each (as scikit-learn's `FeatureUnion` of two vectorisers
+    /// does), instead of the row as a whole; a row with both then has norm √2. Default
+    /// `false`.
+    pub fn block_norm(mut self, yes: bool) -> Self {
+        self.block_norm = yes;
         self
     }
 
@@ -294,8 +306,12 @@ struct Index {
     log_tf: Vec<f64>,
 }
 
-/// A column (high 32 bits) and its idf's index in [`Index::idf_values`] (low 32 bits).
+/// A column (high 32 bits), [`CHAR_BIT`] for a character n-gram, and its idf's index in
+/// [`Index::idf_values`] (the low 31 bits).
 type Entry = u64;
+
+/// Marks an [`Entry`] of a character n-gram.
+const CHAR_BIT: u64 = 1 << 31;
 
 const NONE: u32 = u32::MAX;
 const NO_ENTRY: Entry = u64::MAX;
@@ -321,7 +337,7 @@ impl Tfidf {
             if let Some(chars) = term.strip_prefix(CHAR_PREFIX) {
                 index
                     .chars
-                    .insert(pack(chars.chars().map(|c| c as u32)), entry);
+                    .insert(pack(chars.chars().map(|c| c as u32)), entry | CHAR_BIT);
             } else {
                 let mut ids = Vec::with_capacity(3);
                 for t in term.split(' ') {
@@ -456,6 +472,10 @@ impl Vectorizer<'_> {
             indices: Vec::with_capacity(self.cols.len()),
             values: Vec::with_capacity(self.cols.len()),
         };
+        // Squared norms of the word block and the character block.
+        let mut norms = [0.0f64; 2];
+        let block = t.params.l2_norm && t.params.block_norm;
+        let mut is_char: Vec<bool> = Vec::new();
         let mut i = 0;
         let cols = &self.cols;
         while i < cols.len() {
@@ -473,15 +493,27 @@ impl Vectorizer<'_> {
             } else {
                 n as f64
             };
+            let v = tf * t.index.idf_values[(e & (CHAR_BIT - 1)) as usize];
+            let c = e & CHAR_BIT != 0;
+            norms[usize::from(c && block)] += v * v;
+            if block {
+                is_char.push(c);
+            }
             out.indices.push((e >> 32) as u32);
-            out.values
-                .push(tf * t.index.idf_values[(e & 0xFFFF_FFFF) as usize]);
+            out.values.push(v);
             i = j;
         }
         if t.params.l2_norm {
-            let norm = out.values.iter().map(|v| v * v).sum::<f64>().sqrt();
-            if norm > 0.0 {
-                out.values.iter_mut().for_each(|v| *v /= norm);
+            let [wn, cn] = norms.map(f64::sqrt);
+            if block {
+                for (v, &c) in out.values.iter_mut().zip(&is_char) {
+                    let n = if c { cn } else { wn };
+                    if n > 0.0 {
+                        *v /= n;
+                    }
+                }
+            } else if wn > 0.0 {
+                out.values.iter_mut().for_each(|v| *v /= wn);
             }
         }
         self.ids.clear();
@@ -643,6 +675,30 @@ mod tests {
         let r = t.transform(&doc(&["双减", "未知词", "课后服务"]));
         close(r.values.iter().map(|v| v * v).sum::<f64>(), 1.0);
         assert!(t.transform(&doc(&["完全", "陌生"])).indices.is_empty());
+    }
+
+    #[test]
+    fn block_norm_scales_words_and_chars_separately() {
+        let t = TfidfParams::default()
+            .word_ngrams(1, 1)
+            .char_ngrams(Some((1, 1)))
+            .min_df(1)
+            .block_norm(true)
+            .check()
+            .unwrap()
+            .fit(&corpus())
+            .unwrap();
+        let r = t.transform(&doc(&["双减", "课后服务"]));
+        let (mut w, mut c) = (0.0, 0.0);
+        for (col, v) in r.iter() {
+            if t.term(col).starts_with(CHAR_PREFIX) {
+                c += v * v;
+            } else {
+                w += v * v;
+            }
+        }
+        close(w, 1.0);
+        close(c, 1.0);
     }
 
     #[test]

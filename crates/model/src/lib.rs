@@ -33,6 +33,7 @@
 
 pub mod active;
 pub mod agree;
+pub mod bootstrap;
 pub mod calibrate;
 pub mod corpus;
 pub mod data;

@@ -7,6 +7,7 @@ use policytag_tokenizer::{resources_hash, Dictionary, Tokenizer, Tokens};
 
 use policytag_features::SparseVec;
 
+use crate::bootstrap::BootstrapParams;
 use crate::data::Example;
 use crate::error::{Error, Result};
 use crate::logistic::{Pooling, Rows};
@@ -270,10 +271,13 @@ impl Tagger {
         self.model.labels.iter().position(|l| l.id == id)
     }
 
-    /// Evaluate on labelled examples. Labels the model does not know are an error.
+    /// Evaluate on labelled examples: metrics, each label's calibration error, and
+    /// document-level bootstrap intervals with `groups[i]` naming example `i`'s document (see
+    /// [`crate::bootstrap::document_groups`]). Labels the model does not know are an error.
     pub fn evaluate(
         &self,
         examples: &[Example],
+        groups: &[String],
         threshold: Option<f64>,
     ) -> Result<(Metrics, Vec<Prediction>)> {
         use rayon::prelude::*;
@@ -300,10 +304,12 @@ impl Tagger {
             .map(|e| self.predict(&e.text, threshold))
             .collect();
         let pred_sets: Vec<Vec<usize>> = preds.iter().map(|p| p.labels.clone()).collect();
-        Ok((
-            Metrics::compute(&self.model.label_ids(), &gold, &pred_sets),
-            preds,
-        ))
+        let ids = self.model.label_ids();
+        let scores: Vec<Vec<f64>> = preds.iter().map(|p| p.scores.clone()).collect();
+        let metrics = Metrics::compute(&ids, &gold, &pred_sets)
+            .with_calibration(&ids, &gold, &scores)
+            .with_intervals(&gold, &pred_sets, groups, BootstrapParams::default());
+        Ok((metrics, preds))
     }
 }
 

@@ -4,6 +4,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
+use policytag_model::bootstrap::document_groups;
 use policytag_model::data::{read_jsonl, ReadOptions};
 
 use crate::args::{EvalArgs, ReportFormat};
@@ -25,8 +26,12 @@ pub fn run(a: EvalArgs) -> Result<Outcome> {
     if data.examples.is_empty() {
         return Err(InputError(format!("{}: no examples", a.data.display())).into());
     }
+    // The file was just read whole and is valid UTF-8 JSONL.
+    let content = std::fs::read_to_string(&a.data)
+        .with_context(|| format!("reading {}", a.data.display()))?;
+    let groups = document_groups(&content);
     let (m, preds) = tagger
-        .evaluate(&data.examples, a.threshold)
+        .evaluate(&data.examples, &groups, a.threshold)
         .with_context(|| format!("evaluating on {}", a.data.display()))?;
     let mut out = std::io::stdout().lock();
     match a.format {

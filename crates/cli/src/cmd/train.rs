@@ -129,7 +129,8 @@ pub fn run(a: TrainArgs) -> Result<Outcome> {
         .word_ngrams(ngrams.0, ngrams.1)
         .char_ngrams(chars)
         .min_df(a.min_df)
-        .max_features(a.max_features);
+        .max_features(a.max_features)
+        .block_norm(a.block_norm);
     let params = TrainParams::default()
         .text(text)
         .tfidf(tfidf)
