@@ -79,6 +79,8 @@ pub enum PoolingArg {
     Paragraph,
     /// Best of the paragraph and its sentences.
     MaxSentence,
+    /// Paragraph, best sentence, guard against single cues and length, combined per label.
+    Combined,
 }
 
 /// Output formats of reports.

@@ -35,6 +35,7 @@ pub mod active;
 pub mod agree;
 pub mod bootstrap;
 pub mod calibrate;
+pub mod combine;
 pub mod corpus;
 pub mod data;
 pub mod error;

@@ -8,6 +8,7 @@ use policytag_tokenizer::{resources_hash, Dictionary, Tokenizer, Tokens};
 use policytag_features::SparseVec;
 
 use crate::bootstrap::BootstrapParams;
+use crate::combine::{inputs, GUARD_TERMS};
 use crate::data::Example;
 use crate::error::{Error, Result};
 use crate::logistic::{Pooling, Rows};
@@ -138,7 +139,9 @@ impl Tagger {
     /// [`Tagger::predict_tokens`] on [`Tokenizer::tokenize`]'s output.
     pub fn predict(&self, text: &str, threshold: Option<f64>) -> Prediction {
         match self.model.pooling {
-            Pooling::MaxSentence => self.predict_tokens(&self.tokenizer.tokenize(text), threshold),
+            Pooling::MaxSentence | Pooling::Combined => {
+                self.predict_tokens(&self.tokenizer.tokenize(text), threshold)
+            }
             Pooling::Paragraph => {
                 let normalized = self.tokenizer.normalize(text);
                 let mut v = self.model.tfidf.vectorizer();
@@ -147,7 +150,7 @@ impl Tagger {
                     para: v.finish(&normalized),
                     sentences: Vec::new(),
                 };
-                self.score(rows, threshold)
+                self.score(rows, 0, threshold)
             }
         }
     }
@@ -159,29 +162,77 @@ impl Tagger {
             para: tfidf.transform(tokens),
             sentences: match self.model.pooling {
                 Pooling::Paragraph => Vec::new(),
-                Pooling::MaxSentence => tokens
+                Pooling::MaxSentence | Pooling::Combined => tokens
                     .sentences()
                     .iter()
                     .map(|s| tfidf.transform(s))
                     .collect(),
             },
         };
-        self.score(rows, threshold)
+        let chars = match self.model.pooling {
+            Pooling::Combined => tokens.normalized.chars().count(),
+            _ => 0,
+        };
+        self.score(rows, chars, threshold)
     }
 
-    /// Scores and labels from a paragraph's rows.
-    fn score(&self, rows: Rows, threshold: Option<f64>) -> Prediction {
-        let mut z = self.decisions(&rows.para);
-        for s in &rows.sentences {
-            for (a, b) in z.iter_mut().zip(self.decisions(s)) {
-                *a = a.max(b);
+    /// Decision values of every label for one row, and the sum of each label's
+    /// [`GUARD_TERMS`] largest positive term contributions.
+    fn guarded_decisions(&self, row: &SparseVec) -> (Vec<f64>, Vec<f64>) {
+        let n = self.intercepts.len();
+        let mut z = self.intercepts.clone();
+        let mut top = vec![[0.0f64; GUARD_TERMS]; n];
+        for (c, v) in row.iter() {
+            let (a, b) = (self.starts[c as usize], self.starts[c as usize + 1]);
+            for &(l, w) in &self.weights[a as usize..b as usize] {
+                let x = w * v;
+                z[l as usize] += x;
+                let t = &mut top[l as usize];
+                if x > t[GUARD_TERMS - 1] {
+                    t[GUARD_TERMS - 1] = x;
+                    t.sort_unstable_by(|p, q| q.total_cmp(p));
+                }
             }
         }
-        let scores: Vec<f64> = z
-            .iter()
-            .zip(&self.model.label_models)
-            .map(|(&z, m)| m.platt.prob(z))
-            .collect();
+        (z, top.iter().map(|t| t.iter().sum()).collect())
+    }
+
+    /// Scores and labels from a paragraph's rows (`chars`: its length, for combined scoring).
+    fn score(&self, rows: Rows, chars: usize, threshold: Option<f64>) -> Prediction {
+        let scores: Vec<f64> = if self.model.pooling == Pooling::Combined {
+            let (z, top) = self.guarded_decisions(&rows.para);
+            let mut best: Option<Vec<f64>> = None;
+            for s in &rows.sentences {
+                let zs = self.decisions(s);
+                match &mut best {
+                    Some(b) => b.iter_mut().zip(zs).for_each(|(a, v)| *a = a.max(v)),
+                    None => best = Some(zs),
+                }
+            }
+            self.model
+                .label_models
+                .iter()
+                .enumerate()
+                .map(|(l, m)| {
+                    let x = inputs(z[l], best.as_ref().map(|b| b[l]), top[l], chars);
+                    match &m.combiner {
+                        Some(c) => c.prob(&x),
+                        None => m.platt.prob(z[l]),
+                    }
+                })
+                .collect()
+        } else {
+            let mut z = self.decisions(&rows.para);
+            for s in &rows.sentences {
+                for (a, b) in z.iter_mut().zip(self.decisions(s)) {
+                    *a = a.max(b);
+                }
+            }
+            z.iter()
+                .zip(&self.model.label_models)
+                .map(|(&z, m)| m.platt.prob(z))
+                .collect()
+        };
         let labels = scores
             .iter()
             .enumerate()

@@ -12,6 +12,7 @@ use policytag_features::{SparseVec, TfidfParams};
 use policytag_tokenizer::{resources_hash, tokenize::hex, TextSettings, Tokenizer};
 
 use crate::calibrate::{best_f1_threshold, Platt};
+use crate::combine::{inputs, top_sum, Combiner, Inputs, INPUTS};
 use crate::data::Example;
 use crate::error::{Error, Result};
 use crate::folds;
@@ -19,6 +20,10 @@ use crate::logistic::{fit_binary, Binary, Pooling, Rows, SolverParams};
 use crate::metrics::Metrics;
 use crate::model::{LabelInfo, LabelModel, Model};
 use crate::select::chi2_top_k;
+
+/// L2 penalty of each label's [`Combiner`] (fitted on thousands of out-of-fold values, it
+/// needs little).
+const COMBINER_ALPHA: f64 = 1.0;
 
 /// Training hyper-parameters. [`TrainParams::check`] validates them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -242,7 +247,7 @@ impl ValidTrainParams {
         let rows: Vec<SparseVec> = tokens.par_iter().map(|t| tfidf.transform(t)).collect();
         let pooled: Vec<Rows> = match p.pooling {
             Pooling::Paragraph => Vec::new(),
-            Pooling::MaxSentence => tokens
+            Pooling::MaxSentence | Pooling::Combined => tokens
                 .par_iter()
                 .zip(&rows)
                 .map(|(t, r)| Rows {
@@ -251,9 +256,23 @@ impl ValidTrainParams {
                 })
                 .collect(),
         };
-        let decide = |b: &Binary, i: usize| match p.pooling {
-            Pooling::Paragraph => b.decision(&rows[i]),
-            Pooling::MaxSentence => b.pooled(&pooled[i]),
+        let chars: Vec<usize> = tokens.iter().map(|t| t.normalized.chars().count()).collect();
+        // A held-out paragraph's inputs: its decision value first (all Platt scaling needs).
+        let decide = |b: &Binary, i: usize| -> Inputs {
+            match p.pooling {
+                Pooling::Paragraph => [b.decision(&rows[i]), 0.0, 0.0, 0.0],
+                Pooling::MaxSentence => [b.pooled(&pooled[i]), 0.0, 0.0, 0.0],
+                Pooling::Combined => {
+                    let r = &pooled[i];
+                    let best = r
+                        .sentences
+                        .iter()
+                        .map(|s| b.decision(s))
+                        .reduce(f64::max);
+                    let top = top_sum(b.contributions(&r.para).into_iter().map(|(_, c)| c));
+                    inputs(b.decision(&r.para), best, top, chars[i])
+                }
+            }
         };
         let dim = tfidf.len();
         let y: Vec<Vec<bool>> = (0..n_labels)
@@ -281,7 +300,7 @@ impl ValidTrainParams {
         let train_sets: Vec<Vec<usize>> = (0..p.folds)
             .map(|f| (0..n).filter(|&i| fold[i] != f).collect())
             .collect();
-        let oof: Vec<(usize, usize, Vec<f64>)> = tasks
+        let oof: Vec<(usize, usize, Vec<Inputs>)> = tasks
             .par_iter()
             .map(|&(f, l)| {
                 let b = fit_one(&train_sets[f], l)?;
@@ -292,25 +311,37 @@ impl ValidTrainParams {
                 Ok((f, l, z))
             })
             .collect::<Result<_>>()?;
-        let mut z = vec![vec![0.0; n]; n_labels];
-        for (f, l, zs) in oof {
-            for (i, v) in (0..n).filter(|&i| fold[i] == f).zip(zs) {
-                z[l][i] = v;
+        let mut x = vec![vec![[0.0; INPUTS]; n]; n_labels];
+        for (f, l, xs) in oof {
+            for (i, v) in (0..n).filter(|&i| fold[i] == f).zip(xs) {
+                x[l][i] = v;
             }
         }
 
-        // 3. Calibration and thresholds per label; cross-validated metrics.
-        let calib: Vec<(Platt, f64)> = (0..n_labels)
+        // 3. Calibration (Platt scaling, or the combination of views) and thresholds per
+        // label, all on out-of-fold values; cross-validated metrics.
+        type Calibration = (Platt, Option<Combiner>, f64, Vec<f64>);
+        let calib: Vec<Calibration> = (0..n_labels)
+            .into_par_iter()
             .map(|l| {
-                let platt = Platt::fit(&z[l], &y[l]);
-                let probs: Vec<f64> = z[l].iter().map(|&v| platt.prob(v)).collect();
-                (platt, best_f1_threshold(&probs, &y[l]).0)
+                let (platt, combiner, probs) = if p.pooling == Pooling::Combined {
+                    let c = Combiner::fit(&labels[l], &x[l], &y[l], COMBINER_ALPHA)?;
+                    let probs: Vec<f64> = x[l].iter().map(|v| c.prob(v)).collect();
+                    (Platt::default(), Some(c), probs)
+                } else {
+                    let z: Vec<f64> = x[l].iter().map(|v| v[0]).collect();
+                    let platt = Platt::fit(&z, &y[l]);
+                    let probs: Vec<f64> = z.iter().map(|&v| platt.prob(v)).collect();
+                    (platt, None, probs)
+                };
+                let threshold = best_f1_threshold(&probs, &y[l]).0;
+                Ok((platt, combiner, threshold, probs))
             })
-            .collect();
+            .collect::<Result<_>>()?;
         let pred: Vec<Vec<usize>> = (0..n)
             .map(|i| {
                 (0..n_labels)
-                    .filter(|&l| calib[l].0.prob(z[l][i]) >= calib[l].1)
+                    .filter(|&l| calib[l].3[i] >= calib[l].2)
                     .collect()
             })
             .collect();
@@ -324,11 +355,12 @@ impl ValidTrainParams {
             .collect::<Result<_>>()?;
         let label_models = finals
             .into_iter()
-            .zip(&calib)
-            .map(|(classifier, &(platt, threshold))| LabelModel {
+            .zip(calib)
+            .map(|(classifier, (platt, combiner, threshold, _))| LabelModel {
                 classifier,
                 platt,
                 threshold,
+                combiner,
             })
             .collect();
         let label_infos = labels

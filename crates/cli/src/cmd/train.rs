@@ -142,6 +142,7 @@ pub fn run(a: TrainArgs) -> Result<Outcome> {
         .pooling(match a.pooling {
             PoolingArg::Paragraph => Pooling::Paragraph,
             PoolingArg::MaxSentence => Pooling::MaxSentence,
+            PoolingArg::Combined => Pooling::Combined,
         })
         .check()?;
 
