@@ -197,6 +197,10 @@ pub struct TrainArgs {
     /// of its sentences.
     #[arg(long, value_enum, default_value_t = PoolingArg::Paragraph)]
     pub pooling: PoolingArg,
+    /// With `--pooling combined`, each label's combination also sees every label's paragraph
+    /// score.
+    #[arg(long)]
+    pub combine_labels: bool,
     /// TOML file with `[[theme]]` id/name/description entries, for display names.
     #[arg(long)]
     pub themes: Option<PathBuf>,

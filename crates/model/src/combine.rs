@@ -14,7 +14,8 @@
 //! 4. `ln(1 + chars)` — the paragraph's length, since headings and long paragraphs need
 //!    different offsets;
 //!
-//! and [`Combiner`] maps them to a probability. It is fitted per label on the out-of-fold
+//! and, optionally, every label's paragraph value (so that a label learns which neighbours'
+//! evidence explains its own away), and [`Combiner`] maps them to a probability. It is fitted per label on the out-of-fold
 //! values of cross-validation, so it learns how far to trust each view from paragraphs its
 //! classifier never saw; it replaces Platt scaling for these models.
 
@@ -63,6 +64,16 @@ pub fn top_sum(contributions: impl IntoIterator<Item = f64>) -> f64 {
     top.iter().sum()
 }
 
+/// A label's full input row: its own [`Inputs`], then (with `others`) every label's
+/// paragraph decision value in label order.
+pub fn row(own: &Inputs, others: Option<&[f64]>) -> Vec<f64> {
+    let mut r = own.to_vec();
+    if let Some(z) = others {
+        r.extend_from_slice(z);
+    }
+    r
+}
+
 /// `p = σ(w · inputs + b)`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Combiner {
@@ -75,7 +86,7 @@ pub struct Combiner {
 impl Combiner {
     /// The probability of the label.
     #[inline]
-    pub fn prob(&self, x: &Inputs) -> f64 {
+    pub fn prob(&self, x: &[f64]) -> f64 {
         let z = self
             .weights
             .iter()
@@ -86,16 +97,18 @@ impl Combiner {
 
     /// Fit on out-of-fold inputs `x` and outcomes `y`, with L2 penalty `alpha` on the weights.
     /// With only one class present it returns a constant at the smoothed prior.
-    pub fn fit(label: &str, x: &[Inputs], y: &[bool], alpha: f64) -> Result<Combiner> {
+    /// All rows of `x` have the same length.
+    pub fn fit(label: &str, x: &[Vec<f64>], y: &[bool], alpha: f64) -> Result<Combiner> {
+        let width = x.first().map_or(INPUTS, Vec::len);
         let npos = y.iter().filter(|&&v| v).count();
         if npos == 0 || npos == y.len() {
             let prior = (npos as f64 + 0.5) / (y.len() as f64 + 1.0);
             return Ok(Combiner {
-                weights: vec![0.0; INPUTS],
+                weights: vec![0.0; width],
                 intercept: (prior / (1.0 - prior)).ln(),
             });
         }
-        let m = Array2::from_shape_fn((x.len(), INPUTS), |(i, j)| x[i][j]);
+        let m = Array2::from_shape_fn((x.len(), width), |(i, j)| x[i][j]);
         let targets: Array1<bool> = y.iter().copied().collect();
         let fitted = LogisticRegression::<f64>::default()
             .alpha(alpha)
@@ -143,7 +156,7 @@ mod tests {
         for i in 0..200 {
             let pos = i % 2 == 0;
             let z = 1.0 + (i % 7) as f64 * 0.1;
-            x.push(inputs(z, None, if pos { 0.2 } else { 1.5 }, 40));
+            x.push(inputs(z, None, if pos { 0.2 } else { 1.5 }, 40).to_vec());
             y.push(pos);
         }
         let c = Combiner::fit("x", &x, &y, 0.01).unwrap();

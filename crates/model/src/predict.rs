@@ -8,7 +8,7 @@ use policytag_tokenizer::{resources_hash, Dictionary, Tokenizer, Tokens};
 use policytag_features::SparseVec;
 
 use crate::bootstrap::BootstrapParams;
-use crate::combine::{inputs, GUARD_TERMS};
+use crate::combine::{inputs, row, GUARD_TERMS};
 use crate::data::Example;
 use crate::error::{Error, Result};
 use crate::logistic::{Pooling, Rows};
@@ -209,6 +209,7 @@ impl Tagger {
                     None => best = Some(zs),
                 }
             }
+            let others = self.model.training.params.combines_labels();
             self.model
                 .label_models
                 .iter()
@@ -216,7 +217,7 @@ impl Tagger {
                 .map(|(l, m)| {
                     let x = inputs(z[l], best.as_ref().map(|b| b[l]), top[l], chars);
                     match &m.combiner {
-                        Some(c) => c.prob(&x),
+                        Some(c) => c.prob(&row(&x, others.then_some(&z[..]))),
                         None => m.platt.prob(z[l]),
                     }
                 })

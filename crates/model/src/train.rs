@@ -12,7 +12,7 @@ use policytag_features::{SparseVec, TfidfParams};
 use policytag_tokenizer::{resources_hash, tokenize::hex, TextSettings, Tokenizer};
 
 use crate::calibrate::{best_f1_threshold, Platt};
-use crate::combine::{inputs, top_sum, Combiner, Inputs, INPUTS};
+use crate::combine::{inputs, row, top_sum, Combiner, Inputs, INPUTS};
 use crate::data::Example;
 use crate::error::{Error, Result};
 use crate::folds;
@@ -36,6 +36,8 @@ pub struct TrainParams {
     solver: SolverParams,
     min_label_examples: usize,
     pooling: Pooling,
+    #[serde(default)]
+    combine_labels: bool,
 }
 
 impl Default for TrainParams {
@@ -53,6 +55,7 @@ impl Default for TrainParams {
             },
             min_label_examples: 3,
             pooling: Pooling::Paragraph,
+            combine_labels: false,
         }
     }
 }
@@ -100,10 +103,21 @@ impl TrainParams {
         self.pooling = p;
         self
     }
+    /// With [`Pooling::Combined`], let each label's combination see every label's paragraph
+    /// value too. Default `false`.
+    pub fn combine_labels(mut self, yes: bool) -> Self {
+        self.combine_labels = yes;
+        self
+    }
     /// A label needs at least this many positive examples. Default 3.
     pub fn min_label_examples(mut self, n: usize) -> Self {
         self.min_label_examples = n;
         self
+    }
+
+    /// Whether each label's combination also sees every label's paragraph value.
+    pub fn combines_labels(&self) -> bool {
+        self.pooling == Pooling::Combined && self.combine_labels
     }
 
     /// Validate every parameter.
@@ -325,8 +339,14 @@ impl ValidTrainParams {
             .into_par_iter()
             .map(|l| {
                 let (platt, combiner, probs) = if p.pooling == Pooling::Combined {
-                    let c = Combiner::fit(&labels[l], &x[l], &y[l], COMBINER_ALPHA)?;
-                    let probs: Vec<f64> = x[l].iter().map(|v| c.prob(v)).collect();
+                    let rows: Vec<Vec<f64>> = (0..n)
+                        .map(|i| {
+                            let z: Vec<f64> = x.iter().map(|xl| xl[i][0]).collect();
+                            row(&x[l][i], p.combine_labels.then_some(&z[..]))
+                        })
+                        .collect();
+                    let c = Combiner::fit(&labels[l], &rows, &y[l], COMBINER_ALPHA)?;
+                    let probs: Vec<f64> = rows.iter().map(|v| c.prob(v)).collect();
                     (Platt::default(), Some(c), probs)
                 } else {
                     let z: Vec<f64> = x[l].iter().map(|v| v[0]).collect();

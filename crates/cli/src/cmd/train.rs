@@ -144,6 +144,7 @@ pub fn run(a: TrainArgs) -> Result<Outcome> {
             PoolingArg::MaxSentence => Pooling::MaxSentence,
             PoolingArg::Combined => Pooling::Combined,
         })
+        .combine_labels(a.combine_labels)
         .check()?;
 
     let cancel = Arc::new(AtomicBool::new(false));
