@@ -412,7 +412,10 @@ impl Tfidf {
         Vectorizer {
             tfidf: self,
             ids: Vec::with_capacity(128),
+            unigrams: Vec::with_capacity(128),
+            breaks: Vec::new(),
             cols: Vec::with_capacity(384),
+            is_char: Vec::new(),
         }
     }
 }
@@ -423,8 +426,14 @@ pub struct Vectorizer<'a> {
     tfidf: &'a Tfidf,
     /// Token id per word so far ([`NONE`] for words outside every vocabulary term).
     ids: Vec<u32>,
-    /// Entries found so far, repeated once per occurrence.
+    /// Unigram entry per word so far ([`NO_ENTRY`] for none).
+    unigrams: Vec<Entry>,
+    /// Sentence ends so far: (word index, byte offset), as [`Tokens::breaks`] records them.
+    breaks: Vec<(usize, usize)>,
+    /// Scratch: the entries of the row being built, repeated once per occurrence.
     cols: Vec<Entry>,
+    /// Scratch: whether each entry of the row being built is a character n-gram.
+    is_char: Vec<bool>,
 }
 
 impl WordSink for Vectorizer<'_> {
@@ -436,10 +445,14 @@ impl WordSink for Vectorizer<'_> {
             .get(w)
             .copied()
             .unwrap_or((NONE, NO_ENTRY));
-        if self.tfidf.params.word_ngrams.0 <= 1 && col != NO_ENTRY {
-            self.cols.push(col);
-        }
         self.ids.push(id);
+        self.unigrams.push(col);
+    }
+    fn sentence_end(&mut self, end: usize) {
+        let n = self.ids.len();
+        if n > 0 && self.breaks.last().is_none_or(|&(m, _)| m < n) {
+            self.breaks.push((n, end));
+        }
     }
 }
 
@@ -447,37 +460,127 @@ impl Vectorizer<'_> {
     /// The row of the words fed so far plus the character n-grams of `normalized`; the
     /// vectoriser is then empty and can be fed the next document.
     pub fn finish(&mut self, normalized: &str) -> SparseVec {
-        let t = self.tfidf;
-        let (lo, hi) = t.params.word_ngrams;
-        for n in lo.max(2)..=hi {
-            for win in self.ids.windows(n) {
-                if win.contains(&NONE) {
-                    continue;
-                }
-                if let Some(&c) = t.index.words.get(&pack(win.iter().copied())) {
-                    self.cols.push(c);
+        let row = self.row(0..self.ids.len(), normalized);
+        self.clear();
+        row
+    }
+
+    /// [`finish`](Vectorizer::finish), and the row of each sentence when there is more than
+    /// one: the same rows as [`Tfidf::transform`] of the text's [`Tokens`] and of each of
+    /// [`Tokens::sentences`].
+    pub fn finish_sentences(&mut self, normalized: &str) -> (SparseVec, Vec<SparseVec>) {
+        let n = self.ids.len();
+        if self.breaks.is_empty() {
+            return (self.finish(normalized), Vec::new());
+        }
+        // Every term of the paragraph lies within one sentence, except word n-grams across
+        // a sentence end: each sentence's terms are looked up once and serve both rows.
+        let breaks = std::mem::take(&mut self.breaks);
+        let mut all = Vec::with_capacity(self.cols.capacity());
+        let mut sentences = Vec::with_capacity(breaks.len() + 1);
+        let mut cols = std::mem::take(&mut self.cols);
+        let (mut w0, mut b0) = (0usize, 0usize);
+        for &(w, b) in breaks.iter().chain(std::iter::once(&(n, normalized.len()))) {
+            cols.clear();
+            if w > w0 {
+                self.terms(w0..w, &normalized[b0..b], &mut cols);
+                all.extend_from_slice(&cols);
+                sentences.push(self.row_of(&mut cols));
+            } else {
+                // No word, but stop words may still hold character n-grams.
+                self.terms(w0..w0, &normalized[b0..b], &mut all);
+            }
+            w0 = w;
+            b0 = b;
+        }
+        // Word n-grams whose first and last words lie in different sentences.
+        let mut sentence_of = Vec::with_capacity(n);
+        for (k, &(w, _)) in breaks.iter().chain(std::iter::once(&(n, 0))).enumerate() {
+            sentence_of.resize(w.max(sentence_of.len()), k);
+        }
+        let (lo, hi) = self.tfidf.params.word_ngrams;
+        for len in lo.max(2)..=hi {
+            for start in 0..(n + 1).saturating_sub(len) {
+                if sentence_of[start] != sentence_of[start + len - 1] {
+                    self.ngram(start..start + len, &mut all);
                 }
             }
         }
+        let para = self.row_of(&mut all);
+        self.cols = cols;
+        self.breaks = breaks;
+        self.clear();
+        (para, sentences)
+    }
+
+    fn clear(&mut self) {
+        self.ids.clear();
+        self.unigrams.clear();
+        self.breaks.clear();
+    }
+
+    /// The row of words `words` (indices into what was fed) and the character n-grams of
+    /// `text`.
+    fn row(&mut self, words: std::ops::Range<usize>, text: &str) -> SparseVec {
+        let mut cols = std::mem::take(&mut self.cols);
+        cols.clear();
+        self.terms(words, text, &mut cols);
+        let out = self.row_of(&mut cols);
+        self.cols = cols;
+        out
+    }
+
+    /// Append the entries of word n-gram `words` (n ≥ 2) when it is in the vocabulary.
+    fn ngram(&self, words: std::ops::Range<usize>, cols: &mut Vec<Entry>) {
+        let win = &self.ids[words];
+        if !win.contains(&NONE) {
+            if let Some(&c) = self.tfidf.index.words.get(&pack(win.iter().copied())) {
+                cols.push(c);
+            }
+        }
+    }
+
+    /// Append the entries of every term of words `words` and of the character n-grams of
+    /// `text`, once per occurrence.
+    fn terms(&self, words: std::ops::Range<usize>, text: &str, cols: &mut Vec<Entry>) {
+        let t = self.tfidf;
+        let (lo, hi) = t.params.word_ngrams;
+        if lo <= 1 {
+            cols.extend(
+                self.unigrams[words.clone()]
+                    .iter()
+                    .copied()
+                    .filter(|&c| c != NO_ENTRY),
+            );
+        }
+        for n in lo.max(2)..=hi {
+            for start in words.start..(words.end + 1).saturating_sub(n).max(words.start) {
+                self.ngram(start..start + n, cols);
+            }
+        }
         if let Some((lo, hi)) = t.params.char_ngrams {
-            let cols = &mut self.cols;
-            for_char_windows(normalized, lo, hi, |key| {
+            for_char_windows(text, lo, hi, |key| {
                 if let Some(&c) = t.index.chars.get(&key) {
                     cols.push(c);
                 }
             });
         }
-        self.cols.sort_unstable();
+    }
+
+    /// The TF-IDF row of `cols` (entries repeated once per occurrence; sorted in place).
+    fn row_of(&mut self, cols: &mut [Entry]) -> SparseVec {
+        let t = self.tfidf;
+        cols.sort_unstable();
         let mut out = SparseVec {
-            indices: Vec::with_capacity(self.cols.len()),
-            values: Vec::with_capacity(self.cols.len()),
+            indices: Vec::with_capacity(cols.len()),
+            values: Vec::with_capacity(cols.len()),
         };
         // Squared norms of the word block and the character block.
         let mut norms = [0.0f64; 2];
         let block = t.params.l2_norm && t.params.block_norm;
-        let mut is_char: Vec<bool> = Vec::new();
+        let is_char = &mut self.is_char;
+        is_char.clear();
         let mut i = 0;
-        let cols = &self.cols;
         while i < cols.len() {
             let e = cols[i];
             let mut j = i + 1;
@@ -506,7 +609,7 @@ impl Vectorizer<'_> {
         if t.params.l2_norm {
             let [wn, cn] = norms.map(f64::sqrt);
             if block {
-                for (v, &c) in out.values.iter_mut().zip(&is_char) {
+                for (v, &c) in out.values.iter_mut().zip(is_char.iter()) {
                     let n = if c { cn } else { wn };
                     if n > 0.0 {
                         *v /= n;
@@ -516,8 +619,6 @@ impl Vectorizer<'_> {
                 out.values.iter_mut().for_each(|v| *v /= wn);
             }
         }
-        self.ids.clear();
-        self.cols.clear();
         out
     }
 }
@@ -699,6 +800,43 @@ mod tests {
         }
         close(w, 1.0);
         close(c, 1.0);
+    }
+
+    /// The streaming rows of a paragraph and its sentences equal the rows of its tokens and
+    /// of each of its sentences' tokens, for word n-grams across sentence ends, sentences of
+    /// stop words only and trailing punctuation.
+    #[test]
+    fn streamed_sentence_rows_equal_token_rows() {
+        use policytag_tokenizer::{TextSettings, Tokenizer};
+        let tok = Tokenizer::new(TextSettings::default()).unwrap();
+        let texts = [
+            "落实双减政策。规范课后服务；加强作业管理！提高教学质量",
+            "一是加强校园安全。的。二是推进课后服务；",
+            "学前教育。普惠。幼儿园。建设。",
+            "没有句号的一段话，只有逗号",
+            "",
+            "。；！",
+        ];
+        let docs: Vec<Tokens> = texts.iter().map(|t| tok.tokenize(t)).collect();
+        for (words, chars) in [((1, 3), Some((1, 3))), ((2, 2), None), ((1, 2), Some((2, 2)))] {
+            let t = TfidfParams::default()
+                .word_ngrams(words.0, words.1)
+                .char_ngrams(chars)
+                .min_df(1)
+                .check()
+                .unwrap()
+                .fit(&docs)
+                .unwrap();
+            for (text, d) in texts.iter().zip(&docs) {
+                let normalized = tok.normalize(text);
+                let mut v = t.vectorizer();
+                tok.cut_into(&normalized, &mut v);
+                let (para, sentences) = v.finish_sentences(&normalized);
+                assert_eq!(para, t.transform(d), "{text}");
+                let expected: Vec<SparseVec> = d.sentences().iter().map(|s| t.transform(s)).collect();
+                assert_eq!(sentences, expected, "{text}");
+            }
+        }
     }
 
     #[test]

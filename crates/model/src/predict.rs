@@ -134,25 +134,26 @@ impl Tagger {
 
     /// Tag one paragraph. `threshold` overrides every label's tuned threshold.
     ///
-    /// With paragraph pooling (the default) the words go straight from jieba into the
-    /// vectoriser, with no `String` per word; the result is the same as
-    /// [`Tagger::predict_tokens`] on [`Tokenizer::tokenize`]'s output.
+    /// The words go straight from jieba into the vectoriser, with no `String` per word; the
+    /// result is the same as [`Tagger::predict_tokens`] on [`Tokenizer::tokenize`]'s output.
     pub fn predict(&self, text: &str, threshold: Option<f64>) -> Prediction {
-        match self.model.pooling {
-            Pooling::MaxSentence | Pooling::Combined => {
-                self.predict_tokens(&self.tokenizer.tokenize(text), threshold)
-            }
-            Pooling::Paragraph => {
-                let normalized = self.tokenizer.normalize(text);
-                let mut v = self.model.tfidf.vectorizer();
-                self.tokenizer.cut_into(&normalized, &mut v);
-                let rows = Rows {
+        let normalized = self.tokenizer.normalize(text);
+        let mut v = self.model.tfidf.vectorizer();
+        self.tokenizer.cut_into(&normalized, &mut v);
+        let (rows, chars) = match self.model.pooling {
+            Pooling::Paragraph => (
+                Rows {
                     para: v.finish(&normalized),
                     sentences: Vec::new(),
-                };
-                self.score(rows, 0, threshold)
+                },
+                0,
+            ),
+            Pooling::MaxSentence | Pooling::Combined => {
+                let (para, sentences) = v.finish_sentences(&normalized);
+                (Rows { para, sentences }, normalized.chars().count())
             }
-        }
+        };
+        self.score(rows, chars, threshold)
     }
 
     /// Tag an already tokenised paragraph.
@@ -170,8 +171,8 @@ impl Tagger {
             },
         };
         let chars = match self.model.pooling {
-            Pooling::Combined => tokens.normalized.chars().count(),
-            _ => 0,
+            Pooling::Paragraph => 0,
+            _ => tokens.normalized.chars().count(),
         };
         self.score(rows, chars, threshold)
     }
