@@ -161,7 +161,7 @@ pub struct TrainArgs {
     #[arg(long)]
     pub out: PathBuf,
     /// Cross-validation folds (for calibration, thresholds and metrics).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 3)]
     pub folds: usize,
     /// Seed for the fold assignment.
     #[arg(long, default_value_t = 42)]
@@ -178,9 +178,9 @@ pub struct TrainArgs {
     /// Word n-gram range, e.g. 1-2.
     #[arg(long, default_value = "1-2")]
     pub ngrams: String,
-    /// Character n-gram range, e.g. 2-3 (default: none).
-    #[arg(long)]
-    pub char_ngrams: Option<String>,
+    /// Character n-gram range, e.g. 2-3, or `none`.
+    #[arg(long, default_value = "2-3")]
+    pub char_ngrams: String,
     /// Scale word n-grams and character n-grams to unit norm separately.
     #[arg(long)]
     pub block_norm: bool,
@@ -188,19 +188,15 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 0.1)]
     pub alpha: f64,
     /// L-BFGS iteration cap.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 40)]
     pub max_iter: u64,
     /// Let jieba guess unknown words with its HMM.
     #[arg(long)]
     pub hmm: bool,
     /// How a paragraph's score is formed: the whole paragraph, or the best of it and each
     /// of its sentences.
-    #[arg(long, value_enum, default_value_t = PoolingArg::Paragraph)]
+    #[arg(long, value_enum, default_value_t = PoolingArg::Combined)]
     pub pooling: PoolingArg,
-    /// With `--pooling combined`, each label's combination also sees every label's paragraph
-    /// score.
-    #[arg(long)]
-    pub combine_labels: bool,
     /// TOML file with `[[theme]]` id/name/description entries, for display names.
     #[arg(long)]
     pub themes: Option<PathBuf>,

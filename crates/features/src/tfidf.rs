@@ -623,36 +623,29 @@ impl Vectorizer<'_> {
     }
 }
 
-/// Call `f` with the packed key of every character n-gram (`lo..=hi` characters, lower-cased)
-/// within each run of word characters of `text`, in the order [`for_char_runs`] gives them:
-/// by run, then by n, then by position. Needs no buffer when `lo == hi`.
+/// Call `f` with the packed key of every character n-gram (`lo..=hi` characters, lower-cased,
+/// `hi` ≤ 3) within each run of word characters of `text`: the keys [`for_char_runs`] gives,
+/// by position and then by n. Needs no buffer: the last `n` characters of the current run
+/// are kept packed as `pack` does, one key per n; shifting down one slot drops the oldest,
+/// the newest goes in the top slot.
 fn for_char_windows(text: &str, lo: usize, hi: usize, mut f: impl FnMut(u64)) {
-    if lo == hi && lo <= 3 {
-        // The last `lo` characters of the current run, packed as `pack` does: shifting down
-        // one slot drops the oldest, the newest goes in the top slot.
-        let shift = 21 * (lo as u32 - 1);
-        let (mut key, mut run) = (0u64, 0usize);
-        for c in text.chars() {
-            if is_word_char(c) {
-                key = (key >> 21) | ((u64::from(c.to_ascii_lowercase() as u32) + 1) << shift);
-                run += 1;
-                if run >= lo {
-                    f(key);
+    let mut keys = [0u64; 4];
+    let mut run = 0usize;
+    for c in text.chars() {
+        if is_word_char(c) {
+            let code = u64::from(c.to_ascii_lowercase() as u32) + 1;
+            run += 1;
+            for n in lo..=hi {
+                keys[n] = (keys[n] >> 21) | (code << (21 * (n as u32 - 1)));
+                if run >= n {
+                    f(keys[n]);
                 }
-            } else {
-                key = 0;
-                run = 0;
             }
+        } else {
+            keys = [0; 4];
+            run = 0;
         }
-        return;
     }
-    for_char_runs(text, |run| {
-        for n in lo..=hi {
-            for win in run.windows(n) {
-                f(pack(win.iter().map(|&c| c as u32)));
-            }
-        }
-    });
 }
 
 #[cfg(test)]
@@ -750,17 +743,21 @@ mod tests {
             "a1B2 c3Ｄ 学前 教育。。x",
             "𠀀𠀁字 混合 ÉCOLE",
         ];
-        for n in 1..=3 {
+        for (lo, hi) in [(1, 1), (2, 2), (3, 3), (1, 3), (2, 3), (1, 2)] {
             for t in texts {
                 let mut fast = Vec::new();
-                for_char_windows(t, n, n, |k| fast.push(k));
+                for_char_windows(t, lo, hi, |k| fast.push(k));
                 let mut slow = Vec::new();
                 for_char_runs(t, |run| {
-                    for win in run.windows(n) {
-                        slow.push(pack(win.iter().map(|&c| c as u32)));
+                    for n in lo..=hi {
+                        for win in run.windows(n) {
+                            slow.push(pack(win.iter().map(|&c| c as u32)));
+                        }
                     }
                 });
-                assert_eq!(fast, slow, "n={n} {t:?}");
+                fast.sort_unstable();
+                slow.sort_unstable();
+                assert_eq!(fast, slow, "{lo}-{hi} {t:?}");
             }
         }
     }

@@ -14,8 +14,8 @@
 //! 4. `ln(1 + chars)` — the paragraph's length, since headings and long paragraphs need
 //!    different offsets;
 //!
-//! and, optionally, every label's paragraph value (so that a label learns which neighbours'
-//! evidence explains its own away), and [`Combiner`] maps them to a probability. It is fitted per label on the out-of-fold
+//! and every label's paragraph value (so that a label learns which neighbours' evidence
+//! explains its own away), and [`Combiner`] maps them to a probability. It is fitted per label on the out-of-fold
 //! values of cross-validation, so it learns how far to trust each view from paragraphs its
 //! classifier never saw; it replaces Platt scaling for these models.
 
@@ -64,13 +64,12 @@ pub fn top_sum(contributions: impl IntoIterator<Item = f64>) -> f64 {
     top.iter().sum()
 }
 
-/// A label's full input row: its own [`Inputs`], then (with `others`) every label's
-/// paragraph decision value in label order.
-pub fn row(own: &Inputs, others: Option<&[f64]>) -> Vec<f64> {
-    let mut r = own.to_vec();
-    if let Some(z) = others {
-        r.extend_from_slice(z);
-    }
+/// A label's full input row: its own [`Inputs`], then every label's paragraph decision value
+/// in label order.
+pub fn row(own: &Inputs, all: &[f64]) -> Vec<f64> {
+    let mut r = Vec::with_capacity(INPUTS + all.len());
+    r.extend_from_slice(own);
+    r.extend_from_slice(all);
     r
 }
 

@@ -210,7 +210,6 @@ impl Tagger {
                     None => best = Some(zs),
                 }
             }
-            let others = self.model.training.params.combines_labels();
             self.model
                 .label_models
                 .iter()
@@ -218,7 +217,7 @@ impl Tagger {
                 .map(|(l, m)| {
                     let x = inputs(z[l], best.as_ref().map(|b| b[l]), top[l], chars);
                     match &m.combiner {
-                        Some(c) => c.prob(&row(&x, others.then_some(&z[..]))),
+                        Some(c) => c.prob(&row(&x, &z)),
                         None => m.platt.prob(z[l]),
                     }
                 })
@@ -379,7 +378,7 @@ mod tests {
             "{root}/models/default.model"
         )))
         .unwrap();
-        assert_eq!(model.pooling, Pooling::Paragraph);
+        assert_eq!(model.pooling, Pooling::Combined);
         let tagger = Tagger::new(model).unwrap();
         let raw = std::fs::read_to_string(format!("{root}/corpus/test.jsonl")).unwrap();
         let mut texts: Vec<String> = raw

@@ -86,11 +86,10 @@ pub fn run(a: TrainArgs) -> Result<Outcome> {
         return Err(InputError("--max-iter must be at least 1, got 0".into()).into());
     }
     let ngrams = parse_range("--ngrams", &a.ngrams)?;
-    let chars = a
-        .char_ngrams
-        .as_deref()
-        .map(|s| parse_range("--char-ngrams", s))
-        .transpose()?;
+    let chars = match a.char_ngrams.as_str() {
+        "none" => None,
+        s => Some(parse_range("--char-ngrams", s)?),
+    };
     let names = match &a.themes {
         Some(p) => read_themes(p)?,
         None => BTreeMap::new(),
@@ -144,7 +143,6 @@ pub fn run(a: TrainArgs) -> Result<Outcome> {
             PoolingArg::MaxSentence => Pooling::MaxSentence,
             PoolingArg::Combined => Pooling::Combined,
         })
-        .combine_labels(a.combine_labels)
         .check()?;
 
     let cancel = Arc::new(AtomicBool::new(false));
