@@ -821,7 +821,11 @@ mod tests {
             "。；！",
         ];
         let docs: Vec<Tokens> = texts.iter().map(|t| tok.tokenize(t)).collect();
-        for (words, chars) in [((1, 3), Some((1, 3))), ((2, 2), None), ((1, 2), Some((2, 2)))] {
+        for (words, chars) in [
+            ((1, 3), Some((1, 3))),
+            ((2, 2), None),
+            ((1, 2), Some((2, 2))),
+        ] {
             let t = TfidfParams::default()
                 .word_ngrams(words.0, words.1)
                 .char_ngrams(chars)
@@ -836,7 +840,8 @@ mod tests {
                 tok.cut_into(&normalized, &mut v);
                 let (para, sentences) = v.finish_sentences(&normalized);
                 assert_eq!(para, t.transform(d), "{text}");
-                let expected: Vec<SparseVec> = d.sentences().iter().map(|s| t.transform(s)).collect();
+                let expected: Vec<SparseVec> =
+                    d.sentences().iter().map(|s| t.transform(s)).collect();
                 assert_eq!(sentences, expected, "{text}");
             }
         }

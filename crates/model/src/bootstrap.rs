@@ -257,7 +257,10 @@ mod tests {
         let m = Metrics::compute(&labels, &gold, &pred);
         let p = BootstrapParams::default();
         let b = intervals(2, &gold, &pred, &groups, p).unwrap();
-        assert!(b.micro_f1.lo < m.micro_f1 && m.micro_f1 < b.micro_f1.hi, "{b:?}");
+        assert!(
+            b.micro_f1.lo < m.micro_f1 && m.micro_f1 < b.micro_f1.hi,
+            "{b:?}"
+        );
         assert!(b.micro_f1.hi <= 1.0 && b.micro_f1.lo > 0.8);
         assert_eq!(b, intervals(2, &gold, &pred, &groups, p).unwrap());
         let other = BootstrapParams { seed: 14, ..p };

@@ -289,7 +289,10 @@ impl ValidTrainParams {
                 })
                 .collect(),
         };
-        let chars: Vec<usize> = tokens.iter().map(|t| t.normalized.chars().count()).collect();
+        let chars: Vec<usize> = tokens
+            .iter()
+            .map(|t| t.normalized.chars().count())
+            .collect();
         // A held-out paragraph's inputs: its decision value first (all Platt scaling needs).
         let decide = |b: &Binary, i: usize| -> Inputs {
             match p.pooling {
@@ -297,11 +300,7 @@ impl ValidTrainParams {
                 Pooling::MaxSentence => [b.pooled(&pooled[i]), 0.0, 0.0, 0.0],
                 Pooling::Combined => {
                     let r = &pooled[i];
-                    let best = r
-                        .sentences
-                        .iter()
-                        .map(|s| b.decision(s))
-                        .reduce(f64::max);
+                    let best = r.sentences.iter().map(|s| b.decision(s)).reduce(f64::max);
                     let top = top_sum(b.contributions(&r.para).into_iter().map(|(_, c)| c));
                     inputs(b.decision(&r.para), best, top, chars[i])
                 }

@@ -350,6 +350,8 @@ impl Pipeline {
         examples: &[Example],
         groups: &[String],
     ) -> Result<(Metrics, Vec<Prediction>)> {
-        Ok(self.tagger.evaluate(examples, groups, self.options.threshold)?)
+        Ok(self
+            .tagger
+            .evaluate(examples, groups, self.options.threshold)?)
     }
 }
