@@ -92,14 +92,20 @@ screenshots:
 corpus-stats: build
 	$(BIN) corpus-stats corpus/train.jsonl corpus/test.jsonl
 
-## Metrics on the test split and, when ../shared/real exists, on real reports beside the
-## baselines (run `make venv` once for the baselines).
+## Metrics on the test split and, when ../shared/real exists, on both real dev sets (the 97
+## report excerpts and the 5 full reports), with document-level bootstrap 95% intervals and
+## per-label calibration error, then beside the baselines (run `make venv` once for those).
+REAL_SETS := $(REAL)/excerpts/gold.jsonl $(REAL)/gold.jsonl
+
 eval: build
 	@echo "== policytag, corpus/test.jsonl"
 	$(BIN) eval --data corpus/test.jsonl
+	@for d in $(REAL_SETS); do \
+	  [ -f $$d ] || { echo "($$d absent: real-set evaluation skipped)"; continue; }; \
+	  echo "== policytag, $$d"; \
+	  $(BIN) eval --data $$d; \
+	done
 	@if [ -f $(REAL)/gold.jsonl ]; then \
-	  echo "== policytag, real reports ($(REAL)/gold.jsonl)"; \
-	  $(BIN) eval --data $(REAL)/gold.jsonl; \
 	  if [ -x $(PY) ]; then $(MAKE) --no-print-directory baselines; \
 	  else echo "(baselines skipped: run 'make venv' first)"; fi; \
 	fi
@@ -108,19 +114,21 @@ venv:
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q jieba scikit-learn "numpy<2" opencc-python-reimplemented fasttext-wheel
 
+## Every baseline of $(BASELINE) trained on corpus/train.jsonl, and policytag, on the test
+## split and both real sets (policytag's document-level 95% interval of micro-F1 beside it).
 baselines: build
 	@mkdir -p bench-out
-	@printf '%-10s %-10s %9s %9s %9s\n' system data micro_f1 macro_f1 train_s
-	@for a in sklearn fasttext keywords; do \
+	@printf '%-10s %-22s %9s %9s %15s %9s\n' system data micro_f1 macro_f1 micro_95 train_s
+	@for a in sklearn tuned fasttext keywords; do \
 	  t=$$($(PY) $(BASELINE) train $$a corpus/train.jsonl bench-out/$$a.pkl | $(PY) -c 'import json,sys; print(json.load(sys.stdin)["train_seconds"])'); \
-	  for d in corpus/test.jsonl $(REAL)/gold.jsonl; do \
+	  for d in corpus/test.jsonl $(REAL_SETS); do \
 	    [ -f $$d ] || continue; \
-	    $(PY) $(BASELINE) eval $$a bench-out/$$a.pkl $$d 2>/dev/null | $(PY) -c 'import json,sys; m=json.load(sys.stdin); print("%-10s %-10s %9.4f %9.4f %9s" % (sys.argv[1], sys.argv[2], m["micro_f1"], m["macro_f1"], sys.argv[3]))' $$a $$(basename $$d) $$t; \
+	    $(PY) $(BASELINE) eval $$a bench-out/$$a.pkl $$d 2>/dev/null | $(PY) -c 'import json,sys; m=json.load(sys.stdin); print("%-10s %-22s %9.4f %9.4f %15s %9s" % (sys.argv[1], sys.argv[2], m["micro_f1"], m["macro_f1"], "-", sys.argv[3]))' $$a $$(echo $$d | sed 's|^$(REAL)/||') $$t; \
 	  done; \
 	done
-	@for d in corpus/test.jsonl $(REAL)/gold.jsonl; do \
+	@for d in corpus/test.jsonl $(REAL_SETS); do \
 	  [ -f $$d ] || continue; \
-	  $(BIN) eval --data $$d --format json | $(PY) -c 'import json,sys; m=json.load(sys.stdin); print("%-10s %-10s %9.4f %9.4f %9s" % ("policytag", sys.argv[1], m["micro_f1"], m["macro_f1"], "-"))' $$(basename $$d); \
+	  $(BIN) eval --data $$d --format json | $(PY) -c 'import json,sys; m=json.load(sys.stdin); b=m["intervals"]["micro_f1"]; print("%-10s %-22s %9.4f %9.4f %15s %9s" % ("policytag", sys.argv[1], m["micro_f1"], m["macro_f1"], "%.3f-%.3f" % (b["lo"], b["hi"]), "-"))' $$(echo $$d | sed 's|^$(REAL)/||'); \
 	done
 
 ## Criterion benches per stage, then the end-to-end comparison with the baselines

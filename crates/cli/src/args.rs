@@ -79,6 +79,8 @@ pub enum PoolingArg {
     Paragraph,
     /// Best of the paragraph and its sentences.
     MaxSentence,
+    /// Paragraph, best sentence, guard against single cues and length, combined per label.
+    Combined,
 }
 
 /// Output formats of reports.
@@ -169,7 +171,7 @@ pub struct TrainArgs {
     /// Keep at most this many TF-IDF terms (most frequent first) [default: no cap].
     #[arg(long)]
     pub max_features: Option<usize>,
-    /// Columns (chosen by chi²) each label's classifier uses [default: 500].
+    /// Columns (chosen by chi²) each label's classifier uses [default: 2000].
     #[arg(long)]
     pub features_per_label: Option<usize>,
     /// Minimum document frequency of a term [default: 2].
@@ -178,7 +180,7 @@ pub struct TrainArgs {
     /// Word n-gram range, e.g. 1-2 [default: 1-2].
     #[arg(long)]
     pub ngrams: Option<String>,
-    /// Character n-gram range, e.g. 2-3, or `none` [default: 2-2].
+    /// Character n-gram range, e.g. 2-3, or `none` [default: 2-3].
     #[arg(long)]
     pub char_ngrams: Option<String>,
     /// L2 penalty of each logistic regression (1/C) [default: 0.1].
@@ -191,7 +193,7 @@ pub struct TrainArgs {
     #[arg(long)]
     pub hmm: bool,
     /// How a paragraph's score is formed: the whole paragraph, or the best of it and each
-    /// of its sentences [default: paragraph].
+    /// of its sentences, or those combined with a guard and length per label [default: combined].
     #[arg(long, value_enum)]
     pub pooling: Option<PoolingArg>,
     /// TOML file with `[[theme]]` id/name/description entries, for display names.

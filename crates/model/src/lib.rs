@@ -32,7 +32,9 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod bootstrap;
 pub mod calibrate;
+pub mod combine;
 pub mod error;
 pub mod folds;
 pub mod logistic;

@@ -7,11 +7,16 @@
 //!
 //! Macro-F1 averages over labels with support (gold positives) in the data, as the project's
 //! baseline script does, so a label absent from an evaluation set does not count as 0.
+//! [`Metrics::with_intervals`] adds document-level bootstrap intervals ([`crate::bootstrap`]),
+//! [`Metrics::with_calibration`] the expected calibration error of each label's scores.
 
 use std::collections::BTreeMap;
 
 use policytag_data::Confusion;
 use serde::{Deserialize, Serialize};
+
+use crate::bootstrap::{self, BootstrapParams, Intervals};
+use crate::calibrate::expected_calibration_error;
 
 /// Scores of one label.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -26,6 +31,10 @@ pub struct LabelMetrics {
     pub support: usize,
     /// Paragraphs given the label (predicted).
     pub predicted: usize,
+    /// Expected calibration error of the label's probabilities (10 equal-width bins), when
+    /// scores were given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ece: Option<f64>,
 }
 
 /// Metrics over a set of paragraphs.
@@ -47,6 +56,12 @@ pub struct Metrics {
     pub hamming_loss: f64,
     /// Per-label scores, by label id.
     pub per_label: BTreeMap<String, LabelMetrics>,
+    /// Document-level bootstrap 95% intervals of micro- and macro-F1, when computed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intervals: Option<Intervals>,
+    /// Mean of the labels' expected calibration errors, when scores were given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ece: Option<f64>,
 }
 
 impl Metrics {
@@ -85,6 +100,7 @@ impl Metrics {
                 f1: c.f1().unwrap_or(0.0),
                 support: c.support(),
                 predicted: c.predicted(),
+                ece: None,
             };
             if m.support > 0 {
                 macro_sum += m.f1;
@@ -113,7 +129,44 @@ impl Metrics {
                 }
             },
             per_label,
+            intervals: None,
+            ece: None,
         }
+    }
+
+    /// Add document-level bootstrap intervals: `groups[i]` names paragraph `i`'s document
+    /// (see [`bootstrap::group_of`]); `gold` and `pred` are what [`Metrics::compute`] got.
+    pub fn with_intervals(
+        mut self,
+        gold: &[Vec<usize>],
+        pred: &[Vec<usize>],
+        groups: &[String],
+        params: BootstrapParams,
+    ) -> Metrics {
+        self.intervals = bootstrap::intervals(self.per_label.len(), gold, pred, groups, params);
+        self
+    }
+
+    /// Add each label's expected calibration error: `scores[i][k]` is paragraph `i`'s
+    /// probability of label `k` (labels in the order given to [`Metrics::compute`]).
+    pub fn with_calibration(
+        mut self,
+        labels: &[String],
+        gold: &[Vec<usize>],
+        scores: &[Vec<f64>],
+    ) -> Metrics {
+        let mut sum = 0.0;
+        for (k, label) in labels.iter().enumerate() {
+            let p: Vec<f64> = scores.iter().map(|s| s[k]).collect();
+            let y: Vec<bool> = gold.iter().map(|g| g.contains(&k)).collect();
+            let e = expected_calibration_error(&p, &y, 10);
+            sum += e;
+            if let Some(m) = self.per_label.get_mut(label) {
+                m.ece = Some(e);
+            }
+        }
+        self.ece = Some(sum / labels.len().max(1) as f64);
+        self
     }
 
     /// A classification report like scikit-learn's, for terminals.
@@ -125,14 +178,24 @@ impl Metrics {
             .max()
             .unwrap_or(5)
             .max(12);
+        let with_ece = self.ece.is_some();
         let mut s = format!(
-            "{:>width$}  {:>9}  {:>9}  {:>9}  {:>9}\n\n",
-            "", "precision", "recall", "f1-score", "support"
+            "{:>width$}  {:>9}  {:>9}  {:>9}  {:>9}{}\n\n",
+            "",
+            "precision",
+            "recall",
+            "f1-score",
+            "support",
+            if with_ece { "        ece" } else { "" }
         );
         for (label, m) in &self.per_label {
             s += &format!(
-                "{label:>width$}  {:>9.3}  {:>9.3}  {:>9.3}  {:>9}\n",
-                m.precision, m.recall, m.f1, m.support
+                "{label:>width$}  {:>9.3}  {:>9.3}  {:>9.3}  {:>9}{}\n",
+                m.precision,
+                m.recall,
+                m.f1,
+                m.support,
+                m.ece.map(|e| format!("  {e:>9.3}")).unwrap_or_default()
             );
         }
         let support: usize = self.per_label.values().map(|m| m.support).sum();
@@ -148,6 +211,15 @@ impl Metrics {
             "\nparagraphs: {}   exact match: {:.3}   hamming loss: {:.4}\n",
             self.n, self.exact_match, self.hamming_loss
         );
+        if let Some(b) = &self.intervals {
+            s += &format!(
+                "95% intervals ({} documents resampled {} times, seed {}): micro-F1 {:.3}–{:.3}, macro-F1 {:.3}–{:.3}\n",
+                b.documents, b.resamples, b.seed, b.micro_f1.lo, b.micro_f1.hi, b.macro_f1.lo, b.macro_f1.hi
+            );
+        }
+        if let Some(e) = self.ece {
+            s += &format!("mean expected calibration error: {e:.3}\n");
+        }
         s
     }
 }

@@ -44,6 +44,7 @@ use policytag_features::Tfidf;
 use policytag_tokenizer::{tokenize::hex, TextSettings};
 
 use crate::calibrate::Platt;
+use crate::combine::Combiner;
 use crate::error::{Error, Result};
 use crate::logistic::{Binary, Pooling};
 use crate::metrics::Metrics;
@@ -106,6 +107,10 @@ pub struct LabelModel {
     pub platt: Platt,
     /// Decision threshold on the calibrated probability, tuned out of fold for F1.
     pub threshold: f64,
+    /// With [`Pooling::Combined`], the combination of the paragraph's views that gives the
+    /// probability (instead of `platt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub combiner: Option<Combiner>,
 }
 
 /// Everything needed to tag text, trained together and saved together.

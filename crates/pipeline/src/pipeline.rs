@@ -346,7 +346,13 @@ impl Pipeline {
 
     /// Metrics on labelled examples (the struct `policytag eval --format json` prints),
     /// with each example's prediction. Labels the model does not know are an error.
-    pub fn evaluate(&self, examples: &[Example]) -> Result<(Metrics, Vec<Prediction>)> {
-        Ok(self.tagger.evaluate(examples, self.options.threshold)?)
+    pub fn evaluate(
+        &self,
+        examples: &[Example],
+        groups: &[String],
+    ) -> Result<(Metrics, Vec<Prediction>)> {
+        Ok(self
+            .tagger
+            .evaluate(examples, groups, self.options.threshold)?)
     }
 }

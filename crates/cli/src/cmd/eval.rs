@@ -5,6 +5,7 @@ use std::io::Write;
 use anyhow::{Context, Result};
 
 use policytag_data::jsonl::{read_jsonl, ReadOptions};
+use policytag_model::bootstrap::document_groups;
 use policytag_pipeline::{Pipeline, TagOptions};
 
 use crate::args::{EvalArgs, ReportFormat};
@@ -27,8 +28,12 @@ pub fn run(a: EvalArgs) -> Result<Outcome> {
     if data.examples.is_empty() {
         return Err(InputError(format!("{}: no examples", a.data.display())).into());
     }
+    // The file was just read whole and is valid UTF-8 JSONL.
+    let content = std::fs::read_to_string(&a.data)
+        .with_context(|| format!("reading {}", a.data.display()))?;
+    let groups = document_groups(&content);
     let (m, preds) = pipeline
-        .evaluate(&data.examples)
+        .evaluate(&data.examples, &groups)
         .with_context(|| format!("evaluating on {}", a.data.display()))?;
     let mut out = std::io::stdout().lock();
     match a.format {

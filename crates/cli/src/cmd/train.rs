@@ -73,6 +73,7 @@ fn params(a: &TrainArgs) -> Result<ValidTrainParams> {
     let pooling = a.pooling.map(|x| match x {
         PoolingArg::Paragraph => Pooling::Paragraph,
         PoolingArg::MaxSentence => Pooling::MaxSentence,
+        PoolingArg::Combined => Pooling::Combined,
     });
     p = set(p, pooling, TrainParams::pooling);
     // Validation lives in check(); its errors name the setter, shown here as the flag.
