@@ -231,6 +231,7 @@ impl Review {
                 start: 0,
                 end: 0,
                 text: it.text.clone(),
+                document: None,
             })
             .collect()
     }
