@@ -613,6 +613,7 @@ mod tests {
         let docs = vec![
             Document {
                 name: "a<b>&\"c\".txt".into(),
+                meta: Default::default(),
                 paragraphs: vec![
                     Paragraph::new(
                         0,
@@ -629,6 +630,7 @@ mod tests {
             },
             Document {
                 name: "b.txt".into(),
+                meta: Default::default(),
                 paragraphs: vec![Paragraph::new(
                     0,
                     String::new(),

@@ -326,6 +326,33 @@ impl Tokenizer {
         }
     }
 
+    /// Character offsets in `text` where jieba's words end (every word, unfiltered; the
+    /// last entry is the text's length). The text is normalised first; when normalising
+    /// changes its length in characters the original text is cut instead, so the offsets
+    /// always index `text`. Used to cut phrases at word boundaries (key figures).
+    ///
+    /// ```
+    /// use policytag_tokenizer::{Tokenizer, TextSettings};
+    /// let t = Tokenizer::new(TextSettings::default()).unwrap();
+    /// assert_eq!(t.word_ends("新建幼儿园"), [2, 5]);
+    /// ```
+    pub fn word_ends(&self, text: &str) -> Vec<usize> {
+        let normalized = self.normalizer.normalize(text);
+        let n = text.chars().count();
+        let src: &str = if normalized.chars().count() == n {
+            &normalized
+        } else {
+            text
+        };
+        let mut ends = Vec::new();
+        let mut at = 0;
+        for tok in self.jieba.cut(src, self.settings.hmm) {
+            at += tok.word.chars().count();
+            ends.push(at);
+        }
+        ends
+    }
+
     /// Cut already-normalised text, appending filtered words to `out` and sentence ends
     /// (word index, byte offset) to `breaks`.
     pub fn words_into(

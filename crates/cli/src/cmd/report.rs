@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use rayon::prelude::*;
 
 use policytag_model::Tagger;
-use policytag_report::{html, Document, Paragraph, Report};
+use policytag_report::{figures, html, Document, Paragraph, Report};
 
 use crate::args::ReportArgs;
 use crate::exit::{print_error, InputError, Outcome};
@@ -77,13 +77,43 @@ fn tag_document(path: &Path, t: &Tagging<'_>) -> Result<Document> {
                     (l, ev)
                 })
                 .collect();
-            Paragraph::new(it.paragraph, it.heading, it.text, p.scores, labels)
+            let mut para = Paragraph::new(it.paragraph, it.heading, it.text, p.scores, labels);
+            key_figures(tagger, &mut para, &p.labels);
+            para
         })
         .collect();
     Ok(Document {
+        meta: Default::default(),
         name: input::name(path),
         paragraphs,
     })
+}
+
+/// Read the key figures of a paragraph with jieba's word boundaries and give each the
+/// paragraph theme its own clause scores highest on (a paragraph with one theme needs no
+/// scoring).
+fn key_figures(tagger: &Tagger, p: &mut Paragraph, labels: &[usize]) {
+    if p.figures.is_empty() {
+        return;
+    }
+    let ends = tagger.tokenizer().word_ends(&p.text);
+    p.figures = figures::extract_with(
+        &p.text,
+        &figures::Context {
+            word_ends: Some(&ends),
+            heading: &p.heading,
+        },
+    );
+    for f in &mut p.figures {
+        f.theme = match labels {
+            [] => None,
+            [only] => Some(*only),
+            _ => {
+                let clause = tagger.predict(&f.clause_text(&p.text), None);
+                figures::attribute(&clause.scores, labels)
+            }
+        };
+    }
 }
 
 /// Build the report of the documents; `Ok(None)` when there is nothing to report because
