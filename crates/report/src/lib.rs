@@ -34,6 +34,7 @@
 
 pub mod document;
 pub mod error;
+pub mod export;
 pub mod figures;
 pub mod html;
 pub mod matrix;

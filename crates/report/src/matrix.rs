@@ -342,7 +342,12 @@ pub fn build(report: &Report, params: &TableParams) -> Matrix {
     let (_, _, total) = cells(n, &all);
     let overall = tiers(&total, params);
     // Years as zero-padded keys sort numerically.
-    let by_year = cross(report, "year", |m| m.year.map(|y| format!("{y:04}")), params);
+    let by_year = cross(
+        report,
+        "year",
+        |m| m.year.map(|y| format!("{y:04}")),
+        params,
+    );
     let by_region = cross(report, "region", |m| m.region.clone(), params);
     let themes = report
         .themes
@@ -391,7 +396,12 @@ mod tests {
     }
 
     /// A document of paragraphs (length in characters, themes), with a year and region.
-    fn doc(name: &str, year: Option<i32>, region: Option<&str>, ps: &[(usize, &[usize])]) -> Document {
+    fn doc(
+        name: &str,
+        year: Option<i32>,
+        region: Option<&str>,
+        ps: &[(usize, &[usize])],
+    ) -> Document {
         let mut d = Document::new(
             name,
             ps.iter()
@@ -416,7 +426,12 @@ mod tests {
     fn counts_shares_and_character_weights() {
         let r = Report::new(
             themes(3),
-            vec![doc("a", None, None, &[(10, &[0]), (90, &[1]), (100, &[0, 1])])],
+            vec![doc(
+                "a",
+                None,
+                None,
+                &[(10, &[0]), (90, &[1]), (100, &[0, 1])],
+            )],
         )
         .unwrap();
         let m = build(&r, &TableParams::default());
@@ -469,7 +484,13 @@ mod tests {
         );
         assert_eq!(
             got,
-            [Tier::High, Tier::Medium, Tier::Low, Tier::Medium, Tier::Absent]
+            [
+                Tier::High,
+                Tier::Medium,
+                Tier::Low,
+                Tier::Medium,
+                Tier::Absent
+            ]
         );
     }
 

@@ -253,4 +253,3 @@ pub(super) fn unit_at(n: &[char], i: usize) -> Option<&'static str> {
 pub(super) fn is_han(c: char) -> bool {
     matches!(c as u32, 0x4E00..=0x9FFF | 0x3400..=0x4DBF)
 }
-
