@@ -1,7 +1,7 @@
 //! Reading inputs: report files (decoded and segmented) and JSONL paragraph files.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use policytag_extract::Format;
@@ -36,6 +36,55 @@ pub fn name(path: &Path) -> String {
     } else {
         path.display().to_string()
     }
+}
+
+/// Files of a folder that are read as reports (JSONL with `jsonl`).
+fn is_report_file(path: &Path, jsonl: bool) -> bool {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("jsonl") => jsonl,
+        Some("txt" | "html" | "htm" | "docx" | "pdf") => !jsonl,
+        _ => false,
+    }
+}
+
+/// Inputs with folders replaced by the report files inside them (recursively, sorted by
+/// path); files and `-` are kept as given. A folder without report files is an error.
+pub fn expand(paths: &[PathBuf], jsonl: bool) -> Result<Vec<PathBuf>> {
+    fn walk(dir: &Path, jsonl: bool, out: &mut Vec<PathBuf>) -> Result<()> {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("reading {}", dir.display()))?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<std::io::Result<_>>()
+            .with_context(|| format!("reading {}", dir.display()))?;
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, jsonl, out)?;
+            } else if is_report_file(&p, jsonl) {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        if p.as_os_str() != "-" && p.is_dir() {
+            let before = out.len();
+            walk(p, jsonl, &mut out)?;
+            if out.len() == before {
+                return Err(
+                    InputError(format!("{}: no report files in this folder", p.display())).into(),
+                );
+            }
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
 }
 
 /// Read all bytes of a file or of stdin (`-`).

@@ -35,7 +35,7 @@ impl Paragraph {
         let figures = figures::extract_with(
             &text,
             &figures::Context {
-                word_ends: None,
+                words: None,
                 heading: &heading,
             },
         );

@@ -58,6 +58,10 @@ pub struct FigureRow {
     pub file: String,
     /// Paragraph id (`dK-pN`).
     pub paragraph: String,
+    /// Character offsets of the figure in the paragraph text.
+    pub start: usize,
+    /// End offset (exclusive).
+    pub end: usize,
     /// The clause the figure stands in.
     pub clause: String,
     /// What is counted.
@@ -92,6 +96,8 @@ pub fn figure_rows(report: &Report) -> Vec<FigureRow> {
                     document: label.clone(),
                     file: doc.name.clone(),
                     paragraph: paragraph_id(d, p.index),
+                    start: f.start,
+                    end: f.end,
                     clause: f.clause_text(&p.text),
                     what: f.what.clone(),
                     value: f.value,
@@ -259,6 +265,8 @@ fn table(report: &Report, m: &Matrix, t: Table) -> Vec<Vec<String>> {
                     "document",
                     "file",
                     "paragraph",
+                    "start",
+                    "end",
                     "clause",
                     "what",
                     "value",
@@ -278,6 +286,8 @@ fn table(report: &Report, m: &Matrix, t: Table) -> Vec<Vec<String>> {
                     f.document,
                     f.file,
                     f.paragraph,
+                    f.start.to_string(),
+                    f.end.to_string(),
                     f.clause,
                     f.what,
                     f.value.to_string(),
@@ -363,14 +373,28 @@ pub fn figures_json(report: &Report) -> String {
     s
 }
 
-/// Sheet names of the workbook, in order.
-pub const SHEETS: [&str; 6] = [
-    "themes",
-    "matrix",
-    "years",
-    "regions",
-    "paragraphs",
-    "figures",
+impl Table {
+    /// The sheet name of the table in a workbook.
+    pub fn sheet(self) -> &'static str {
+        match self {
+            Table::Themes => "themes",
+            Table::Documents => "matrix",
+            Table::Years => "years",
+            Table::Regions => "regions",
+            Table::Paragraphs => "paragraphs",
+            Table::Figures => "figures",
+        }
+    }
+}
+
+/// Every table, in the workbook's sheet order.
+pub const ALL: [Table; 6] = [
+    Table::Themes,
+    Table::Documents,
+    Table::Years,
+    Table::Regions,
+    Table::Paragraphs,
+    Table::Figures,
 ];
 
 /// Longest text Excel keeps in a cell.
@@ -422,14 +446,16 @@ fn link(row: usize, shown: &str) -> Formula {
     };
     Formula::new(format!(
         "=HYPERLINK(\"#'{}'!A{}\",{quoted})",
-        SHEETS[4],
+        Table::Paragraphs.sheet(),
         row + 1
     ))
     .set_result(shown)
 }
 
-/// The whole workbook, as the bytes of an `.xlsx` file.
-pub fn xlsx(report: &Report, m: &Matrix) -> Result<Vec<u8>> {
+/// A workbook of `tables`, one sheet each in the order given, as the bytes of an `.xlsx`
+/// file ([`ALL`] for the whole analysis). Links point into the `paragraphs` sheet, so include
+/// [`Table::Paragraphs`] with [`Table::Documents`] or [`Table::Figures`].
+pub fn xlsx(report: &Report, m: &Matrix, tables: &[Table]) -> Result<Vec<u8>> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
     let paragraphs = table(report, m, Table::Paragraphs);
@@ -440,24 +466,18 @@ pub fn xlsx(report: &Report, m: &Matrix) -> Result<Vec<u8>> {
         .skip(1)
         .map(|(r, p)| (p[0].as_str(), r))
         .collect();
-    for (name, t) in SHEETS.iter().zip([
-        Table::Themes,
-        Table::Documents,
-        Table::Years,
-        Table::Regions,
-        Table::Paragraphs,
-        Table::Figures,
-    ]) {
+    let linked = tables.contains(&Table::Paragraphs);
+    for &t in tables {
         let rows = if t == Table::Paragraphs {
             paragraphs.clone()
         } else {
             table(report, m, t)
         };
         let ws = wb.add_worksheet();
-        ws.set_name(*name).map_err(xerr)?;
+        ws.set_name(t.sheet()).map_err(xerr)?;
         write_sheet(ws, &rows, &bold)?;
         match t {
-            Table::Documents => {
+            Table::Documents if linked => {
                 // Paragraph counts link to the first paragraph of the document with the theme.
                 for (r, d) in m.documents.iter().enumerate() {
                     let doc = &report.documents[d.index];
@@ -476,7 +496,7 @@ pub fn xlsx(report: &Report, m: &Matrix) -> Result<Vec<u8>> {
                     }
                 }
             }
-            Table::Figures => {
+            Table::Figures if linked => {
                 for (r, cells) in rows.iter().enumerate().skip(1) {
                     let id = &cells[2];
                     if let Some(&pr) = row_of.get(id.as_str()) {
@@ -627,9 +647,10 @@ mod tests {
         let figs = parse(&csv(&r, &m, Table::Figures));
         assert_eq!(figs.len(), 4);
         assert_eq!(figs[2][2], "d0-p0");
-        assert_eq!(figs[2][3], "招聘教师90人");
+        assert_eq!((figs[2][3].as_str(), figs[2][4].as_str()), ("12", "15"));
+        assert_eq!(figs[2][5], "招聘教师90人");
         assert_eq!(
-            (figs[2][11].as_str(), figs[2][12].as_str()),
+            (figs[2][13].as_str(), figs[2][14].as_str()),
             ("teachers", "教师队伍建设")
         );
         let years = parse(&csv(&r, &m, Table::Years));
@@ -640,7 +661,7 @@ mod tests {
     fn xlsx_is_a_zip_with_every_sheet_and_links() {
         let r = report();
         let m = build(&r, &TableParams::default());
-        let bytes = xlsx(&r, &m).unwrap();
+        let bytes = xlsx(&r, &m, &ALL).unwrap();
         let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
         let mut read = |name: &str| {
             let mut s = String::new();
@@ -648,7 +669,7 @@ mod tests {
             s
         };
         let book = read("xl/workbook.xml");
-        for name in SHEETS {
+        for name in ALL.map(Table::sheet) {
             assert!(book.contains(&format!("name=\"{name}\"")), "{name}");
         }
         let strings = read("xl/sharedStrings.xml");

@@ -326,17 +326,20 @@ impl Tokenizer {
         }
     }
 
-    /// Character offsets in `text` where jieba's words end (every word, unfiltered; the
-    /// last entry is the text's length). The text is normalised first; when normalising
-    /// changes its length in characters the original text is cut instead, so the offsets
-    /// always index `text`. Used to cut phrases at word boundaries (key figures).
+    /// jieba's words of `text` with their part-of-speech tags, as (character offset where
+    /// the word ends, tag) — every word, unfiltered, in order. The text is normalised first;
+    /// when normalising changes its length in characters the original text is cut instead, so
+    /// the offsets always index `text`. Used to cut noun phrases at word boundaries (key
+    /// figures); slower than [`Tokenizer::cut_into`], so not on the tagging path.
     ///
     /// ```
     /// use policytag_tokenizer::{Tokenizer, TextSettings};
     /// let t = Tokenizer::new(TextSettings::default()).unwrap();
-    /// assert_eq!(t.word_ends("新建幼儿园"), [2, 5]);
+    /// let w = t.word_tags("新建幼儿园");
+    /// assert_eq!(w.iter().map(|(e, _)| *e).collect::<Vec<_>>(), [2, 5]);
+    /// assert!(w[1].1.starts_with('n'));
     /// ```
-    pub fn word_ends(&self, text: &str) -> Vec<usize> {
+    pub fn word_tags(&self, text: &str) -> Vec<(usize, String)> {
         let normalized = self.normalizer.normalize(text);
         let n = text.chars().count();
         let src: &str = if normalized.chars().count() == n {
@@ -344,13 +347,13 @@ impl Tokenizer {
         } else {
             text
         };
-        let mut ends = Vec::new();
+        let mut out = Vec::new();
         let mut at = 0;
-        for tok in self.jieba.cut(src, self.settings.hmm) {
-            at += tok.word.chars().count();
-            ends.push(at);
+        for t in self.jieba.tag(src, self.settings.hmm) {
+            at += t.word.chars().count();
+            out.push((at, t.tag.to_string()));
         }
-        ends
+        out
     }
 
     /// Cut already-normalised text, appending filtered words to `out` and sentence ends

@@ -96,11 +96,11 @@ fn key_figures(tagger: &Tagger, p: &mut Paragraph, labels: &[usize]) {
     if p.figures.is_empty() {
         return;
     }
-    let ends = tagger.tokenizer().word_ends(&p.text);
+    let words = tagger.tokenizer().word_tags(&p.text);
     p.figures = figures::extract_with(
         &p.text,
         &figures::Context {
-            word_ends: Some(&ends),
+            words: Some(&words),
             heading: &p.heading,
         },
     );

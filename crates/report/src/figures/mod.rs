@@ -9,12 +9,14 @@
 //! the phrase is about money, none otherwise). A range (`3—5所`, `3至5所`) keeps both ends.
 //! 余/多/近/约/左右 mark the figure as approximate.
 //!
-//! **What it counts** is a noun phrase cut at word boundaries: the words just before the
-//! number, without linking verbs (达到/为/共…) and leading function words (其中/并/对…),
-//! at most [`MAX_WHAT`] characters of whole words; when a measure word is followed by its noun
-//! (`新建3所幼儿园`), that noun is what is counted (`新建幼儿园`). A phrase that would be a
-//! single function word is left empty. Word boundaries come from the caller (jieba's words,
-//! [`Context::word_ends`]); without them every character is a boundary.
+//! **What it counts** is a noun phrase of whole words: the words just before the number,
+//! without linking verbs (达到/为/共…) and without function words at either end (其中, 并, 已,
+//! 两个… by jieba's part-of-speech tags), at most [`MAX_WHAT`] characters. When a measure word
+//! is followed by its noun (`118所民办幼儿园`, `100余节丰富的校本课程`), that noun is what is
+//! counted, after the verb before the number if there is one (`新建3所幼儿园` → `新建幼儿园`).
+//! A phrase that would be a single function word is left empty. Words and tags come from the
+//! caller ([`Context::words`]); without them every character is a word and no noun after a
+//! measure word is taken.
 //!
 //! **Result or target.** A figure is a [`Kind::Target`] — a target, threshold or limit —
 //! when its clause sets it as an aim or bound before the number (力争, 确保, 目标, 计划, 不低于,
@@ -100,9 +102,9 @@ impl Figure {
 /// What [`extract_with`] knows besides the text.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Context<'a> {
-    /// Character offsets where the text's words end (jieba's cut, e.g.
-    /// `Tokenizer::word_ends`); `None` makes every character a boundary.
-    pub word_ends: Option<&'a [usize]>,
+    /// The text's words as (character offset where the word ends, part-of-speech tag), e.g.
+    /// from `Tokenizer::word_tags`; `None` makes every character a word without a tag.
+    pub words: Option<&'a [(usize, String)]>,
     /// The paragraph's heading path (`第二部分 2024年工作计划 › 一、…`): a plan heading makes
     /// its figures targets.
     pub heading: &'a str,
@@ -277,98 +279,179 @@ fn clause_span(n: &[char], start: usize, end: usize) -> (usize, usize) {
     (s, e)
 }
 
-/// Word boundaries of the text as a sorted list of character offsets (0 and the end
-/// included).
-fn boundaries(len: usize, word_ends: Option<&[usize]>) -> Vec<bool> {
-    let mut b = vec![word_ends.is_none(); len + 1];
-    b[0] = true;
-    b[len] = true;
-    if let Some(ends) = word_ends {
-        for &e in ends {
-            if e <= len {
-                b[e] = true;
-            }
-        }
-    }
-    b
+/// The words of the text: (start, end, part-of-speech tag) in characters; one word per
+/// character with an empty tag when the caller gave none.
+struct Words {
+    spans: Vec<(usize, usize, String)>,
+    /// Index of the word each character belongs to.
+    at: Vec<usize>,
 }
 
-/// Strip `words` from the end (`suffix`) or start of `s..e` (character offsets into `n`)
-/// while they match at word boundaries; returns the new span.
-fn strip(
-    n: &[char],
-    bound: &[bool],
-    (mut s, mut e): (usize, usize),
-    words: &[&str],
-    suffix: bool,
-) -> (usize, usize) {
-    loop {
-        let hit = words
-            .iter()
-            .filter(|w| {
-                let k = w.chars().count();
-                k <= e - s && {
-                    let at = if suffix { e - k } else { s };
-                    starts_with(n, at, w) && bound[if suffix { at } else { at + k }]
+impl Words {
+    fn new(len: usize, words: Option<&[(usize, String)]>) -> Words {
+        let mut spans = Vec::new();
+        match words {
+            Some(ws) => {
+                let mut s = 0;
+                for (e, tag) in ws {
+                    let e = (*e).min(len);
+                    if e > s {
+                        spans.push((s, e, tag.clone()));
+                        s = e;
+                    }
                 }
-            })
-            .map(|w| w.chars().count())
-            .max();
-        match hit {
-            Some(k) if suffix => e -= k,
-            Some(k) => s += k,
-            None => return (s, e),
+                if s < len {
+                    spans.push((s, len, String::new()));
+                }
+            }
+            None => spans.extend((0..len).map(|i| (i, i + 1, String::new()))),
         }
+        let mut at = vec![0; len];
+        for (w, &(s, e, _)) in spans.iter().enumerate() {
+            at[s..e].fill(w);
+        }
+        Words { spans, at }
+    }
+
+    fn is_boundary(&self, i: usize) -> bool {
+        i == 0 || i >= self.at.len() || self.spans[self.at[i]].0 == i
     }
 }
 
-/// The counted phrase before position `i`: Chinese characters back to the first other
-/// character (or `floor`), without trailing linking words and leading function words, cut
-/// to at most [`MAX_WHAT`] characters of whole words.
-fn what_before(n: &[char], bound: &[bool], i: usize, floor: usize) -> (usize, usize) {
+/// The opening bracket or quote of a closing one.
+fn closing(c: char) -> Option<char> {
+    Some(match c {
+        ')' => '(',
+        '）' => '（',
+        '”' => '“',
+        '》' => '《',
+        '」' => '「',
+        _ => return None,
+    })
+}
+
+/// Part-of-speech tags (jieba's) that never start or end a counted phrase: prepositions,
+/// conjunctions, particles, adverbs, numerals, measure words, pronouns, time words.
+fn is_edge_tag(tag: &str) -> bool {
+    matches!(
+        tag.chars().next(),
+        Some('p' | 'c' | 'u' | 'd' | 'm' | 'q' | 'r' | 't' | 'x' | 'e' | 'y' | 'o')
+    )
+}
+
+/// Tags of the words a counted noun after a measure word may have (`3所[民办][幼儿园]`).
+fn is_noun_tag(tag: &str) -> bool {
+    tag.starts_with('n') || matches!(tag, "vn" | "an" | "j")
+}
+
+fn is_modifier_tag(tag: &str) -> bool {
+    is_noun_tag(tag) || matches!(tag, "a" | "b" | "ag" | "l" | "j" | "s" | "f")
+}
+
+fn text_of(n: &[char], s: usize, e: usize) -> String {
+    n[s..e].iter().collect()
+}
+
+/// The counted phrase before position `i`: the Chinese characters back to the first other
+/// character (or `floor`), as whole words, without trailing linking words and leading or
+/// trailing function words, at most [`MAX_WHAT`] characters.
+fn what_before(n: &[char], w: &Words, i: usize, floor: usize) -> (usize, usize) {
     let mut s = i;
-    while s > floor && is_han(n[s - 1]) {
-        s -= 1;
-    }
-    // The run may start mid-word (a floor inside a word): move to the next boundary.
-    while s < i && !bound[s] {
-        s += 1;
-    }
-    let (s, e) = strip(n, bound, (s, i), LINKS, true);
-    let mut s = s;
-    if e - s > MAX_WHAT {
-        s = e - MAX_WHAT;
-        while s < e && !bound[s] {
-            s += 1;
-        }
-    }
-    strip(n, bound, (s, e), LEADING, false)
-}
-
-/// The noun after a measure word at `j` (`所幼儿园`): whole words up to punctuation, a digit,
-/// a conjunction or [`MAX_NOUN`] characters.
-fn noun_after(n: &[char], bound: &[bool], j: usize) -> (usize, usize) {
-    let mut e = j;
-    while e < n.len() && is_han(n[e]) && e - j < MAX_NOUN {
-        if e > j
-            && [
-                "和", "与", "及", "、", "等", "的", "中", "共", "达", "至", "到", "为",
-            ]
-            .iter()
-            .any(|w| starts_with(n, e, w))
-            && bound[e]
-        {
+    while s > floor {
+        if is_han(n[s - 1]) {
+            s -= 1;
+        } else if let Some(open) = closing(n[s - 1]).and_then(|o| {
+            // 中小学(幼儿园)23所: a bracketed or quoted part belongs to the phrase.
+            (floor..s - 1).rev().take(12).find(|&k| n[k] == o)
+        }) {
+            s = open;
+        } else {
             break;
         }
-        e += 1;
     }
-    while e > j && !bound[e] {
+    // Whole words only.
+    while s < i && !w.is_boundary(s) {
+        s += 1;
+    }
+    let mut e = i;
+    while e > s && !w.is_boundary(e) {
         e -= 1;
     }
-    if e > j && "的和与及等".contains(n[j]) {
+    let whole = (s, e);
+    loop {
+        let before = (s, e);
+        // Linking words (达到, 共计…) ending at a word boundary.
+        if let Some(k) = LINKS
+            .iter()
+            .filter(|l| {
+                let k = l.chars().count();
+                k <= e - s && starts_with(n, e - k, l) && w.is_boundary(e - k)
+            })
+            .map(|l| l.chars().count())
+            .max()
+        {
+            e -= k;
+        }
+        // A trailing function word (已, 全部, 两个…).
+        if e > s {
+            let (ws, _, tag) = &w.spans[w.at[e - 1]];
+            if *ws >= s && is_edge_tag(tag) {
+                e = *ws;
+            }
+        }
+        if (s, e) == before {
+            break;
+        }
+    }
+    // Stripping everything (占比 → 占|比) keeps the phrase as written instead.
+    if e == s && whole.1 - whole.0 >= 2 && whole.1 - whole.0 <= MAX_WHAT {
+        return whole;
+    }
+    // At most MAX_WHAT characters, then no leading function word.
+    while e - s > MAX_WHAT
+        || (e > s && {
+            let (_, we, tag) = &w.spans[w.at[s]];
+            let word = text_of(n, s, (*we).min(e));
+            LEADING.contains(&word.as_str()) || is_edge_tag(tag)
+        })
+    {
+        s = w.spans[w.at[s]].1.min(e);
+    }
+    (s, e)
+}
+
+/// The noun after a measure word at `j` (`所[民办][幼儿园]`, `节[丰富]的[校本课程]`): nouns and
+/// their modifiers, after the last 的, ending in a noun, at most [`MAX_NOUN`] characters.
+/// Empty without part-of-speech tags.
+fn noun_after(n: &[char], w: &Words, j: usize) -> (usize, usize) {
+    if j >= n.len() || !w.is_boundary(j) {
         return (j, j);
     }
-    (j, e)
+    let (mut s, mut end) = (j, j);
+    let mut k = w.at[j];
+    while let Some((ws, we, tag)) = w.spans.get(k) {
+        let word = text_of(n, *ws, *we);
+        if word == "的" && *ws > s {
+            s = *we;
+            end = *we;
+        } else if end > s && (word.ends_with('率') || word.ends_with("占比")) {
+            // 836个基层党组织达标率100%: the rate belongs to the next figure.
+            break;
+        } else if is_modifier_tag(tag) && we - s <= MAX_NOUN {
+            if is_noun_tag(tag) {
+                end = *we;
+            }
+        } else {
+            break;
+        }
+        k += 1;
+    }
+    (s, end.max(s))
+}
+
+/// Whether the phrase `s..e` ends in a verb (`新建`), so the noun after the figure completes it.
+fn ends_in_verb(w: &Words, s: usize, e: usize) -> bool {
+    e > s && w.spans[w.at[e - 1]].2.starts_with('v') && w.spans[w.at[e - 1]].2 != "vn"
 }
 
 fn is_function_word(s: &str) -> bool {
@@ -382,6 +465,8 @@ fn is_target(clause_before: &str, n: &[char], end: usize, heading: &str) -> bool
     if TARGET_AFTER.iter().any(|w| starts_with(n, end, w)) {
         return true;
     }
+    // 按计划完成 reports a result.
+    let clause_before = clause_before.replace("按计划", "");
     let before = TARGET_BEFORE.iter().any(|w| match w.split_once('…') {
         Some((a, b)) => clause_before
             .find(a)
@@ -397,9 +482,8 @@ fn is_plan_heading(heading: &str) -> bool {
         let plan = PLAN_HEADING.iter().any(|w| part.contains(w));
         let summary = SUMMARY_HEADING.iter().any(|w| part.contains(w));
         if plan || summary {
-            // "2022年工作总结和2023年工作计划": the later word wins.
-            let last = |ws: &[&str]| ws.iter().filter_map(|w| part.rfind(w)).max();
-            return last(PLAN_HEADING) > last(SUMMARY_HEADING);
+            // A title naming both (2022年工作总结和2023年工作计划) decides nothing.
+            return plan && !summary;
         }
     }
     false
@@ -426,15 +510,18 @@ pub fn extract(text: &str) -> Vec<Figure> {
 /// use policytag_report::figures::{extract_with, Context, Kind};
 ///
 /// let text = "力争新建3所幼儿园，资助学生300余万元";
-/// let words = [2, 4, 5, 6, 9, 10, 12, 14, 15, 16, 18]; // 力争|新建|3|所|幼儿园|，|资助|学生|300|余|万元
-/// let f = extract_with(text, &Context { word_ends: Some(&words), heading: "" });
+/// // 力争|新建|3|所|幼儿园|，|资助|学生|300|余|万元 with jieba's tags
+/// let words: Vec<(usize, String)> = [(2, "v"), (4, "v"), (5, "m"), (6, "q"), (9, "n"), (10, "x"),
+///     (12, "v"), (14, "n"), (17, "m"), (18, "m"), (20, "m")]
+///     .iter().map(|&(e, t)| (e, t.to_string())).collect();
+/// let f = extract_with(text, &Context { words: Some(&words), heading: "" });
 /// assert_eq!((f[0].what.as_str(), f[0].kind), ("新建幼儿园", Kind::Target));
 /// assert_eq!((f[1].what.as_str(), f[1].value, f[1].approx), ("资助学生", 3_000_000.0, true));
 /// ```
 pub fn extract_with(text: &str, cx: &Context<'_>) -> Vec<Figure> {
     let original: Vec<char> = text.chars().collect();
     let n: Vec<char> = original.iter().map(|&c| norm(c)).collect();
-    let bound = boundaries(n.len(), cx.word_ends);
+    let words = Words::new(n.len(), cx.words);
     let mut out: Vec<Figure> = Vec::new();
     let mut i = 0;
     while i < n.len() {
@@ -448,7 +535,10 @@ pub fn extract_with(text: &str, cx: &Context<'_>) -> Vec<Figure> {
         let prev = if i > 0 { Some(n[i - 1]) } else { None };
         let glued = prev.is_some_and(|p| {
             if c.is_ascii_digit() {
-                p.is_ascii_alphanumeric() || p == '.' || p == ','
+                // A comma or point glues only between digits (1,200; 4.5); a comma after
+                // other text is punctuation (real reports use half-width commas).
+                p.is_ascii_alphanumeric()
+                    || (matches!(p, '.' | ',') && i >= 2 && n[i - 2].is_ascii_digit())
             } else {
                 is_cn_numeral(p)
             }
@@ -509,15 +599,17 @@ pub fn extract_with(text: &str, cx: &Context<'_>) -> Vec<Figure> {
         };
         let end = j + unit.chars().count();
         let floor = out.last().map_or(0, |f| f.end);
-        let (ws, we) = what_before(&n, &bound, i, floor);
+        let (ws, we) = what_before(&n, &words, i, floor);
         let mut what: String = original[ws..we].iter().collect();
         if MEASURE_WORDS.contains(&unit.as_str()) {
-            let (ns, ne) = noun_after(&n, &bound, end);
+            let (ns, ne) = noun_after(&n, &words, end);
             if ne > ns {
                 let noun: String = original[ns..ne].iter().collect();
-                if what.chars().count() <= 4 {
-                    what += &noun;
-                }
+                what = if ends_in_verb(&words, ws, we) || what.is_empty() {
+                    what + &noun
+                } else {
+                    noun
+                };
             }
         }
         if is_function_word(&what) {

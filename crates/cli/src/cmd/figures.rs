@@ -1,0 +1,49 @@
+//! `policytag figures`: every key figure of the reports, with where it stands.
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+
+use policytag_report::export::{self, Table};
+use policytag_report::matrix::{self, TableParams};
+
+use crate::args::{FiguresArgs, TableFormat};
+use crate::corpus;
+use crate::exit::{InputError, Outcome};
+use crate::output::Sink;
+
+/// Run the command.
+pub fn run(a: FiguresArgs) -> Result<Outcome> {
+    match (a.format, &a.out) {
+        (TableFormat::Xlsx, None) => {
+            return Err(InputError("--format xlsx needs --out FILE.xlsx".into()).into())
+        }
+        (TableFormat::Text, _) => {
+            return Err(InputError("figures writes csv, json or xlsx".into()).into())
+        }
+        _ => {}
+    }
+    let (report, failed) = corpus::load(&a.input, false)?;
+    let Some(report) = report else {
+        return Ok(Outcome::SomeFailed);
+    };
+    let bytes = match a.format {
+        TableFormat::Json => export::figures_json(&report).into_bytes(),
+        TableFormat::Xlsx => {
+            let m = matrix::build(&report, &TableParams::default());
+            export::xlsx(&report, &m, &[Table::Figures, Table::Paragraphs])?
+        }
+        _ => {
+            let m = matrix::build(&report, &TableParams::default());
+            export::csv(&report, &m, Table::Figures).into_bytes()
+        }
+    };
+    let mut sink = Sink::open(a.out.as_deref())?;
+    sink.write_all(&bytes).context("writing output")?;
+    sink.finish()?;
+    Ok(if failed {
+        Outcome::SomeFailed
+    } else {
+        Outcome::Ok
+    })
+}
