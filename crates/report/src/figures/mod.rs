@@ -159,6 +159,34 @@ const LINKS: &[&str] = &[
     "仅",
 ];
 
+/// What stands between two figures of one quantity (`由58%上升到79.6%`).
+const CHANGES: &[&str] = &[
+    "上升到",
+    "上升至",
+    "提高到",
+    "提高至",
+    "提升到",
+    "提升至",
+    "增加到",
+    "增加至",
+    "增长到",
+    "增长至",
+    "下降到",
+    "下降至",
+    "降低到",
+    "降低至",
+    "减少到",
+    "减少至",
+    "压减到",
+    "压减至",
+    "增至",
+    "降至",
+    "减至",
+    "到",
+    "至",
+    "变为",
+];
+
 /// Words dropped from the start of the counted phrase.
 const LEADING: &[&str] = &[
     "力争",
@@ -257,6 +285,45 @@ const MONEY: &[&str] = &[
     "资金", "经费", "投入", "投资", "金额", "补助", "资助", "拨付", "筹措", "预算", "奖励", "奖补",
     "款", "元", "支出", "发放", "减免", "贷款", "收入", "债",
 ];
+
+/// Words a unit character starts (`十二部门`, `3家长`): then it is no unit.
+const NOT_UNITS: &[&str] = &[
+    "部门",
+    "本科",
+    "班子",
+    "班级",
+    "班主任",
+    "名师",
+    "名校",
+    "家长",
+    "家庭",
+    "期间",
+    "期末",
+    "处室",
+    "处理",
+    "场所",
+    "场地",
+    "台账",
+    "门户",
+    "人员",
+    "人民",
+    "节日",
+    "间隔",
+    "户籍",
+];
+
+/// Whether unit `u` ending at `end` is the start of a longer word.
+fn starts_word(n: &[char], end: usize, u: &str) -> bool {
+    let Some(next) = n.get(end) else {
+        return false;
+    };
+    NOT_UNITS.iter().any(|w| {
+        let mut c = w.chars();
+        w.starts_with(u)
+            && c.nth(u.chars().count()) == Some(*next)
+            && w.chars().count() == u.chars().count() + 1
+    })
+}
 
 /// Clause separators.
 fn is_clause_break(c: char) -> bool {
@@ -358,8 +425,19 @@ fn text_of(n: &[char], s: usize, e: usize) -> String {
 fn what_before(n: &[char], w: &Words, i: usize, floor: usize) -> (usize, usize) {
     let mut s = i;
     while s > floor {
-        if is_han(n[s - 1]) {
+        if is_han(n[s - 1]) || (n[s - 1] == '、' && s < i && s >= floor + 2 && is_han(n[s - 2])) {
             s -= 1;
+        } else if n[s - 1].is_ascii_digit() && {
+            // 前3000名达到329人: a rank belongs to the phrase.
+            let mut k = s - 1;
+            while k > floor && n[k - 1].is_ascii_digit() {
+                k -= 1;
+            }
+            k > floor && matches!(n[k - 1], '前' | '第') && {
+                s = k;
+                true
+            }
+        } {
         } else if let Some(open) = closing(n[s - 1]).and_then(|o| {
             // 中小学(幼儿园)23所: a bracketed or quoted part belongs to the phrase.
             (floor..s - 1).rev().take(12).find(|&k| n[k] == o)
@@ -377,23 +455,23 @@ fn what_before(n: &[char], w: &Words, i: usize, floor: usize) -> (usize, usize) 
     while e > s && !w.is_boundary(e) {
         e -= 1;
     }
-    let whole = (s, e);
     loop {
         let before = (s, e);
         // Linking words (达到, 共计…) ending at a word boundary.
+        let share = text_of(n, s, e).ends_with("占比");
         if let Some(k) = LINKS
             .iter()
             .filter(|l| {
                 let k = l.chars().count();
-                k <= e - s && starts_with(n, e - k, l) && w.is_boundary(e - k)
+                !share && k <= e - s && starts_with(n, e - k, l) && w.is_boundary(e - k)
             })
             .map(|l| l.chars().count())
             .max()
         {
             e -= k;
         }
-        // A trailing function word (已, 全部, 两个…).
-        if e > s {
+        // A trailing function word (已, 全部, 两个…), not a closing bracket or 占比.
+        if e > s && closing(n[e - 1]).is_none() && !text_of(n, s, e).ends_with("占比") {
             let (ws, _, tag) = &w.spans[w.at[e - 1]];
             if *ws >= s && is_edge_tag(tag) {
                 e = *ws;
@@ -402,10 +480,6 @@ fn what_before(n: &[char], w: &Words, i: usize, floor: usize) -> (usize, usize) 
         if (s, e) == before {
             break;
         }
-    }
-    // Stripping everything (占比 → 占|比) keeps the phrase as written instead.
-    if e == s && whole.1 - whole.0 >= 2 && whole.1 - whole.0 <= MAX_WHAT {
-        return whole;
     }
     // At most MAX_WHAT characters, then no leading function word.
     while e - s > MAX_WHAT
@@ -547,7 +621,9 @@ pub fn extract_with(text: &str, cx: &Context<'_>) -> Vec<Figure> {
             i = skip_run(&n, i);
             continue;
         };
-        if glued || prev == Some('第') {
+        // Ordinals and ranks: 第3名, 前3000名.
+        let rank = prev == Some('前') && !(i >= 2 && matches!(n[i - 2], '目' | '此' | '之' | '年'));
+        if glued || prev == Some('第') || rank {
             i = a.end.max(i + 1);
             continue;
         }
@@ -588,7 +664,7 @@ pub fn extract_with(text: &str, cx: &Context<'_>) -> Vec<Figure> {
                 }
             }
         }
-        let unit = match unit_at(&n, j) {
+        let unit = match unit_at(&n, j).filter(|u| !starts_word(&n, j + u.chars().count(), u)) {
             Some(u) => u.to_string(),
             // 投入3000万, 服务群众1.2万: a bare 万/亿 amount.
             None if mult.is_some() && c.is_ascii_digit() => String::new(),
@@ -601,6 +677,14 @@ pub fn extract_with(text: &str, cx: &Context<'_>) -> Vec<Figure> {
         let floor = out.last().map_or(0, |f| f.end);
         let (ws, we) = what_before(&n, &words, i, floor);
         let mut what: String = original[ws..we].iter().collect();
+        let between: String = n[floor..i].iter().collect();
+        if let Some(prev) = out
+            .last()
+            .filter(|p| p.end == floor && CHANGES.contains(&between.as_str()))
+        {
+            // 入园率由58%上升到79.6%: the second number counts what the first does.
+            what = prev.what.clone();
+        }
         if MEASURE_WORDS.contains(&unit.as_str()) {
             let (ns, ne) = noun_after(&n, &words, end);
             if ne > ns {
@@ -733,11 +817,24 @@ mod tests {
         ),
         (
             "校外培训机构由53家压减至3家",
-            &[("校外培训机构", 53.0, "家"), ("压减", 3.0, "家")],
+            &[("校外培训机构", 53.0, "家"), ("校外培训机构", 3.0, "家")],
         ),
         ("课后服务每天不少于2小时", &[("课后服务每天", 2.0, "小时")]),
+        (
+            "毛入园率由58%上升到79.6%",
+            &[("毛入园率", 58.0, "%"), ("毛入园率", 79.6, "%")],
+        ),
+        ("资助学生300余万元", &[("资助学生", 3_000_000.0, "元")]),
+        ("县财政投入3000万", &[("县财政投入", 30_000_000.0, "元")]),
+        ("服务群众1.2万", &[("服务群众", 12_000.0, "")]),
+        (
+            "公办中小学、幼儿园共95所",
+            &[("公办中小学、幼儿园", 95.0, "所")],
+        ),
+        ("參與學生達2664人", &[("參與學生", 2664.0, "人")]),
         // Not figures.
-        ("2023年工作总结", &[]),
+        ("联合县直十二部门开展检查", &[]),
+        ("全市前3000名", &[]),
         ("（一）坚持党建引领", &[]),
         ("一、主要工作", &[]),
         ("1.加强师德师风建设", &[]),
@@ -766,6 +863,63 @@ mod tests {
             }
         }
         assert!(bad.is_empty(), "{}", bad.join("\n"));
+    }
+
+    #[test]
+    fn targets_thresholds_and_limits() {
+        let kinds = |s: &str, heading: &str| -> Vec<Kind> {
+            extract_with(
+                s,
+                &Context {
+                    words: None,
+                    heading,
+                },
+            )
+            .iter()
+            .map(|f| f.kind)
+            .collect()
+        };
+        use Kind::{Result as R, Target as T};
+        assert_eq!(kinds("全县无66人以上大班额", ""), [T]);
+        assert_eq!(kinds("力争新增学位2000个", ""), [T]);
+        assert_eq!(kinds("优良率不低于90%", ""), [T]);
+        assert_eq!(kinds("已按计划完成建设项目10个", ""), [R]);
+        assert_eq!(kinds("新增学位2000个，覆盖率95%", ""), [R, R]);
+        assert_eq!(
+            kinds("新增学位2000个", "第二部分 2024年工作计划 › 一、"),
+            [T]
+        );
+        assert_eq!(
+            kinds("新增学位2000个", "2023年工作总结和2024年工作计划"),
+            [R]
+        );
+        assert_eq!(
+            kinds(
+                "新增学位2000个",
+                "二、2024年工作计划 › （一）全年工作成效回顾"
+            ),
+            [R]
+        );
+    }
+
+    #[test]
+    fn approximations_and_clauses() {
+        let s = "近3000名教师参训，受助学生1000余人，投入约50万元左右。";
+        let f = extract(s);
+        assert!(f.iter().all(|f| f.approx), "{f:?}");
+        assert_eq!(f[1].clause_text(s), "受助学生1000余人");
+        assert_eq!(f[0].clause, (0, 10));
+    }
+
+    #[test]
+    fn attribution_picks_the_clause_theme_among_the_paragraph_themes() {
+        assert_eq!(attribute(&[0.1, 0.8, 0.9], &[0, 1]), Some(1));
+        assert_eq!(
+            attribute(&[0.5, 0.5], &[1, 0]),
+            Some(0),
+            "ties go to the earlier theme"
+        );
+        assert_eq!(attribute(&[0.1], &[0]), Some(0));
     }
 
     #[test]
