@@ -82,6 +82,7 @@ fn jsonl(s: &str) -> Vec<Value> {
 mod formats;
 mod huge;
 mod interchange;
+mod matrix;
 
 // ---- tag ----------------------------------------------------------------------------
 

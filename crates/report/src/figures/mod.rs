@@ -276,7 +276,8 @@ const TARGET_AFTER: &[&str] = &["以上", "以下", "以内", "及以上", "及�
 /// Heading words of a plan section, and of a summary section (the deepest heading naming
 /// either decides).
 const PLAN_HEADING: &[&str] = &[
-    "计划", "打算", "思路", "安排", "展望", "要点", "目标", "设想",
+    "工作计划", "年计划", "年度计划", "工作打算", "下步打算", "工作思路", "工作安排", "工作要点",
+    "下一步", "下步", "展望", "工作目标", "主要目标", "总体目标", "设想",
 ];
 const SUMMARY_HEADING: &[&str] = &["总结", "回顾", "成效", "成绩", "完成情况", "进展"];
 
@@ -481,7 +482,13 @@ fn what_before(n: &[char], w: &Words, i: usize, floor: usize) -> (usize, usize) 
             break;
         }
     }
-    // At most MAX_WHAT characters, then no leading function word.
+    // At most MAX_WHAT characters; a cut enumeration keeps only its last items.
+    if e - s > MAX_WHAT {
+        if let Some(k) = (e - MAX_WHAT..e).find(|&k| n[k] == '、') {
+            s = k + 1;
+        }
+    }
+    // Then no leading function word.
     while e - s > MAX_WHAT
         || (e > s && {
             let (_, we, tag) = &w.spans[w.at[s]];
@@ -521,6 +528,42 @@ fn noun_after(n: &[char], w: &Words, j: usize) -> (usize, usize) {
         k += 1;
     }
     (s, end.max(s))
+}
+
+/// Verbs of change: a figure after one counts the change of the figure before.
+const CHANGE_VERBS: &[&str] = &[
+    "增加", "减少", "提升", "提高", "下降", "降低", "增长", "上升", "增幅", "扩大", "压减",
+];
+
+/// Whole words after the unit up to the clause end `stop`: at most [`MAX_NOUN`] characters,
+/// after 以上/的/余…, without function words at either end.
+fn words_after(n: &[char], w: &Words, j: usize, stop: usize) -> (usize, usize) {
+    let mut s = j;
+    for skip in ["以上的", "以下的", "以上", "以下", "左右", "的"] {
+        if starts_with(n, s, skip) {
+            s += skip.chars().count();
+            break;
+        }
+    }
+    if s >= stop || !w.is_boundary(s) {
+        return (s, s);
+    }
+    let mut e = s;
+    let mut k = w.at[s];
+    while let Some((_, we, _)) = w.spans.get(k) {
+        if *we > stop || we - s > MAX_NOUN || !(s..*we).all(|c| is_han(n[c])) {
+            break;
+        }
+        e = *we;
+        k += 1;
+    }
+    while e > s && is_edge_tag(&w.spans[w.at[e - 1]].2) {
+        e = w.spans[w.at[e - 1]].0;
+    }
+    while s < e && is_edge_tag(&w.spans[w.at[s]].2) {
+        s = w.spans[w.at[s]].1;
+    }
+    (s, e.max(s))
 }
 
 /// Whether the phrase `s..e` ends in a verb (`新建`), so the noun after the figure completes it.
@@ -698,6 +741,22 @@ pub fn extract_with(text: &str, cx: &Context<'_>) -> Vec<Figure> {
         }
         if is_function_word(&what) {
             what.clear();
+        }
+        if let Some(prev) = out.last() {
+            // 中考人数3739名，比去年增加309人: the change counts what the figure before does.
+            if let Some(v) = CHANGE_VERBS.iter().find(|v| what.ends_with(**v)) {
+                let head = &what[..what.len() - v.len()];
+                if ["", "比去年", "较去年", "同比", "比上年", "较上年", "较"].contains(&head)
+                    && !prev.what.is_empty()
+                {
+                    what = format!("{}{v}", prev.what);
+                }
+            }
+        }
+        if what.is_empty() {
+            // 5人获一等奖: nothing before the number, so the words after the unit say it.
+            let (as_, ae) = words_after(&n, &words, end, clause_span(&n, i, end).1);
+            what = original[as_..ae].iter().collect();
         }
         let clause = clause_span(&n, i, end);
         let mut unit = unit;

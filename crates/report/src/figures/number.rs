@@ -50,6 +50,8 @@ pub(super) const UNITS: &[&str] = &[
     "张",
     "本",
     "倍",
+    "份",
+    "条",
 ];
 
 /// Fold the characters figure reading cares about, one for one so offsets stay valid:
