@@ -21,7 +21,11 @@ fn matrix_csv_starts_with_a_bom_and_agrees_with_stats() {
     let lines: Vec<&str> = r.stdout.trim_start_matches('\u{feff}').lines().collect();
     assert_eq!(lines.len(), 1 + SAMPLES.len());
     let header: Vec<&str> = lines[0].split(',').collect();
-    assert!(header.contains(&"学前教育 (preschool) paragraphs"), "{}", lines[0]);
+    assert!(
+        header.contains(&"学前教育 (preschool) paragraphs"),
+        "{}",
+        lines[0]
+    );
     // Paragraph counts equal `stats`.
     let mut sargs = vec!["stats", "--format", "json"];
     sargs.extend_from_slice(&SAMPLES);
@@ -30,7 +34,10 @@ fn matrix_csv_starts_with_a_bom_and_agrees_with_stats() {
         .iter()
         .position(|h| *h == "教师队伍建设 (teachers) paragraphs")
         .unwrap();
-    for (line, doc) in lines[1..].iter().zip(stats["documents"].as_array().unwrap()) {
+    for (line, doc) in lines[1..]
+        .iter()
+        .zip(stats["documents"].as_array().unwrap())
+    {
         let cells: Vec<&str> = line.split(',').collect();
         let want = doc["themes"]
             .as_array()
@@ -102,24 +109,47 @@ fn xlsx_sheet_as_csv(xlsx: &Path, sheet: usize, dir: &Path) -> String {
 fn matrix_xlsx_opens_in_libreoffice_with_the_chinese_intact() {
     let dir = tempfile::tempdir().unwrap();
     let xlsx = dir.path().join("m.xlsx");
-    let mut args = vec!["matrix", "--format", "xlsx", "--out", xlsx.to_str().unwrap()];
+    let mut args = vec![
+        "matrix",
+        "--format",
+        "xlsx",
+        "--out",
+        xlsx.to_str().unwrap(),
+    ];
     args.extend_from_slice(&SAMPLES);
     let r = run(&args);
     assert_eq!(r.code, 0, "{}", r.stderr);
     // Sheet 1: themes, with Chinese names; sheet 2: the matrix, whose cells equal the CSV's.
     let themes = xlsx_sheet_as_csv(&xlsx, 1, dir.path());
-    assert!(themes.contains("学前教育") && themes.contains("双减与课后服务"), "{themes}");
+    assert!(
+        themes.contains("学前教育") && themes.contains("双减与课后服务"),
+        "{themes}"
+    );
     let matrix = xlsx_sheet_as_csv(&xlsx, 2, dir.path());
     let mut cargs = vec!["matrix", "--format", "csv"];
     cargs.extend_from_slice(&SAMPLES);
     let csv = run(&cargs).stdout;
-    let header = |s: &str| s.trim_start_matches('\u{feff}').lines().next().unwrap().to_string();
-    assert_eq!(header(&matrix), header(&csv), "header with Chinese theme names");
+    let header = |s: &str| {
+        s.trim_start_matches('\u{feff}')
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        header(&matrix),
+        header(&csv),
+        "header with Chinese theme names"
+    );
     let rows = |s: &str| -> Vec<Vec<String>> {
         s.trim_start_matches('\u{feff}')
             .lines()
             .skip(1)
-            .map(|l| l.split(',').map(|c| c.trim_matches('"').to_string()).collect())
+            .map(|l| {
+                l.split(',')
+                    .map(|c| c.trim_matches('"').to_string())
+                    .collect()
+            })
             .collect()
     };
     let (a, b) = (rows(&matrix), rows(&csv));
@@ -133,7 +163,10 @@ fn matrix_xlsx_opens_in_libreoffice_with_the_chinese_intact() {
     }
     // Sheet 6: figures, whose paragraph cells show the paragraph ids.
     let figures = xlsx_sheet_as_csv(&xlsx, 6, dir.path());
-    assert!(figures.lines().skip(1).any(|l| l.contains(",d1-p")), "{figures}");
+    assert!(
+        figures.lines().skip(1).any(|l| l.contains(",d1-p")),
+        "{figures}"
+    );
 }
 
 #[test]
@@ -186,14 +219,22 @@ fn fnv(s: &str) -> String {
 fn figures_hold_up_on_hand_checked_real_reports() {
     let real = root().join("../shared/real");
     if !real.join("excerpts").is_dir() {
-        eprintln!("skipped: {} is absent (real reports are for measuring only)", real.display());
+        eprintln!(
+            "skipped: {} is absent (real reports are for measuring only)",
+            real.display()
+        );
         return;
     }
     let ex = real.join("excerpts");
     let mut args: Vec<String> = vec!["figures".into(), "--format".into(), "json".into()];
     args.push(ex.to_str().unwrap().into());
     for i in 1..=5 {
-        args.push(real.join(format!("report-{i}.txt")).to_str().unwrap().into());
+        args.push(
+            real.join(format!("report-{i}.txt"))
+                .to_str()
+                .unwrap()
+                .into(),
+        );
     }
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
     let r = run(&argv);
@@ -203,28 +244,57 @@ fn figures_hold_up_on_hand_checked_real_reports() {
     let found: BTreeMap<(String, String, u64, u64), &Value> = rows
         .iter()
         .map(|f| {
-            let file = f["file"].as_str().unwrap().trim_start_matches(&prefix).to_string();
-            let n = f["paragraph"].as_str().unwrap().rsplit("-p").next().unwrap().to_string();
-            ((file, n, f["start"].as_u64().unwrap(), f["end"].as_u64().unwrap()), f)
+            let file = f["file"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches(&prefix)
+                .to_string();
+            let n = f["paragraph"]
+                .as_str()
+                .unwrap()
+                .rsplit("-p")
+                .next()
+                .unwrap()
+                .to_string();
+            (
+                (
+                    file,
+                    n,
+                    f["start"].as_u64().unwrap(),
+                    f["end"].as_u64().unwrap(),
+                ),
+                f,
+            )
         })
         .collect();
-    let fixture = std::fs::read_to_string(root().join("tests/fixtures/figures-judged.tsv")).unwrap();
+    let fixture =
+        std::fs::read_to_string(root().join("tests/fixtures/figures-judged.tsv")).unwrap();
     let (mut n, mut value, mut what, mut kind, mut theme, mut missing) = (0, 0, 0, 0, 0, 0);
     for line in fixture.lines().filter(|l| !l.starts_with('#')).skip(1) {
         let c: Vec<&str> = line.split('\t').collect();
-        let key = (c[0].to_string(), c[1].to_string(), c[2].parse().unwrap(), c[3].parse().unwrap());
+        let key = (
+            c[0].to_string(),
+            c[1].to_string(),
+            c[2].parse().unwrap(),
+            c[3].parse().unwrap(),
+        );
         let Some(f) = found.get(&key) else {
             missing += 1;
             continue;
         };
         n += 1;
         let v: f64 = c[4].parse().unwrap();
-        value += usize::from((f["value"].as_f64().unwrap() - v).abs() < 1e-6 * v.abs().max(1.0) && f["unit"] == c[5]);
+        value += usize::from(
+            (f["value"].as_f64().unwrap() - v).abs() < 1e-6 * v.abs().max(1.0) && f["unit"] == c[5],
+        );
         // A "what" changed since it was judged counts as not acceptable until re-judged.
         what += usize::from(fnv(f["what"].as_str().unwrap()) == c[8] && c[9] == "1");
         kind += usize::from(f["kind"] == c[6]);
         let t = f["theme"].as_str().unwrap();
-        theme += usize::from(c[7].split(',').any(|x| x == t || (x == "-" && t.is_empty())));
+        theme += usize::from(
+            c[7].split(',')
+                .any(|x| x == t || (x == "-" && t.is_empty())),
+        );
     }
     let p = |x: usize| x as f64 / n as f64;
     eprintln!(

@@ -96,8 +96,9 @@ impl Document {
         }
     }
 
-    /// How people name the document: `bureau · year · type` from what is known, the file
-    /// name when neither bureau nor year is.
+    /// How people name the document: `bureau · year · type` from what is known (the file
+    /// name standing in for an unknown bureau); the title, else the file path, when neither
+    /// bureau nor year is known.
     ///
     /// ```
     /// use policytag_report::{Document, Meta};
@@ -105,9 +106,16 @@ impl Document {
     /// assert_eq!(d.label(), "reports/a.txt");
     /// d.meta = Meta { bureau: Some("某县教育局".into()), year: Some(2023), kind: Some("工作总结".into()), ..Meta::default() };
     /// assert_eq!(d.label(), "某县教育局 · 2023 · 工作总结");
+    /// d.meta.bureau = None;
+    /// assert_eq!(d.label(), "a.txt · 2023 · 工作总结");
     /// ```
     pub fn label(&self) -> String {
         let m = &self.meta;
+        let file = || {
+            std::path::Path::new(&self.name)
+                .file_name()
+                .map_or(self.name.clone(), |f| f.to_string_lossy().into_owned())
+        };
         if m.bureau.is_none() && m.year.is_none() {
             return match &m.title {
                 Some(t) if !t.is_empty() => t.clone(),
@@ -115,7 +123,12 @@ impl Document {
             };
         }
         let mut parts: Vec<String> = Vec::new();
-        parts.extend(m.bureau.clone().or_else(|| m.region.clone()));
+        parts.push(
+            m.bureau
+                .clone()
+                .or_else(|| m.region.clone())
+                .unwrap_or_else(file),
+        );
         parts.extend(m.year.map(|y| y.to_string()));
         parts.extend(m.kind.clone());
         parts.join(" · ")

@@ -57,7 +57,7 @@ pub fn tagged_documents(t: &Tagging<'_>) -> (Vec<Document>, bool) {
 fn tag_document(path: &Path, t: &Tagging<'_>) -> Result<Document> {
     let (tagger, evidence) = (t.tagger, t.evidence);
     let items = input::items(path, t.jsonl, t.format)?;
-    let paragraphs = items
+    let paragraphs: Vec<Paragraph> = items
         .into_par_iter()
         .map(|it| {
             let p = tagger.predict(&it.text, t.threshold);
@@ -82,8 +82,12 @@ fn tag_document(path: &Path, t: &Tagging<'_>) -> Result<Document> {
             para
         })
         .collect();
+    let meta = policytag_report::Meta {
+        year: title_year(&paragraphs),
+        ..Default::default()
+    };
     Ok(Document {
-        meta: Default::default(),
+        meta,
         name: input::name(path),
         paragraphs,
     })
@@ -114,6 +118,22 @@ fn key_figures(tagger: &Tagger, p: &mut Paragraph, labels: &[usize]) {
             }
         };
     }
+}
+
+/// The year a report is about, from its first paragraphs (`2022年工作总结` → 2022): a
+/// stopgap until the pipeline reads document metadata (issue 15).
+fn title_year(paragraphs: &[Paragraph]) -> Option<i32> {
+    paragraphs.iter().take(3).find_map(|p| {
+        let c: Vec<char> = p.text.chars().take(60).collect();
+        (0..c.len().saturating_sub(4)).find_map(|i| {
+            let y: String = c[i..i + 4].iter().collect();
+            let ok = (i == 0 || !c[i - 1].is_ascii_digit())
+                && (y.starts_with("19") || y.starts_with("20"))
+                && y.bytes().all(|b| b.is_ascii_digit())
+                && matches!(c.get(i + 4), Some('年'));
+            ok.then(|| y.parse().ok()).flatten()
+        })
+    })
 }
 
 /// Build the report of the documents; `Ok(None)` when there is nothing to report because

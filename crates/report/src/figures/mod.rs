@@ -276,8 +276,21 @@ const TARGET_AFTER: &[&str] = &["以上", "以下", "以内", "及以上", "及�
 /// Heading words of a plan section, and of a summary section (the deepest heading naming
 /// either decides).
 const PLAN_HEADING: &[&str] = &[
-    "工作计划", "年计划", "年度计划", "工作打算", "下步打算", "工作思路", "工作安排", "工作要点",
-    "下一步", "下步", "展望", "工作目标", "主要目标", "总体目标", "设想",
+    "工作计划",
+    "年计划",
+    "年度计划",
+    "工作打算",
+    "下步打算",
+    "工作思路",
+    "工作安排",
+    "工作要点",
+    "下一步",
+    "下步",
+    "展望",
+    "工作目标",
+    "主要目标",
+    "总体目标",
+    "设想",
 ];
 const SUMMARY_HEADING: &[&str] = &["总结", "回顾", "成效", "成绩", "完成情况", "进展"];
 
