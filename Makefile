@@ -10,7 +10,7 @@ FLAGS := $(shell cat models/default.flags)
 
 FUZZ_SECONDS ?= 600
 
-.PHONY: fuzz all build browser demo test model eval venv baselines bench fmt lint corpus corpus-stats clean screenshots
+.PHONY: fuzz all build browser office demo test model eval venv baselines bench fmt lint corpus corpus-stats clean screenshots
 
 all: build
 
@@ -26,9 +26,16 @@ browser:
 	@command -v chromium >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; }
 
+## LibreOffice Calc without its GUI, to read back the XLSX workbooks in a test (Debian package,
+## no recommended extras).
+office:
+	@command -v soffice >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y \
+	  --no-install-recommends libreoffice-calc-nogui; }
+
 ## Unit, integration, browser, corpus-quality and model-staleness tests (no Python, no network
-## at test time; `browser` installs Chromium first when it is missing).
-test: browser
+## at test time; `browser` and `office` install Chromium and LibreOffice first when missing).
+test: browser office
 	$(CARGO) test --workspace --locked
 
 ## Retrain the default model from the corpus (the binary embeds models/default.model).
@@ -39,9 +46,11 @@ model: build
 corpus:
 	python3 corpus/tools/build_corpus.py
 
-## Render the HTML report of corpus/samples/*.txt to docs/report.png (needs chromium, fonts-noto-cjk).
+## Render the HTML report of corpus/samples/*.txt to docs/report.png and, when ../shared/real
+## exists, of its 97 excerpts and 5 reports to docs/report-real.png (needs chromium, fonts-noto-cjk).
 screenshots:
 	tools/screenshot.sh docs/report.png
+	@if [ -d $(REAL)/excerpts ]; then HEIGHT=2600 tools/screenshot.sh docs/report-real.png $(REAL)/excerpts/*.txt $(REAL)/report-*.txt; fi
 
 corpus-stats: build
 	$(BIN) corpus-stats corpus/train.jsonl corpus/test.jsonl

@@ -57,6 +57,9 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// From this many documents on, each document section drops its chart and figure table.
+pub const MANY: usize = 100;
+
 const PALETTE: &[&str] = &[
     "#4e79a7", "#f28e2b", "#e15759", "#59a14f", "#b07aa1", "#edc948", "#76b7b2", "#ff9da7",
     "#9c755f", "#17becf", "#bcbd22", "#d37295", "#8c6bb1", "#2f7f5f",
@@ -395,11 +398,16 @@ fn document(
         prof.untagged,
         prof.figures
     );
-    h.push_str("<div class=\"top\">\n<figure class=\"profile\">\n<figcaption>Theme profile — share of paragraphs</figcaption>\n");
-    chart(h, report, prof, max_share);
-    h.push_str("</figure>\n");
-    figure_table(h, report, d, doc);
-    h.push_str("</div>\n<div class=\"filter\"><span>Show:</span><button class=\"chip all on\" data-filter=\"\">all paragraphs</button>");
+    // With many documents the heat-map row is the profile; the per-document chart and figure
+    // table are left out to keep the page light (the figures stay beside their paragraphs).
+    if report.documents.len() <= MANY {
+        h.push_str("<div class=\"top\">\n<figure class=\"profile\">\n<figcaption>Theme profile — share of paragraphs</figcaption>\n");
+        chart(h, report, prof, max_share);
+        h.push_str("</figure>\n");
+        figure_table(h, report, d, doc);
+        h.push_str("</div>\n");
+    }
+    h.push_str("<div class=\"filter\"><span>Show:</span><button class=\"chip all on\" data-filter=\"\">all paragraphs</button>");
     let mut order: Vec<usize> = (0..report.themes.len())
         .filter(|&t| prof.themes[t].count > 0)
         .collect();
@@ -709,6 +717,7 @@ table.figtable td.fig{font-weight:600;white-space:nowrap}
 .filter>span:first-child{color:var(--muted);font-size:13px;margin-right:6px}
 .fstatus{color:var(--muted);font-size:13px;margin-left:8px}
 article.para{padding:10px 0;border-bottom:1px dashed var(--line)}
+section.doc{content-visibility:auto;contain-intrinsic-size:auto 1200px}
 article.para[hidden],article.para.miss{display:none}
 .ph{font-size:12px;color:var(--muted)}.pi{font-variant-numeric:tabular-nums;margin-right:8px;color:#98a2b3}
 .pb{display:flex;gap:24px;align-items:flex-start}.pm{flex:1;min-width:0}
