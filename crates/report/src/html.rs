@@ -934,6 +934,39 @@ mod tests {
     }
 
     #[test]
+    fn workspace_names_documents_sorts_filters_and_draws_trends() {
+        let mut r = report();
+        r.documents[0].meta.year = Some(2021);
+        r.documents[0].meta.bureau = Some("甲县教育局".into());
+        r.documents[1].meta.year = Some(2023);
+        r.documents[1].meta.region = Some("乙市".into());
+        let page = render(&r, &HtmlOptions::default());
+        // Documents by bureau/year, file name standing in for an unknown bureau.
+        assert!(page.contains(">甲县教育局 · 2021</a>"));
+        assert!(page.contains(">乙市 · 2023</a>"));
+        // Heat-map rows carry what the filters select on; headers sort.
+        assert!(page.contains(
+            "<tr data-doc=\"b.txt\" data-year=\"2023\" data-region=\"乙市\" data-kind=\"\">"
+        ));
+        assert!(page.contains("<select data-key=\"year\"><option value=\"\">all</option><option>2021</option><option>2023</option></select>"));
+        assert_eq!(page.matches("<th class=\"vert sort\" data-col=").count(), 2);
+        // One trend chart per theme over the two years, with its label.
+        assert_eq!(page.matches("<figure class=\"trend\"").count(), 2);
+        assert!(page.contains("data-theme=\"preschool\" data-trend=\"intermittent\""));
+        // The theme view starts on the theme with the most paragraphs; search box present.
+        assert!(page.contains("<section id=\"theme-view\">"));
+        assert_eq!(page.matches("<button class=\"chip on\"").count(), 1);
+        assert!(page.contains("<input id=\"search\""));
+    }
+
+    #[test]
+    fn trends_need_two_years() {
+        let page = render(&report(), &HtmlOptions::default());
+        assert!(page.contains("Trends need documents from two years or more (0 with a known year)"));
+        assert!(!page.contains("<figure class=\"trend\""));
+    }
+
+    #[test]
     fn colours_are_fixed_per_theme_position() {
         assert_eq!(colour(0), "#4e79a7");
         assert_ne!(colour(1), colour(0));
