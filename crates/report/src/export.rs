@@ -523,8 +523,8 @@ pub fn text(m: &Matrix) -> String {
     );
     let _ = writeln!(
         s,
-        "{:<20} {:>10} {:>7} {:>10}  {:<7} {}",
-        "theme", "paragraphs", "share", "char share", "tier", "trend"
+        "{:<20} {:>10} {:>7} {:>10}  {:<7} trend",
+        "theme", "paragraphs", "share", "char share", "tier"
     );
     for t in &m.themes {
         let _ = writeln!(
