@@ -217,25 +217,12 @@ fn fnv(s: &str) -> String {
 /// figures-judged.tsv`): value+unit, "what", result/target and theme.
 #[test]
 fn figures_hold_up_on_hand_checked_real_reports() {
-    let real = root().join("../shared/real");
-    if !real.join("excerpts").is_dir() {
-        eprintln!(
-            "skipped: {} is absent (real reports are for measuring only)",
-            real.display()
-        );
+    let Some(files) = real_files() else {
         return;
-    }
-    let ex = real.join("excerpts");
+    };
+    let real = root().join("../shared/real");
     let mut args: Vec<String> = vec!["figures".into(), "--format".into(), "json".into()];
-    args.push(ex.to_str().unwrap().into());
-    for i in 1..=5 {
-        args.push(
-            real.join(format!("report-{i}.txt"))
-                .to_str()
-                .unwrap()
-                .into(),
-        );
-    }
+    args.extend(files.iter().map(|f| f.display().to_string()));
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
     let r = run(&argv);
     assert_eq!(r.code, 0, "{}", r.stderr);

@@ -59,6 +59,13 @@ impl Drop for Sink {
     }
 }
 
+/// Write `bytes` to `path` atomically, or to stdout when there is no path.
+pub fn write_all(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
+    let mut sink = Sink::open(path)?;
+    sink.write_all(bytes).context("writing output")?;
+    sink.finish()
+}
+
 /// Quote a CSV field when needed.
 pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {

@@ -1,8 +1,6 @@
 //! `policytag figures`: every key figure of the reports, with where it stands.
 
-use std::io::Write;
-
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use policytag_report::export::{self, Table};
 use policytag_report::matrix::{self, TableParams};
@@ -10,7 +8,7 @@ use policytag_report::matrix::{self, TableParams};
 use crate::args::{FiguresArgs, TableFormat};
 use crate::corpus;
 use crate::exit::{InputError, Outcome};
-use crate::output::Sink;
+use crate::output;
 
 /// Run the command.
 pub fn run(a: FiguresArgs) -> Result<Outcome> {
@@ -38,9 +36,7 @@ pub fn run(a: FiguresArgs) -> Result<Outcome> {
             export::csv(&report, &m, Table::Figures).into_bytes()
         }
     };
-    let mut sink = Sink::open(a.out.as_deref())?;
-    sink.write_all(&bytes).context("writing output")?;
-    sink.finish()?;
+    output::write_all(a.out.as_deref(), &bytes)?;
     Ok(if failed {
         Outcome::SomeFailed
     } else {
