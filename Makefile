@@ -2,24 +2,31 @@
 SHELL := /bin/bash
 CARGO ?= cargo
 BIN := target/release/policytag
+# `make demo` builds in the dev profile (dependencies optimised), the profile `make test`
+# builds in too, so the tests after a demo reuse its build instead of compiling everything again.
+DEV_BIN := target/debug/policytag
 REAL ?= ../shared/real
 BASELINE ?= ../shared/bench/baseline.py
 VENV ?= .venv
 PY := $(VENV)/bin/python
-FLAGS := $(shell cat models/default.flags)
 
 FUZZ_SECONDS ?= 600
 
-.PHONY: fuzz all build browser office demo test model eval venv baselines bench fmt lint corpus corpus-stats clean screenshots
+.PHONY: fuzz all build install browser office demo test model eval venv baselines bench fmt lint corpus corpus-stats clean screenshots
 
 all: build
 
 build:
 	$(CARGO) build --release --locked -p policytag
 
+## Install the binary into Cargo's bin directory (~/.cargo/bin/policytag, or $CARGO_HOME/bin).
+install:
+	$(CARGO) install --locked --path crates/cli
+
 ## Build, then tag a sample report with the embedded default model.
-demo: build
-	$(BIN) tag corpus/samples/county-annual-summary.txt
+demo:
+	$(CARGO) build --locked --workspace
+	$(DEV_BIN) tag corpus/samples/county-annual-summary.txt
 
 ## Headless Chromium and CJK fonts for the annotation page's browser test (Debian packages).
 browser:
@@ -38,9 +45,10 @@ office:
 test: browser office
 	$(CARGO) test --workspace --locked
 
-## Retrain the default model from the corpus (the binary embeds models/default.model).
+## Retrain the default model from the corpus with the recommended settings (the library's
+## defaults; the binary embeds models/default.model).
 model: build
-	$(BIN) train --data corpus/train.jsonl --themes corpus/themes.toml --out models/default.model $(FLAGS)
+	$(BIN) train --data corpus/train.jsonl --themes corpus/themes.toml --out models/default.model
 
 ## Rebuild corpus/train.jsonl and corpus/test.jsonl from the hand-written parts in corpus/src/.
 corpus:

@@ -167,8 +167,8 @@ fn annotate_killed_mid_session_loses_nothing_and_resumes() {
     let err = err.join().unwrap();
     assert!(err.contains("torn last line"), "{err}");
     // The labels file trains as it is.
-    let strict = policytag_model::data::ReadOptions::default();
-    let data = policytag_model::data::read_jsonl(&out, strict).unwrap();
+    let strict = policytag_data::jsonl::ReadOptions::default();
+    let data = policytag_data::jsonl::read_jsonl(&out, strict).unwrap();
     assert_eq!(data.examples.len(), 2);
 }
 

@@ -158,8 +158,8 @@ fn tag_csv_has_header_and_scores() {
     ]);
     assert_eq!(r.code, 0);
     let header = r.stdout.lines().next().unwrap();
-    assert!(header.starts_with("doc,paragraph,heading,labels,text,aid,"));
-    assert_eq!(header.split(',').count(), 5 + 14);
+    assert!(header.starts_with("id,doc,paragraph,heading,labels,text,aid,"));
+    assert_eq!(header.split(',').count(), 6 + 14);
     golden("tag-county.csv", &r.stdout);
 }
 
@@ -321,20 +321,102 @@ fn binary_input_is_not_text() {
 }
 
 #[test]
-fn missing_file_and_directory_fail_but_good_inputs_are_tagged() {
+fn missing_file_and_directory_without_reports_fail_but_good_inputs_are_tagged() {
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join("notes.md"), "not a report").unwrap();
     let r = run(&[
         "tag",
         "no/such/file.txt",
         "corpus/samples/county-annual-summary.txt",
-        "corpus",
+        empty.path().to_str().unwrap(),
         "--format",
         "jsonl",
     ]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("no/such/file.txt"));
-    assert!(r.stderr.contains("corpus: is a directory"));
+    assert!(r.stderr.contains("a directory with no report files"));
     assert_eq!(r.stderr.lines().count(), 2);
     assert!(jsonl(&r.stdout).len() >= 25);
+}
+
+#[test]
+fn tag_dir_tags_every_report_in_it_sorted_like_the_files_one_by_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("2021");
+    std::fs::create_dir(&sub).unwrap();
+    let samples = root().join("corpus/samples");
+    for (from, to) in [
+        ("district-plan-traditional.txt", sub.join("b.txt")),
+        ("county-annual-summary.txt", dir.path().join("a.txt")),
+    ] {
+        std::fs::copy(samples.join(from), to).unwrap();
+    }
+    std::fs::write(dir.path().join("README.md"), "not a report").unwrap();
+    let d = dir.path().to_str().unwrap();
+    let r = run(&["tag", d, "--format", "jsonl"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (a, b) = (format!("{d}/a.txt"), format!("{d}/2021/b.txt"));
+    let one_by_one = run(&["tag", &b, &a, "--format", "jsonl"]);
+    // Sorted by path ("2021/b.txt" before "a.txt"), and the same rows as naming the files.
+    assert_eq!(r.stdout, one_by_one.stdout);
+    let docs: Vec<String> = jsonl(&r.stdout)
+        .iter()
+        .map(|row| row["doc"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(docs.first(), Some(&b));
+    assert_eq!(docs.last(), Some(&a));
+}
+
+#[test]
+fn tag_keeps_input_ids_in_jsonl_and_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("rows.jsonl");
+    std::fs::write(
+        &p,
+        "{\"id\":\"row-17\",\"text\":\"全面落实“双减”，课后服务覆盖全部义务教育学校。\"}\n\
+         {\"id\":42,\"text\":\"新建幼儿园三所，新增学位九百个。\"}\n\
+         {\"text\":\"开展防溺水专题教育。\"}\n",
+    )
+    .unwrap();
+    let p = p.to_str().unwrap();
+    let r = run(&["tag", "--jsonl", p, "--format", "jsonl"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let ids: Vec<String> = jsonl(&r.stdout)
+        .iter()
+        .map(|row| row["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids[..2], ["row-17", "42"]);
+    // A line without an id gets the stable paragraph id (file name, index, text hash).
+    assert!(ids[2].starts_with("rows.jsonl#2-"), "{}", ids[2]);
+    let r = run(&["tag", "--jsonl", p, "--format", "csv"]);
+    let csv_ids: Vec<&str> = r
+        .stdout
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(csv_ids, ids);
+    // Reports get the same stable ids in every format and run.
+    let a = run(&[
+        "tag",
+        "corpus/samples/county-annual-summary.txt",
+        "--format",
+        "jsonl",
+    ]);
+    let b = run(&[
+        "tag",
+        "corpus/samples/county-annual-summary.txt",
+        "--format",
+        "csv",
+    ]);
+    let first_json = jsonl(&a.stdout)[0]["id"].as_str().unwrap().to_string();
+    assert!(first_json.starts_with("county-annual-summary.txt#0-"));
+    assert!(b
+        .stdout
+        .lines()
+        .nth(1)
+        .unwrap()
+        .starts_with(&format!("{first_json},")));
 }
 
 #[test]
@@ -795,8 +877,8 @@ const TEST_SPLIT_MACRO_F1_FLOOR: f64 = 0.82;
 fn default_model_is_current_and_above_the_floor() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("default.model");
-    let flags = std::fs::read_to_string(root().join("models/default.flags")).unwrap();
-    let mut args = vec![
+    // No tuning flag: the library's defaults are the recommended settings.
+    let args = vec![
         "train",
         "--data",
         "corpus/train.jsonl",
@@ -806,7 +888,6 @@ fn default_model_is_current_and_above_the_floor() {
         out.to_str().unwrap(),
         "-q",
     ];
-    args.extend(flags.split_whitespace());
     let r = run(&args);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = run(&[
@@ -826,7 +907,7 @@ fn default_model_is_current_and_above_the_floor() {
     );
     assert!(
         std::fs::read(&out).unwrap() == std::fs::read(root().join("models/default.model")).unwrap(),
-        "models/default.model is stale against corpus/ and models/default.flags: run `make model`"
+        "models/default.model is stale against corpus/ and the training defaults: run `make model`"
     );
 }
 mod report;

@@ -185,12 +185,14 @@ fn report_of_one_document_has_no_comparison() {
 
 #[test]
 fn report_bad_inputs_one_line_each_good_ones_reported_exit_2() {
-    let (r, html, _dir) = write_report(&["no/such/file.txt", SAMPLES[0], "corpus"]);
+    let empty = tempfile::tempdir().unwrap();
+    let no_reports = empty.path().to_str().unwrap();
+    let (r, html, _dir) = write_report(&["no/such/file.txt", SAMPLES[0], no_reports]);
     assert_eq!(r.code, 2);
     let errors: Vec<&str> = r.stderr.lines().filter(|l| l.contains("error")).collect();
     assert_eq!(errors.len(), 2, "{}", r.stderr);
     assert!(errors[0].contains("no/such/file.txt"));
-    assert!(errors[1].contains("corpus: is a directory"));
+    assert!(errors[1].contains("a directory with no report files"));
     assert_eq!(
         elements(&html, "<section class=\"doc\"", "</section>").len(),
         1

@@ -11,22 +11,25 @@
 //! restart with the same out file ─▶ decided paragraphs are skipped (resume)
 //! ```
 //!
-//! The library has no opinion about where paragraphs come from; the `policytag annotate`
-//! command segments reports exactly as `policytag tag` does and hands them over.
+//! Paragraphs are `policytag_pipeline::Paragraph`s, read by the pipeline's `Reader` exactly
+//! as `policytag tag` reads them; suggestions come from a `policytag_pipeline::Pipeline`.
 //!
 //! ```
 //! use policytag_annotate::{queue, session::{DecideRequest, Session, Settings}, store::Store};
-//! use policytag_model::LabelInfo;
+//! use policytag_data::LabelInfo;
 //!
 //! let dir = tempfile::tempdir()?;
+//! let text = "全面落实“双减”，课后服务实现全覆盖。";
 //! let paras = vec![queue::Paragraph {
-//!     id: None,
+//!     id: policytag_pipeline::paragraph_id("report.txt", 0, text),
 //!     doc: "report.txt".into(),
-//!     paragraph: 0,
-//!     heading: "一、双减".into(),
-//!     text: "全面落实“双减”，课后服务实现全覆盖。".into(),
+//!     index: 0,
+//!     heading: vec!["一、双减".into()],
+//!     start: 0,
+//!     end: text.chars().count(),
+//!     text: text.into(),
 //! }];
-//! let tasks = queue::tasks(paras, None)?; // with Some(&tagger): model suggestions
+//! let tasks = queue::tasks(paras, None)?; // with Some(&pipeline): model suggestions
 //! let labels = vec![LabelInfo {
 //!     id: "double-reduction".into(),
 //!     name: "双减与课后服务".into(),

@@ -158,10 +158,9 @@ async fn rerank(State(app): State<App>) -> Response {
     };
     let texts = app.lock().texts();
     let work = tokio::task::spawn_blocking(move || -> Result<_> {
-        let model = policytag_model::Model::load(&path)?;
-        let labels = model.labels.clone();
-        let tagger = policytag_model::Tagger::new(model)?;
-        Ok((labels, suggest_all(&tagger, &texts)))
+        let pipeline = policytag_pipeline::Pipeline::load(Some(&path))?;
+        let labels = pipeline.labels().to_vec();
+        Ok((labels, suggest_all(&pipeline, &texts)))
     })
     .await;
     match work {

@@ -9,7 +9,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
-use policytag_model::{LabelInfo, Tagger};
+use policytag_data::LabelInfo;
+use policytag_pipeline::Pipeline;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -285,8 +286,8 @@ impl Session {
             n,
             id: t.id.clone(),
             doc: t.para.doc.clone(),
-            paragraph: t.para.paragraph,
-            heading: t.para.heading.clone(),
+            paragraph: t.para.index,
+            heading: t.para.heading_path(),
             segments: highlight(&t.para.text, &terms),
             suggestions: t
                 .suggestions
@@ -324,8 +325,8 @@ impl Session {
         let d = Decision {
             id: t.id.clone(),
             doc: t.para.doc.clone(),
-            paragraph: t.para.paragraph,
-            heading: t.para.heading.clone(),
+            paragraph: t.para.index,
+            heading: t.para.heading_path(),
             text: t.para.text.clone(),
             labels: labels.into_iter().collect(),
             skipped: req.skip,
@@ -381,7 +382,7 @@ impl Session {
 }
 
 /// Suggestions for `texts` with `tagger` (the work of a re-rank, done outside the lock).
-pub fn suggest_all(tagger: &Tagger, texts: &[String]) -> Vec<Vec<Suggestion>> {
+pub fn suggest_all(tagger: &Pipeline, texts: &[String]) -> Vec<Vec<Suggestion>> {
     use rayon::prelude::*;
     texts
         .par_iter()
@@ -408,10 +409,12 @@ mod tests {
     fn session(dir: &std::path::Path, order: Order) -> Session {
         let paras = (0..4)
             .map(|i| Paragraph {
-                id: Some(format!("p{i}")),
+                id: format!("p{i}"),
                 doc: "d.jsonl".into(),
-                paragraph: i,
-                heading: String::new(),
+                index: i,
+                heading: Vec::new(),
+                start: 0,
+                end: 0,
                 text: format!("第{i}段"),
             })
             .collect();

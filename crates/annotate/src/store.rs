@@ -18,7 +18,8 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use policytag_data::jsonl::{self, CorpusLine};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
@@ -211,7 +212,7 @@ impl Part {
             bytes.push_str(&l.raw);
             bytes.push('\n');
         }
-        policytag_model::model::write_atomic(&self.path, bytes.as_bytes())?;
+        policytag_data::atomic::write_atomic(&self.path, bytes.as_bytes())?;
         sync_dir(&self.path);
         self.file = Some(
             OpenOptions::new()
@@ -238,32 +239,29 @@ fn sync_dir(path: &Path) {
     }
 }
 
+/// A stored line: a corpus line (id, labels) with the time of the decision.
+#[derive(Deserialize)]
+struct StoredLine {
+    #[serde(flatten)]
+    line: CorpusLine,
+    #[serde(default)]
+    ts: Option<Value>,
+}
+
 /// Parse one stored line: its id (if any) and decision.
 fn parse(s: &str, skipped: bool) -> std::result::Result<(Option<String>, Stored), String> {
-    let v: Value = serde_json::from_str(s).map_err(|e| format!("malformed JSON: {e}"))?;
-    let obj = v.as_object().ok_or("a line must be a JSON object")?;
-    let id = match obj.get("id") {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        Some(Value::Null) | None => None,
-        Some(_) => return Err("\"id\" must be a string or number".into()),
+    let v: StoredLine = serde_json::from_str(s).map_err(jsonl::error_message)?;
+    let labels = match v.line.labels {
+        Some(l) => l,
+        None if skipped => Vec::new(),
+        None => return Err("missing \"labels\" list".into()),
     };
-    let labels = match obj.get("labels").or_else(|| obj.get("label")) {
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(|x| x.as_str().map(str::to_string))
-            .collect::<Option<Vec<String>>>()
-            .ok_or("\"labels\" must be a list of strings")?,
-        None | Some(Value::Null) if skipped => Vec::new(),
-        _ => return Err("missing \"labels\" list".into()),
+    let ts = match v.ts {
+        Some(Value::String(s)) => s,
+        _ => String::new(),
     };
-    let ts = obj
-        .get("ts")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
     Ok((
-        id,
+        v.line.id,
         Stored {
             labels,
             skipped,
@@ -428,7 +426,7 @@ pub fn iso(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use policytag_model::data::{read_jsonl, ReadOptions};
+    use policytag_data::jsonl::{read_jsonl, ReadOptions};
 
     fn dec(id: &str, labels: &[&str], skipped: bool, ts: &str) -> Decision {
         Decision {

@@ -10,7 +10,7 @@ use std::thread::JoinHandle;
 use policytag_annotate::queue::{self, Order, Paragraph};
 use policytag_annotate::store::Store;
 use policytag_annotate::{serve, Session, Settings, Stop, Summary};
-use policytag_model::{LabelInfo, Model};
+use policytag_data::LabelInfo;
 use serde_json::{json, Value};
 
 fn default_model() -> PathBuf {
@@ -18,7 +18,9 @@ fn default_model() -> PathBuf {
 }
 
 fn labels() -> Vec<LabelInfo> {
-    Model::load(&default_model()).unwrap().labels
+    policytag_pipeline::load_model(Some(&default_model()))
+        .unwrap()
+        .labels
 }
 
 const TEXTS: [&str; 4] = [
@@ -33,10 +35,12 @@ fn session(out: &Path, can_rerank: bool) -> Session {
         .iter()
         .enumerate()
         .map(|(i, t)| Paragraph {
-            id: None,
+            id: policytag_pipeline::paragraph_id("report.txt", i, t),
             doc: "report.txt".into(),
-            paragraph: i,
-            heading: "一、工作".into(),
+            index: i,
+            heading: vec!["一、工作".into()],
+            start: 0,
+            end: 0,
             text: t.to_string(),
         })
         .collect();

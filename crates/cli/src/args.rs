@@ -155,7 +155,9 @@ pub struct TagArgs {
     pub out: Option<PathBuf>,
 }
 
-/// `policytag train`.
+/// `policytag train`. Every tuning flag is optional: a flag not given leaves the library's
+/// recommended setting (`TrainParams::default`, listed in the README), which is what
+/// `models/default.model` is trained with.
 #[derive(Debug, Args)]
 pub struct TrainArgs {
     /// Labelled JSONL files: `{"text": …, "labels": [ids]}` per line.
@@ -164,40 +166,40 @@ pub struct TrainArgs {
     /// Where to write the model.
     #[arg(long)]
     pub out: PathBuf,
-    /// Cross-validation folds (for calibration, thresholds and metrics).
-    #[arg(long, default_value_t = 5)]
-    pub folds: usize,
-    /// Seed for the fold assignment.
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
-    /// Keep at most this many TF-IDF terms (most frequent first); default: no cap.
+    /// Cross-validation folds for calibration, thresholds and metrics [default: 3].
+    #[arg(long)]
+    pub folds: Option<usize>,
+    /// Seed for the fold assignment [default: 42].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Keep at most this many TF-IDF terms (most frequent first) [default: no cap].
     #[arg(long)]
     pub max_features: Option<usize>,
-    /// Columns (chosen by chi²) each label's classifier uses.
-    #[arg(long, default_value_t = 2000)]
-    pub features_per_label: usize,
-    /// Minimum document frequency of a term.
-    #[arg(long, default_value_t = 2)]
-    pub min_df: usize,
-    /// Word n-gram range, e.g. 1-2.
-    #[arg(long, default_value = "1-2")]
-    pub ngrams: String,
-    /// Character n-gram range, e.g. 2-3 (default: none).
+    /// Columns (chosen by chi²) each label's classifier uses [default: 500].
+    #[arg(long)]
+    pub features_per_label: Option<usize>,
+    /// Minimum document frequency of a term [default: 2].
+    #[arg(long)]
+    pub min_df: Option<usize>,
+    /// Word n-gram range, e.g. 1-2 [default: 1-2].
+    #[arg(long)]
+    pub ngrams: Option<String>,
+    /// Character n-gram range, e.g. 2-3, or `none` [default: 2-2].
     #[arg(long)]
     pub char_ngrams: Option<String>,
-    /// L2 penalty of each logistic regression (1/C).
-    #[arg(long, default_value_t = 0.1)]
-    pub alpha: f64,
-    /// L-BFGS iteration cap.
-    #[arg(long, default_value_t = 100)]
-    pub max_iter: u64,
+    /// L2 penalty of each logistic regression (1/C) [default: 0.1].
+    #[arg(long)]
+    pub alpha: Option<f64>,
+    /// L-BFGS iteration cap [default: 40].
+    #[arg(long)]
+    pub max_iter: Option<u64>,
     /// Let jieba guess unknown words with its HMM.
     #[arg(long)]
     pub hmm: bool,
     /// How a paragraph's score is formed: the whole paragraph, or the best of it and each
-    /// of its sentences.
-    #[arg(long, value_enum, default_value_t = PoolingArg::Paragraph)]
-    pub pooling: PoolingArg,
+    /// of its sentences [default: paragraph].
+    #[arg(long, value_enum)]
+    pub pooling: Option<PoolingArg>,
     /// TOML file with `[[theme]]` id/name/description entries, for display names.
     #[arg(long)]
     pub themes: Option<PathBuf>,

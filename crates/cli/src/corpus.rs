@@ -2,23 +2,21 @@
 
 use anyhow::Result;
 
+use policytag_pipeline::{Pipeline, Reader, TagOptions};
 use policytag_report::Report;
 
 use crate::args::CorpusInput;
-use crate::{input, modelfile};
 
 /// Tag every input (folders expanded) into a report. `Ok((None, true))` when every input
 /// failed (their errors were printed); the flag is true when some input failed.
-pub fn load(a: &CorpusInput, evidence: bool) -> Result<(Option<Report>, bool)> {
-    crate::cmd::tag::check_threshold(a.threshold)?;
-    let files = input::expand(&a.files, a.jsonl)?;
-    let tagger = modelfile::load(a.model.as_deref())?;
-    crate::cmd::report::build(&crate::cmd::report::Tagging {
-        files: &files,
-        jsonl: a.jsonl,
-        format: a.input_format.format(),
-        tagger: &tagger,
+pub fn load(a: &CorpusInput) -> Result<(Option<Report>, bool)> {
+    let options = TagOptions {
         threshold: a.threshold,
-        evidence,
-    })
+        evidence: None,
+    };
+    let pipeline = Pipeline::load(a.model.as_deref())?.with_options(options)?;
+    let reader = Reader::default()
+        .format(a.input_format.format())
+        .jsonl(a.jsonl);
+    crate::tagging::report(&pipeline, &reader, &a.files, a.jsonl)
 }

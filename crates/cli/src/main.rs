@@ -9,8 +9,8 @@ mod cmd;
 mod corpus;
 mod exit;
 mod input;
-mod modelfile;
 mod output;
+mod tagging;
 
 use std::process::ExitCode;
 
@@ -18,13 +18,8 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
-    if let Some(n) = cli.threads {
-        if n == 0 {
-            return exit::usage("--threads must be at least 1");
-        }
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global();
+    if let Err(e) = policytag_pipeline::set_threads(cli.threads) {
+        return exit::report(Err(e.into()));
     }
     let result = match cli.command {
         args::Command::Tag(a) => cmd::tag::run(a),

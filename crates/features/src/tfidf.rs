@@ -92,30 +92,36 @@ impl TfidfParams {
     pub fn check(self) -> Result<ValidTfidfParams> {
         let (lo, hi) = self.word_ngrams;
         if lo == 0 || lo > hi || hi > 3 {
-            return Err(Error::InvalidParam(format!(
-                "word n-gram range {lo}..={hi} (need 1 <= lo <= hi <= 3)"
-            )));
+            return Err(Error::InvalidParam {
+                param: "word_ngrams",
+                msg: format!("range {lo}-{hi} (need 1 <= low <= high <= 3)"),
+            });
         }
         if let Some((lo, hi)) = self.char_ngrams {
             if lo == 0 || lo > hi || hi > 3 {
-                return Err(Error::InvalidParam(format!(
-                    "char n-gram range {lo}..={hi} (need 1 <= lo <= hi <= 3)"
-                )));
+                return Err(Error::InvalidParam {
+                    param: "char_ngrams",
+                    msg: format!("range {lo}-{hi} (need 1 <= low <= high <= 3)"),
+                });
             }
         }
         if self.min_df == 0 {
-            return Err(Error::InvalidParam("min_df must be at least 1".into()));
+            return Err(Error::InvalidParam {
+                param: "min_df",
+                msg: "must be at least 1, got 0".into(),
+            });
         }
         if !(self.max_df > 0.0 && self.max_df <= 1.0) {
-            return Err(Error::InvalidParam(format!(
-                "max_df must be in (0, 1], got {}",
-                self.max_df
-            )));
+            return Err(Error::InvalidParam {
+                param: "max_df",
+                msg: format!("must be in (0, 1], got {}", self.max_df),
+            });
         }
         if self.max_features == Some(0) {
-            return Err(Error::InvalidParam(
-                "max_features must be at least 1".into(),
-            ));
+            return Err(Error::InvalidParam {
+                param: "max_features",
+                msg: "must be at least 1, got 0".into(),
+            });
         }
         Ok(ValidTfidfParams(self))
     }

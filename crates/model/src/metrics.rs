@@ -1,11 +1,16 @@
 //! Multi-label metrics: per-label precision/recall/F1/support, micro and macro F1,
 //! exact-match ratio and Hamming loss.
 //!
+//! Counts and undefined values follow [`policytag_data::Confusion`]: a precision, recall or
+//! F1 that is undefined (nothing predicted, nothing in the gold, or neither) is reported as
+//! 0, as scikit-learn's `zero_division=0` does.
+//!
 //! Macro-F1 averages over labels with support (gold positives) in the data, as the project's
 //! baseline script does, so a label absent from an evaluation set does not count as 0.
 
 use std::collections::BTreeMap;
 
+use policytag_data::Confusion;
 use serde::{Deserialize, Serialize};
 
 /// Scores of one label.
@@ -44,22 +49,6 @@ pub struct Metrics {
     pub per_label: BTreeMap<String, LabelMetrics>,
 }
 
-fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 {
-        0.0
-    } else {
-        a as f64 / b as f64
-    }
-}
-
-fn f1(p: f64, r: f64) -> f64 {
-    if p + r == 0.0 {
-        0.0
-    } else {
-        2.0 * p * r / (p + r)
-    }
-}
-
 impl Metrics {
     /// Compute metrics for `labels` (the label universe) from gold and predicted label-index
     /// sets, one per paragraph.
@@ -70,7 +59,7 @@ impl Metrics {
             "gold and predictions differ in length"
         );
         let l = labels.len();
-        let (mut tp, mut fp, mut fnn) = (vec![0usize; l], vec![0usize; l], vec![0usize; l]);
+        let mut table = vec![Confusion::default(); l];
         let mut exact = 0;
         for (g, p) in gold.iter().zip(pred) {
             let mut gs = vec![false; l];
@@ -81,51 +70,48 @@ impl Metrics {
                 exact += 1;
             }
             for k in 0..l {
-                match (gs[k], ps[k]) {
-                    (true, true) => tp[k] += 1,
-                    (false, true) => fp[k] += 1,
-                    (true, false) => fnn[k] += 1,
-                    _ => {}
-                }
+                table[k].add(gs[k], ps[k]);
             }
         }
         let mut per_label = BTreeMap::new();
         let mut macro_sum = 0.0;
         let mut supported = 0;
-        for k in 0..l {
-            let p = ratio(tp[k], tp[k] + fp[k]);
-            let r = ratio(tp[k], tp[k] + fnn[k]);
-            let support = tp[k] + fnn[k];
+        let mut micro = Confusion::default();
+        for (k, c) in table.iter().enumerate() {
+            micro = micro.merge(*c);
             let m = LabelMetrics {
-                precision: p,
-                recall: r,
-                f1: f1(p, r),
-                support,
-                predicted: tp[k] + fp[k],
+                precision: c.precision().unwrap_or(0.0),
+                recall: c.recall().unwrap_or(0.0),
+                f1: c.f1().unwrap_or(0.0),
+                support: c.support(),
+                predicted: c.predicted(),
             };
-            if support > 0 {
+            if m.support > 0 {
                 macro_sum += m.f1;
                 supported += 1;
             }
             per_label.insert(labels[k].clone(), m);
         }
-        let (tps, fps, fns): (usize, usize, usize) =
-            (tp.iter().sum(), fp.iter().sum(), fnn.iter().sum());
         let n = gold.len();
-        let mp = ratio(tps, tps + fps);
-        let mr = ratio(tps, tps + fns);
         Metrics {
             n,
-            micro_precision: mp,
-            micro_recall: mr,
-            micro_f1: f1(mp, mr),
+            micro_precision: micro.precision().unwrap_or(0.0),
+            micro_recall: micro.recall().unwrap_or(0.0),
+            micro_f1: micro.f1().unwrap_or(0.0),
             macro_f1: if supported == 0 {
                 0.0
             } else {
                 macro_sum / supported as f64
             },
-            exact_match: ratio(exact, n),
-            hamming_loss: ratio(fps + fns, n * l.max(1)),
+            exact_match: if n == 0 { 0.0 } else { exact as f64 / n as f64 },
+            hamming_loss: {
+                let den = n * l.max(1);
+                if den == 0 {
+                    0.0
+                } else {
+                    (micro.fp + micro.fn_) as f64 / den as f64
+                }
+            },
             per_label,
         }
     }

@@ -7,6 +7,33 @@
 //! ```
 //! The header's checksum covers the payload bytes exactly, so damage anywhere is detected
 //! before parsing; the same corpus and flags serialise to the same bytes.
+//!
+//! ## The payload, format version 1
+//!
+//! One JSON object (serde of [`Model`]; maps keyed by label id are sorted, numbers are
+//! shortest round-trip decimals). Every field, as [`PAYLOAD_FIELDS`] lists them:
+//!
+//! ```text
+//! labels[]            {id, name, description}                 LabelInfo, model (column) order
+//! text                {normalize {fullwidth, t2s}, hmm, domain_dict, stopwords, class_tokens}
+//! resources_hash      SHA-256 of the embedded dictionary and stop words
+//! tfidf               {params {word_ngrams, char_ngrams, min_df, max_df, max_features,
+//!                      sublinear_tf, smooth_idf, l2_norm}, vocabulary, idf}
+//! pooling             "paragraph" | "max-sentence"
+//! label_models[]      {classifier {features, weights, intercept}, platt {a, b}, threshold}
+//! training            {params {text, tfidf, folds, seed, features_per_label,
+//!                      solver {alpha, max_iterations, tolerance}, min_label_examples, pooling},
+//!                      corpus_sha256, examples, label_counts {<id>: n}, vocabulary,
+//!                      cv {n, micro_precision, micro_recall, micro_f1, macro_f1, exact_match,
+//!                          hamming_loss, per_label {<id>: {precision, recall, f1, support,
+//!                          predicted}}}}
+//! ```
+//!
+//! **Any change to these fields (added, removed, renamed, retyped) is a new format:** bump
+//! [`FORMAT_VERSION`], update [`PAYLOAD_FIELDS`] and this list, and regenerate the golden
+//! tiny model (`UPDATE_GOLDEN=1 cargo test -p policytag-model --test format`); the test
+//! fails until then. A file whose payload does not parse is answered with the version
+//! message, never a serde "missing field".
 
 use std::path::Path;
 
@@ -21,22 +48,54 @@ use crate::error::{Error, Result};
 use crate::logistic::{Binary, Pooling};
 use crate::metrics::Metrics;
 use crate::train::TrainSummary;
+pub use policytag_data::atomic::{temp_path, write_atomic};
+pub use policytag_data::LabelInfo;
 
-/// The model-file format version this build reads and writes.
+/// The model-file format version this build reads and writes (see the module docs for the
+/// fields of its payload).
 pub const FORMAT_VERSION: u32 = 1;
-const FORMAT_NAME: &str = "policytag-model";
 
-/// A label with its display name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LabelInfo {
-    /// The label id used in data and output (`double-reduction`).
-    pub id: String,
-    /// Display name (`双减与课后服务`); the id when none was given.
-    pub name: String,
-    /// One-line description, possibly empty.
-    #[serde(default)]
-    pub description: String,
-}
+/// Every field path of a version-[`FORMAT_VERSION`] payload (`[]`: each element of a list,
+/// `<id>`: each label id of a map), in serialisation order. The `format` test checks a
+/// trained model against it.
+#[rustfmt::skip]
+pub const PAYLOAD_FIELDS: &[&str] = &[
+    "labels", "labels[].id", "labels[].name", "labels[].description",
+    "text", "text.normalize", "text.normalize.fullwidth", "text.normalize.t2s", "text.hmm",
+    "text.domain_dict", "text.stopwords", "text.class_tokens",
+    "resources_hash",
+    "tfidf", "tfidf.params", "tfidf.params.word_ngrams", "tfidf.params.char_ngrams",
+    "tfidf.params.min_df", "tfidf.params.max_df", "tfidf.params.max_features",
+    "tfidf.params.sublinear_tf", "tfidf.params.smooth_idf", "tfidf.params.l2_norm",
+    "tfidf.vocabulary", "tfidf.idf",
+    "pooling",
+    "label_models", "label_models[].classifier", "label_models[].classifier.features",
+    "label_models[].classifier.weights", "label_models[].classifier.intercept",
+    "label_models[].platt", "label_models[].platt.a", "label_models[].platt.b",
+    "label_models[].threshold",
+    "training", "training.params", "training.params.text", "training.params.text.normalize",
+    "training.params.text.normalize.fullwidth", "training.params.text.normalize.t2s",
+    "training.params.text.hmm", "training.params.text.domain_dict",
+    "training.params.text.stopwords", "training.params.text.class_tokens",
+    "training.params.tfidf", "training.params.tfidf.word_ngrams",
+    "training.params.tfidf.char_ngrams", "training.params.tfidf.min_df",
+    "training.params.tfidf.max_df", "training.params.tfidf.max_features",
+    "training.params.tfidf.sublinear_tf", "training.params.tfidf.smooth_idf",
+    "training.params.tfidf.l2_norm", "training.params.folds", "training.params.seed",
+    "training.params.features_per_label", "training.params.solver",
+    "training.params.solver.alpha", "training.params.solver.max_iterations",
+    "training.params.solver.tolerance", "training.params.min_label_examples",
+    "training.params.pooling",
+    "training.corpus_sha256", "training.examples", "training.label_counts",
+    "training.label_counts.<id>", "training.vocabulary",
+    "training.cv", "training.cv.n", "training.cv.micro_precision", "training.cv.micro_recall",
+    "training.cv.micro_f1", "training.cv.macro_f1", "training.cv.exact_match",
+    "training.cv.hamming_loss", "training.cv.per_label", "training.cv.per_label.<id>",
+    "training.cv.per_label.<id>.precision", "training.cv.per_label.<id>.recall",
+    "training.cv.per_label.<id>.f1", "training.cv.per_label.<id>.support",
+    "training.cv.per_label.<id>.predicted",
+];
+const FORMAT_NAME: &str = "policytag-model";
 
 /// One label's classifier, calibration and decision threshold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -142,8 +201,19 @@ impl Model {
                 "model file is corrupted (checksum mismatch): copy it again or retrain",
             ));
         }
-        serde_json::from_slice(payload)
-            .map_err(|e| Error::ModelFile(format!("model payload is invalid: {e}")))
+        serde_json::from_slice(payload).map_err(|e| {
+            if e.is_data() {
+                // Well-formed JSON with other fields: written by a build whose format did
+                // not match its version number (or edited by hand).
+                Error::ModelFile(format!(
+                    "model payload does not match format version {FORMAT_VERSION} \
+                     (written by a different policytag build?): retrain the model with \
+                     `policytag train`"
+                ))
+            } else {
+                Error::ModelFile(format!("model payload is invalid: {e}"))
+            }
+        })
     }
 
     /// Load a model file.
@@ -159,40 +229,6 @@ impl Model {
     /// so an interrupted write never leaves a half file or clobbers the old one.
     pub fn save(&self, path: &Path) -> Result<()> {
         let bytes = self.to_bytes()?;
-        write_atomic(path, &bytes)
+        Ok(write_atomic(path, &bytes)?)
     }
-}
-
-/// The temporary file beside `path` that an atomic write goes through
-/// (`dir/.name.tmp-PID`, on the same file system so that the rename is atomic).
-pub fn temp_path(path: &Path) -> std::path::PathBuf {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    dir.join(format!(".{name}.tmp-{}", std::process::id()))
-}
-
-/// Write `bytes` to `path` through a temporary file in the same directory and a rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let io = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let tmp = temp_path(path);
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(io)
 }

@@ -7,11 +7,11 @@ use policytag_tokenizer::{resources_hash, Dictionary, Tokenizer, Tokens};
 
 use policytag_features::SparseVec;
 
-use crate::data::Example;
 use crate::error::{Error, Result};
 use crate::logistic::{Pooling, Rows};
 use crate::metrics::Metrics;
 use crate::model::Model;
+use policytag_data::Example;
 
 /// A model with its tokenizer loaded: what `tag`, `eval` and `explain` use.
 #[derive(Debug)]
@@ -325,7 +325,7 @@ mod tests {
         let raw = std::fs::read_to_string(format!("{root}/corpus/test.jsonl")).unwrap();
         let mut texts: Vec<String> = raw
             .lines()
-            .map(|l| crate::data::parse_line(l, false).unwrap().text)
+            .map(|l| policytag_data::jsonl::parse_line(l, false).unwrap().text)
             .collect();
         texts.extend(
             [

@@ -12,13 +12,13 @@ use policytag_features::{SparseVec, TfidfParams};
 use policytag_tokenizer::{resources_hash, tokenize::hex, TextSettings, Tokenizer};
 
 use crate::calibrate::{best_f1_threshold, Platt};
-use crate::data::Example;
 use crate::error::{Error, Result};
 use crate::folds;
 use crate::logistic::{fit_binary, Binary, Pooling, Rows, SolverParams};
 use crate::metrics::Metrics;
 use crate::model::{LabelInfo, LabelModel, Model};
 use crate::select::chi2_top_k;
+use policytag_data::Example;
 
 /// Training hyper-parameters. [`TrainParams::check`] validates them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,17 +33,21 @@ pub struct TrainParams {
     pooling: Pooling,
 }
 
+/// The recommended settings — the one place training defaults live. `policytag train` with
+/// no flags, the Python binding and `models/default.model` all use them; each was chosen by
+/// measurement (BENCHMARKS.md: train time and macro-F1 as each is varied).
 impl Default for TrainParams {
     fn default() -> Self {
         TrainParams {
             text: TextSettings::default(),
-            tfidf: TfidfParams::default(),
-            folds: 5,
+            // Word unigrams + bigrams (min_df 2) and character bigrams.
+            tfidf: TfidfParams::default().char_ngrams(Some((2, 2))),
+            folds: 3,
             seed: 42,
-            features_per_label: 2000,
+            features_per_label: 500,
             solver: SolverParams {
                 alpha: 0.1,
-                max_iterations: 100,
+                max_iterations: 40,
                 tolerance: 1e-4,
             },
             min_label_examples: 3,
@@ -58,12 +62,39 @@ impl TrainParams {
         self.text = t;
         self
     }
-    /// TF-IDF parameters. Default [`TfidfParams::default`] (unigrams + bigrams, min_df 2).
+    /// TF-IDF parameters. Default: [`TfidfParams::default`] (word unigrams + bigrams,
+    /// min_df 2) with character bigrams.
     pub fn tfidf(mut self, t: TfidfParams) -> Self {
         self.tfidf = t;
         self
     }
-    /// Cross-validation folds for calibration, thresholds and reported metrics. Default 5.
+    /// Word n-gram range of the TF-IDF (see [`TfidfParams::word_ngrams`]). Default `(1, 2)`.
+    pub fn word_ngrams(mut self, lo: usize, hi: usize) -> Self {
+        self.tfidf = self.tfidf.word_ngrams(lo, hi);
+        self
+    }
+    /// Character n-gram range of the TF-IDF, or `None`. Default `Some((2, 2))`.
+    pub fn char_ngrams(mut self, range: Option<(usize, usize)>) -> Self {
+        self.tfidf = self.tfidf.char_ngrams(range);
+        self
+    }
+    /// Minimum document frequency of a term. Default 2.
+    pub fn min_df(mut self, n: usize) -> Self {
+        self.tfidf = self.tfidf.min_df(n);
+        self
+    }
+    /// Keep at most this many terms (most frequent first), or `None` for no cap. Default
+    /// `None`.
+    pub fn max_features(mut self, n: Option<usize>) -> Self {
+        self.tfidf = self.tfidf.max_features(n);
+        self
+    }
+    /// Let jieba guess unknown words with its HMM. Default `false`.
+    pub fn hmm(mut self, yes: bool) -> Self {
+        self.text.hmm = yes;
+        self
+    }
+    /// Cross-validation folds for calibration, thresholds and reported metrics. Default 3.
     pub fn folds(mut self, k: usize) -> Self {
         self.folds = k;
         self
@@ -74,7 +105,7 @@ impl TrainParams {
         self
     }
     /// Columns (chosen by chi²) each label's classifier sees; bounds the dense matrix
-    /// linfa-logistic needs to `n × features_per_label`. Default 2000.
+    /// linfa-logistic needs to `n × features_per_label`. Default 500.
     pub fn features_per_label(mut self, k: usize) -> Self {
         self.features_per_label = k;
         self
@@ -84,7 +115,7 @@ impl TrainParams {
         self.solver.alpha = a;
         self
     }
-    /// L-BFGS iteration cap. Default 100.
+    /// L-BFGS iteration cap. Default 40.
     pub fn max_iterations(mut self, n: u64) -> Self {
         self.solver.max_iterations = n;
         self
@@ -101,29 +132,29 @@ impl TrainParams {
         self
     }
 
-    /// Validate every parameter.
+    /// The number of cross-validation folds.
+    pub fn n_folds(&self) -> usize {
+        self.folds
+    }
+
+    /// Validate every parameter (the only place they are validated; errors name the
+    /// setter, e.g. `invalid parameter folds: must be at least 2, got 1`).
     pub fn check(self) -> Result<ValidTrainParams> {
+        let bad = |param, msg| Err(Error::InvalidParam { param, msg });
         if self.folds < 2 {
-            return Err(Error::InvalidParam(format!(
-                "folds must be at least 2, got {}",
-                self.folds
-            )));
+            return bad("folds", format!("must be at least 2, got {}", self.folds));
         }
         if self.features_per_label == 0 {
-            return Err(Error::InvalidParam(
-                "features per label must be at least 1".into(),
-            ));
+            return bad("features_per_label", "must be at least 1, got 0".into());
         }
         if !(self.solver.alpha > 0.0 && self.solver.alpha.is_finite()) {
-            return Err(Error::InvalidParam(format!(
-                "alpha must be positive, got {}",
-                self.solver.alpha
-            )));
+            return bad(
+                "alpha",
+                format!("must be positive, got {}", self.solver.alpha),
+            );
         }
         if self.solver.max_iterations == 0 {
-            return Err(Error::InvalidParam(
-                "max iterations must be at least 1".into(),
-            ));
+            return bad("max_iterations", "must be at least 1, got 0".into());
         }
         self.tfidf.clone().check()?;
         Ok(ValidTrainParams(self))

@@ -339,7 +339,7 @@ fn cross_rows(m: &Matrix, x: &CrossTable) -> Vec<Vec<String>> {
 /// One table as CSV: a byte-order mark, a header, CRLF line ends.
 ///
 /// ```
-/// use policytag_model::LabelInfo;
+/// use policytag_data::LabelInfo;
 /// use policytag_report::{export, matrix, Document, Paragraph, Report};
 ///
 /// let th = LabelInfo { id: "preschool".into(), name: "学前教育".into(), description: String::new() };
@@ -546,7 +546,7 @@ mod tests {
     use super::*;
     use crate::document::{Document, Paragraph};
     use crate::matrix::{build, TableParams};
-    use policytag_model::LabelInfo;
+    use policytag_data::LabelInfo;
 
     fn report() -> Report {
         let th = |id: &str, name: &str| LabelInfo {

@@ -13,7 +13,7 @@
 //! binary fills it from `Tagger::predict` and `Tagger::evidence`.
 //!
 //! ```
-//! use policytag_model::LabelInfo;
+//! use policytag_data::LabelInfo;
 //! use policytag_report::{html, profile, Document, Paragraph, Report};
 //!
 //! let theme = |id: &str, name: &str| LabelInfo { id: id.into(), name: name.into(), description: String::new() };
@@ -39,6 +39,7 @@ pub mod figures;
 pub mod html;
 pub mod matrix;
 pub mod profile;
+pub mod table;
 
 pub use document::{Document, Meta, Paragraph, Report};
 pub use error::{Error, Result};

@@ -304,7 +304,7 @@ fn cross(
 /// Build the matrix and tables of a report.
 ///
 /// ```
-/// use policytag_model::LabelInfo;
+/// use policytag_data::LabelInfo;
 /// use policytag_report::{matrix, Document, Meta, Paragraph, Report};
 ///
 /// let th = |id: &str| LabelInfo { id: id.into(), name: id.into(), description: String::new() };
@@ -383,7 +383,7 @@ pub fn build(report: &Report, params: &TableParams) -> Matrix {
 mod tests {
     use super::*;
     use crate::document::Paragraph;
-    use policytag_model::LabelInfo;
+    use policytag_data::LabelInfo;
 
     fn themes(n: usize) -> Vec<LabelInfo> {
         (0..n)

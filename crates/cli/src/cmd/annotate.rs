@@ -2,10 +2,10 @@
 
 use anyhow::{Context, Result};
 use policytag_annotate::{queue, server, store::Store, Session, Settings};
+use policytag_pipeline::{Pipeline, Reader};
 
 use crate::args::{AnnotateArgs, OrderArg};
 use crate::exit::{InputError, Outcome};
-use crate::{input, modelfile};
 
 /// Run the command: read and segment the inputs, open (or resume) the out file, serve
 /// until Ctrl-C.
@@ -21,22 +21,17 @@ pub fn run(a: AnnotateArgs) -> Result<Outcome> {
         (Some(OrderArg::File), _) | (None, true) => queue::Order::File,
         (Some(OrderArg::Random), _) => queue::Order::Random { seed: a.seed },
     };
+    let reader = Reader::default()
+        .format(a.input_format.format())
+        .jsonl(a.jsonl);
     let mut paras = Vec::new();
-    for f in &a.files {
-        for it in input::items(f, a.jsonl, a.input_format.format())? {
-            paras.push(queue::Paragraph {
-                id: it.id,
-                doc: it.doc,
-                paragraph: it.paragraph,
-                heading: it.heading,
-                text: it.text,
-            });
-        }
+    for source in crate::input::sources(&a.files, a.jsonl) {
+        paras.extend(reader.read(&source?)?.paragraphs);
     }
-    let tagger = modelfile::load(a.model.as_deref())?;
-    let labels = tagger.model().labels.clone();
-    let tasks = queue::tasks(paras, (!a.no_suggestions).then_some(&tagger))?;
-    drop(tagger);
+    let pipeline = Pipeline::load(a.model.as_deref())?;
+    let labels = pipeline.labels().to_vec();
+    let tasks = queue::tasks(paras, (!a.no_suggestions).then_some(&pipeline))?;
+    drop(pipeline);
     let store = Store::open(&a.out).with_context(|| format!("opening {}", a.out.display()))?;
     let settings = Settings {
         order,

@@ -21,7 +21,7 @@ pub fn run(a: FiguresArgs) -> Result<Outcome> {
         }
         _ => {}
     }
-    let (report, failed) = corpus::load(&a.input, false)?;
+    let (report, failed) = corpus::load(&a.input)?;
     let Some(report) = report else {
         return Ok(Outcome::SomeFailed);
     };

@@ -15,11 +15,21 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::Serialize;
-use serde_json::Value;
 
-use crate::data::{self, Example, ReadOptions};
 use crate::error::{Error, Result};
-use crate::model::{LabelInfo, Model};
+use crate::jsonl::{self, Example, ReadOptions};
+use crate::label::LabelInfo;
+
+mod doccano;
+mod fasttext;
+mod labelstudio;
+
+pub use doccano::write_doccano;
+pub use fasttext::{one_line, write_fasttext};
+pub use labelstudio::{
+    labelstudio_config, labelstudio_config_path, model_version, write_labelstudio, LsPrediction,
+    LS_CONTROL, LS_OBJECT,
+};
 
 /// The labelling-tool formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,11 +41,6 @@ pub enum Format {
     /// fastText supervised-training lines.
     FastText,
 }
-
-/// The control and object names of the Label Studio labelling config we write.
-pub const LS_CONTROL: &str = "theme";
-/// The `<Text>` object the control labels.
-pub const LS_OBJECT: &str = "text";
 
 /// The labels an import accepts, sorted by id (the model's label order).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,19 +88,19 @@ pub struct Imported {
 
 /// Where a record sits in its file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Loc {
+pub(crate) enum Loc {
     Line(usize),
     Task(usize),
 }
 
 impl Loc {
-    fn number(self) -> usize {
+    pub(crate) fn number(self) -> usize {
         match self {
             Loc::Line(n) | Loc::Task(n) => n,
         }
     }
 
-    fn error(self, path: &Path, msg: String) -> Error {
+    pub(crate) fn error(self, path: &Path, msg: String) -> Error {
         let path = path.to_path_buf();
         match self {
             Loc::Line(line) => Error::Jsonl { path, line, msg },
@@ -103,7 +108,7 @@ impl Loc {
         }
     }
 
-    fn describe(self) -> String {
+    pub(crate) fn describe(self) -> String {
         match self {
             Loc::Line(n) => format!("line {n}"),
             Loc::Task(n) => format!("task {n}"),
@@ -120,9 +125,9 @@ pub fn import(
     opts: ImportOptions,
 ) -> Result<Imported> {
     let (records, unlabelled) = match format {
-        Format::Doccano => (parse_doccano(path, content)?, Vec::new()),
-        Format::FastText => (parse_fasttext(path, content)?, Vec::new()),
-        Format::LabelStudio => parse_labelstudio(path, content)?,
+        Format::Doccano => (doccano::parse_doccano(path, content)?, Vec::new()),
+        Format::FastText => (fasttext::parse_fasttext(path, content)?, Vec::new()),
+        Format::LabelStudio => labelstudio::parse_labelstudio(path, content)?,
     };
     let stem = path
         .file_stem()
@@ -185,171 +190,6 @@ pub fn import(
     })
 }
 
-/// 1-based numbers of the lines that hold records (as [`data::read_jsonl_str`] counts them).
-fn record_lines(content: &str) -> Vec<usize> {
-    content
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim_start_matches('\u{FEFF}').trim().is_empty())
-        .map(|(i, _)| i + 1)
-        .collect()
-}
-
-fn parse_doccano(path: &Path, content: &str) -> Result<Vec<(Loc, Example)>> {
-    let read = data::read_jsonl_str(path, content, ReadOptions::default())?;
-    Ok(record_lines(content)
-        .into_iter()
-        .map(Loc::Line)
-        .zip(read.examples)
-        .collect())
-}
-
-fn parse_fasttext(path: &Path, content: &str) -> Result<Vec<(Loc, Example)>> {
-    let mut out = Vec::new();
-    for (i, line) in content.lines().enumerate() {
-        let loc = Loc::Line(i + 1);
-        let mut rest = line.trim_start_matches('\u{FEFF}').trim();
-        if rest.is_empty() {
-            continue;
-        }
-        let mut labels = Vec::new();
-        while let Some(r) = rest.strip_prefix("__label__") {
-            let end = r.find(char::is_whitespace).unwrap_or(r.len());
-            if end == 0 {
-                return Err(loc.error(path, "empty label after __label__".into()));
-            }
-            labels.push(r[..end].to_string());
-            rest = r[end..].trim_start();
-        }
-        if rest.is_empty() {
-            return Err(loc.error(path, "no text after the labels".into()));
-        }
-        out.push((
-            loc,
-            Example {
-                id: None,
-                text: rest.to_string(),
-                labels,
-            },
-        ));
-    }
-    Ok(out)
-}
-
-type Records = (Vec<(Loc, Example)>, Vec<usize>);
-
-fn parse_labelstudio(path: &Path, content: &str) -> Result<Records> {
-    let file_err = |msg: String| Error::File {
-        path: path.to_path_buf(),
-        msg,
-    };
-    let v: Value = serde_json::from_str(content.trim_start_matches('\u{FEFF}'))
-        .map_err(|e| file_err(format!("malformed JSON: {e}")))?;
-    let tasks = v.as_array().ok_or_else(|| {
-        file_err("a Label Studio export must be a JSON array of tasks (export as JSON)".into())
-    })?;
-    let mut out = Vec::new();
-    let mut unlabelled = Vec::new();
-    for (i, task) in tasks.iter().enumerate() {
-        let loc = Loc::Task(i + 1);
-        let err = |msg: &str| loc.error(path, msg.to_string());
-        let task = task
-            .as_object()
-            .ok_or_else(|| err("a task must be an object"))?;
-        let data = task
-            .get("data")
-            .and_then(Value::as_object)
-            .ok_or_else(|| err("missing \"data\" object"))?;
-        let text = match data.get("text") {
-            Some(Value::String(s)) => s.clone(),
-            Some(_) => return Err(err("\"data.text\" must be a string")),
-            None => return Err(err("missing \"data.text\"")),
-        };
-        let bad_id = |_| err("\"id\" must be a string or number");
-        let id = match id_of(data.get("id")).map_err(bad_id)? {
-            Some(id) => Some(id),
-            None => id_of(task.get("id")).map_err(bad_id)?,
-        };
-        let annotations = match task.get("annotations") {
-            None | Some(Value::Null) => &[][..],
-            Some(Value::Array(a)) => &a[..],
-            Some(_) => return Err(err("\"annotations\" must be an array")),
-        };
-        let Some(ann) = latest_annotation(annotations) else {
-            unlabelled.push(i + 1);
-            continue;
-        };
-        let labels = choices(ann).map_err(|m| loc.error(path, m))?;
-        out.push((loc, Example { id, text, labels }));
-    }
-    Ok((out, unlabelled))
-}
-
-/// A string or numeric id; `Err` for anything else.
-fn id_of(v: Option<&Value>) -> std::result::Result<Option<String>, ()> {
-    match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(Value::Number(n)) => Ok(Some(n.to_string())),
-        Some(_) => Err(()),
-    }
-}
-
-/// The latest annotation that was not cancelled: greatest `updated_at` (else `created_at`),
-/// then the last in the list.
-fn latest_annotation(annotations: &[Value]) -> Option<&Value> {
-    let stamp = |a: &Value| {
-        a.get("updated_at")
-            .or_else(|| a.get("created_at"))
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string()
-    };
-    annotations
-        .iter()
-        .enumerate()
-        .filter(|(_, a)| a.get("was_cancelled").and_then(Value::as_bool) != Some(true))
-        .max_by(|(i, a), (j, b)| stamp(a).cmp(&stamp(b)).then(i.cmp(j)))
-        .map(|(_, a)| a)
-}
-
-/// The choices an annotation makes: those of the `theme` control, or of the only choices
-/// control it uses.
-fn choices(ann: &Value) -> std::result::Result<Vec<String>, String> {
-    let result = match ann.get("result") {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(a)) => a,
-        Some(_) => return Err("annotation \"result\" must be an array".into()),
-    };
-    let mut by_control: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    for r in result {
-        if r.get("type").and_then(Value::as_str) != Some("choices") {
-            continue;
-        }
-        let control = r.get("from_name").and_then(Value::as_str).unwrap_or("");
-        let list = r
-            .get("value")
-            .and_then(|v| v.get("choices"))
-            .and_then(Value::as_array)
-            .ok_or("a choices result needs \"value.choices\" as an array")?;
-        let slot = by_control.entry(control).or_default();
-        for c in list {
-            slot.push(c.as_str().ok_or("choices must be strings")?.to_string());
-        }
-    }
-    if let Some(l) = by_control.remove(LS_CONTROL) {
-        return Ok(l);
-    }
-    match by_control.len() {
-        0 => Ok(Vec::new()),
-        1 => Ok(by_control.into_values().next().expect("one")),
-        _ => Err(format!(
-            "choices from several controls ({}): name the theme control \"{LS_CONTROL}\"",
-            by_control.keys().copied().collect::<Vec<_>>().join(", ")
-        )),
-    }
-}
-
 /// A paragraph to export, with its place in the source file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportItem {
@@ -367,29 +207,22 @@ pub fn read_for_export(path: &Path, content: &str) -> Result<Vec<ExportItem>> {
         skip_bad: false,
         labels_optional: true,
     };
-    let read = data::read_jsonl_str(path, content, opts)?;
-    let lines = content.lines().collect::<Vec<_>>();
-    Ok(record_lines(content)
+    let read = jsonl::read_jsonl_str(path, content, opts)?;
+    Ok(read
+        .lines
         .into_iter()
         .zip(read.examples)
-        .map(|(line, example)| {
-            let v: Value = serde_json::from_str(lines[line - 1].trim_start_matches('\u{FEFF}'))
-                .unwrap_or(Value::Null);
-            let labelled = matches!(
-                v.get("labels").or_else(|| v.get("label")),
-                Some(Value::Array(_))
-            );
-            ExportItem {
-                line,
-                example,
-                labelled,
-            }
+        .zip(read.labelled)
+        .map(|((line, example), labelled)| ExportItem {
+            line,
+            example,
+            labelled,
         })
         .collect())
 }
 
 #[derive(Serialize)]
-struct CorpusLine<'a> {
+struct CorpusLineOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<&'a str>,
     labels: &'a [String],
@@ -400,7 +233,7 @@ struct CorpusLine<'a> {
 pub fn write_corpus(examples: &[Example]) -> String {
     let mut s = String::new();
     for e in examples {
-        let line = CorpusLine {
+        let line = CorpusLineOut {
             id: e.id.as_deref(),
             labels: &e.labels,
             text: &e.text,
@@ -411,227 +244,10 @@ pub fn write_corpus(examples: &[Example]) -> String {
     s
 }
 
-#[derive(Serialize)]
-struct DoccanoLine<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<&'a str>,
-    text: &'a str,
-    label: &'a [String],
-}
-
-/// doccano text-classification JSONL: `{"id","text","label"}` per line.
-pub fn write_doccano(items: &[ExportItem]) -> String {
-    let mut s = String::new();
-    for it in items {
-        let e = &it.example;
-        let line = DoccanoLine {
-            id: e.id.as_deref(),
-            text: &e.text,
-            label: &e.labels,
-        };
-        s += &serde_json::to_string(&line).expect("strings serialise");
-        s.push('\n');
-    }
-    s
-}
-
-/// A text on one line: every line break (CR, LF, CRLF, U+0085, U+2028, U+2029) becomes a
-/// space.
-pub fn one_line(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\r' => {
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
-                out.push(' ');
-            }
-            '\n' | '\u{85}' | '\u{2028}' | '\u{2029}' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// fastText lines `__label__a __label__b text`. `texts` replaces each item's text (e.g. with
-/// space-separated tokens); line breaks become spaces either way.
-pub fn write_fasttext(
-    path: &Path,
-    items: &[ExportItem],
-    texts: Option<&[String]>,
-) -> Result<String> {
-    let mut s = String::new();
-    for (i, it) in items.iter().enumerate() {
-        for l in &it.example.labels {
-            if l.chars().any(char::is_whitespace) {
-                return Err(Error::Jsonl {
-                    path: path.to_path_buf(),
-                    line: it.line,
-                    msg: format!("label {l:?} contains white space, which fastText cannot hold"),
-                });
-            }
-            s += "__label__";
-            s += l;
-            s.push(' ');
-        }
-        let text = texts.map_or(it.example.text.as_str(), |t| t[i].as_str());
-        s += one_line(text).trim();
-        s.push('\n');
-    }
-    Ok(s)
-}
-
-/// A model's opinion of one paragraph, for Label Studio pre-annotation.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LsPrediction {
-    /// The labels the model gives (at its tuned thresholds), sorted.
-    pub labels: Vec<String>,
-    /// Confidence in the whole decision, in 0..=1: the smallest, over all labels, of the
-    /// calibrated probability of the decision taken (p for a label given, 1 − p for one not).
-    pub score: f64,
-}
-
-#[derive(Serialize)]
-struct LsTask<'a> {
-    data: LsData<'a>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    annotations: Vec<LsAnnotation<'a>>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    predictions: Vec<LsPred<'a>>,
-}
-
-#[derive(Serialize)]
-struct LsData<'a> {
-    text: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<&'a str>,
-}
-
-#[derive(Serialize)]
-struct LsAnnotation<'a> {
-    result: Vec<LsResult<'a>>,
-}
-
-#[derive(Serialize)]
-struct LsPred<'a> {
-    model_version: &'a str,
-    score: f64,
-    result: Vec<LsResult<'a>>,
-}
-
-#[derive(Serialize)]
-struct LsResult<'a> {
-    from_name: &'static str,
-    to_name: &'static str,
-    #[serde(rename = "type")]
-    kind: &'static str,
-    value: LsValue<'a>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    score: Option<f64>,
-}
-
-#[derive(Serialize)]
-struct LsValue<'a> {
-    choices: &'a [String],
-}
-
-fn ls_result(labels: &[String], score: Option<f64>) -> Vec<LsResult<'_>> {
-    if labels.is_empty() {
-        return Vec::new();
-    }
-    vec![LsResult {
-        from_name: LS_CONTROL,
-        to_name: LS_OBJECT,
-        kind: "choices",
-        value: LsValue { choices: labels },
-        score,
-    }]
-}
-
-/// Label Studio tasks (a pretty-printed JSON array). Our id goes to `data.id` (Label Studio
-/// numbers tasks itself); labelled items carry their labels as an annotation; with
-/// `predictions` (one per item) each task also carries the model's labels as one choices
-/// result, scored, under `model_version`.
-pub fn write_labelstudio(
-    items: &[ExportItem],
-    predictions: Option<(&str, &[LsPrediction])>,
-) -> String {
-    let tasks: Vec<LsTask> = items
-        .iter()
-        .enumerate()
-        .map(|(i, it)| LsTask {
-            data: LsData {
-                text: &it.example.text,
-                id: it.example.id.as_deref(),
-            },
-            annotations: if it.labelled {
-                vec![LsAnnotation {
-                    result: ls_result(&it.example.labels, None),
-                }]
-            } else {
-                Vec::new()
-            },
-            predictions: predictions
-                .map(|(version, p)| {
-                    vec![LsPred {
-                        model_version: version,
-                        score: p[i].score,
-                        result: ls_result(&p[i].labels, Some(p[i].score)),
-                    }]
-                })
-                .unwrap_or_default(),
-        })
-        .collect();
-    let mut s = serde_json::to_string_pretty(&tasks).expect("tasks serialise");
-    s.push('\n');
-    s
-}
-
-/// `policytag-` and the first 12 hex digits of the SHA-256 of the model file's bytes: the
-/// `model_version` of Label Studio predictions.
-pub fn model_version(model: &Model) -> Result<String> {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(model.to_bytes()?);
-    let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
-    Ok(format!("policytag-{hex}"))
-}
-
-fn xml_attr(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// The Label Studio labelling config matching [`write_labelstudio`]: a text and a
-/// multiple-choice `theme` control with one choice per label. The choice's value is the
-/// label id (what results store); its display name is shown through `html`.
-pub fn labelstudio_config(labels: &LabelSet) -> String {
-    let mut s = format!(
-        "<View>\n  <Text name=\"{LS_OBJECT}\" value=\"$text\"/>\n  <Choices name=\"{LS_CONTROL}\" toName=\"{LS_OBJECT}\" choice=\"multiple\" showInline=\"false\">\n"
-    );
-    for l in labels.labels() {
-        let shown = if l.name.is_empty() || l.name == l.id {
-            l.id.clone()
-        } else {
-            format!("{} · {}", l.name, l.id)
-        };
-        s += &format!(
-            "    <Choice value=\"{}\" html=\"{}\"/>\n",
-            xml_attr(&l.id),
-            // html is itself markup inside an attribute: escape for HTML, then for XML.
-            xml_attr(&xml_attr(&shown))
-        );
-    }
-    s += "  </Choices>\n</View>\n";
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     fn set(ids: &[&str]) -> LabelSet {
         LabelSet::new(
@@ -820,7 +436,7 @@ mod tests {
         };
         assert_eq!(strip(&ft), strip(&examples));
         // And our own corpus JSONL reads back through data.rs.
-        let again = data::read_jsonl_str(path, &write_corpus(&examples), ReadOptions::default())
+        let again = jsonl::read_jsonl_str(path, &write_corpus(&examples), ReadOptions::default())
             .unwrap()
             .examples;
         assert_eq!(again, examples);

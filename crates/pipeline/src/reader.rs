@@ -1,0 +1,224 @@
+//! Reading a [`Source`] into paragraphs: detect the format, decode or extract, segment
+//! (or, for JSONL input, take one paragraph per line).
+
+use std::io::Read;
+
+use policytag_data::jsonl::{read_jsonl_str, utf8, ReadOptions};
+use policytag_extract::Format;
+use policytag_tokenizer::stream::{sniff, Lines};
+use policytag_tokenizer::{Encoding, Segmenter};
+
+use crate::document::{paragraph_id, Document, InputFormat, Paragraph};
+use crate::error::{Error, Result};
+use crate::source::{not_a_directory, Source};
+
+/// How inputs are read. `Reader::default()` detects each report's format from its content
+/// and segments it with the default [`Segmenter`].
+#[derive(Debug, Clone, Default)]
+pub struct Reader {
+    format: Option<Format>,
+    jsonl: bool,
+    segmenter: Segmenter,
+}
+
+impl Reader {
+    /// Read reports as this format instead of detecting it (`None`, the default: detect).
+    pub fn format(mut self, f: Option<Format>) -> Reader {
+        self.format = f;
+        self
+    }
+
+    /// Read inputs as JSONL paragraphs (`{"id"?, "text"}` per line; labels, if any, are
+    /// ignored), not as reports. Default `false`.
+    pub fn jsonl(mut self, yes: bool) -> Reader {
+        self.jsonl = yes;
+        self
+    }
+
+    /// The segmenter for reports. Default [`Segmenter::default`].
+    pub fn segmenter(mut self, s: Segmenter) -> Reader {
+        self.segmenter = s;
+        self
+    }
+
+    /// A whole document.
+    pub fn read(&self, source: &Source) -> Result<Document> {
+        let mut paragraphs = Vec::new();
+        let format = self.for_each(source, |p| {
+            paragraphs.push(p);
+            true
+        })?;
+        Ok(Document::new(source.name(), format, paragraphs))
+    }
+
+    /// The paragraphs of one input, in order, to `f` (which returns `false` to stop);
+    /// returns how the input was read.
+    ///
+    /// A plain-text file is read in bounded memory: twice, a block at a time (the first
+    /// pass finds the encoding and rejects bad bytes before any paragraph is produced).
+    /// Standard input, in-memory bytes, web pages, Word documents, PDFs and JSONL are read
+    /// whole. Errors name the input.
+    pub fn for_each(
+        &self,
+        source: &Source,
+        f: impl FnMut(Paragraph) -> bool,
+    ) -> Result<InputFormat> {
+        let name = source.name();
+        self.for_each_inner(source, &name, f).map_err(|e| match e {
+            // Already named (I/O errors name their path; "is a directory" too).
+            e @ (Error::Io { .. } | Error::Input(_) | Error::Data(_)) => e,
+            e => e.about(&name),
+        })
+    }
+
+    fn for_each_inner(
+        &self,
+        source: &Source,
+        name: &str,
+        mut f: impl FnMut(Paragraph) -> bool,
+    ) -> Result<InputFormat> {
+        if self.jsonl {
+            for p in jsonl_paragraphs(source, name)? {
+                if !f(p) {
+                    break;
+                }
+            }
+            return Ok(InputFormat::Jsonl);
+        }
+        let mut state = self.segmenter.stream();
+        let mut paras = Vec::new();
+        let mut feed = |lines: &mut dyn FnMut() -> Result<Option<(String, usize)>>| -> Result<()> {
+            while let Some((line, at)) = lines()? {
+                state.line(&line, at, &mut paras);
+                for p in paras.drain(..) {
+                    let id = paragraph_id(name, p.index, &p.text);
+                    let para = Paragraph {
+                        doc: name.to_string(),
+                        index: p.index,
+                        id,
+                        heading: p.heading,
+                        start: p.start,
+                        end: p.end,
+                        text: p.text,
+                    };
+                    if !f(para) {
+                        return Ok(());
+                    }
+                }
+            }
+            Ok(())
+        };
+        let open = |p: &std::path::Path| -> Result<std::fs::File> {
+            not_a_directory(p)?;
+            std::fs::File::open(p).map_err(|source| Error::Io {
+                path: p.to_path_buf(),
+                source,
+            })
+        };
+        if let Source::Path(path) = source {
+            let format = match self.format {
+                Some(f) => f,
+                None => {
+                    let mut head = Vec::with_capacity(4096);
+                    open(path)?
+                        .take(4096)
+                        .read_to_end(&mut head)
+                        .map_err(|source| Error::Io {
+                            path: path.clone(),
+                            source,
+                        })?;
+                    policytag_extract::detect(&head, Some(path))
+                }
+            };
+            if format == Format::Text {
+                let enc = sniff(open(path)?)?;
+                let mut lines = Lines::new(open(path)?, enc);
+                feed(&mut || Ok(lines.next_line()?))?;
+                return Ok(InputFormat::Text);
+            }
+        }
+        // Whole-document formats, standard input and bytes: extract, then segment the text.
+        let bytes = source.read_all()?;
+        let format = self
+            .format
+            .unwrap_or_else(|| policytag_extract::detect(&bytes, source.hint()));
+        let text = policytag_extract::extract(&bytes, format)?;
+        drop(bytes);
+        let mut lines = Lines::new(text.as_bytes(), Encoding::Utf8);
+        feed(&mut || Ok(lines.next_line()?))?;
+        Ok(format.into())
+    }
+}
+
+/// The paragraphs of a JSONL input: its `"id"`s kept, [`paragraph_id`] for lines without.
+fn jsonl_paragraphs(source: &Source, name: &str) -> Result<Vec<Paragraph>> {
+    let bytes = source.read_all()?;
+    let path = std::path::Path::new(name);
+    let content = utf8(path, bytes)
+        .map_err(|_| Error::Input(format!("{name}: JSONL input must be UTF-8")))?;
+    let opts = ReadOptions {
+        skip_bad: false,
+        labels_optional: true,
+    };
+    let data = read_jsonl_str(path, &content, opts)?;
+    Ok(data
+        .examples
+        .into_iter()
+        .enumerate()
+        .map(|(i, e)| Paragraph {
+            id: e.id.unwrap_or_else(|| paragraph_id(name, i, &e.text)),
+            doc: name.to_string(),
+            index: i,
+            heading: Vec::new(),
+            start: 0,
+            end: 0,
+            text: e.text,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_are_segmented_like_files_and_jsonl_keeps_ids() {
+        let text = "一、总体情况\n全面落实“双减”，课后服务实现全覆盖。\n新建幼儿园三所。\n";
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("r.txt");
+        std::fs::write(&p, text).unwrap();
+        let from_file = Reader::default().read(&Source::path(&p)).unwrap();
+        let from_bytes = Reader::default()
+            .read(&Source::bytes(p.display().to_string(), text))
+            .unwrap();
+        assert_eq!(from_file, from_bytes);
+        assert_eq!(from_file.format, InputFormat::Text);
+        assert!(!from_file.paragraphs.is_empty());
+        assert_eq!(from_file.paragraphs[0].heading, ["一、总体情况"]);
+        let j = "{\"id\":7,\"text\":\"甲\"}\n{\"text\":\"乙\",\"labels\":[\"x\"]}\n";
+        let d = Reader::default()
+            .jsonl(true)
+            .read(&Source::bytes("in.jsonl", j))
+            .unwrap();
+        let ids: Vec<&str> = d.paragraphs.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, ["7", paragraph_id("in.jsonl", 1, "乙").as_str()]);
+        assert_eq!(d.format, InputFormat::Jsonl);
+    }
+
+    #[test]
+    fn errors_name_the_input() {
+        let e = Reader::default()
+            .jsonl(true)
+            .read(&Source::bytes("bad.jsonl", "{\"text\":1}\n"))
+            .unwrap_err();
+        assert!(e.to_string().starts_with("bad.jsonl:1: "), "{e}");
+        assert!(e.is_bad_input());
+        let e = Reader::default()
+            .read(&Source::path("no/such/file.txt"))
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("no/such/file.txt") && e.is_bad_input(),
+            "{e}"
+        );
+    }
+}
