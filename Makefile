@@ -19,7 +19,7 @@ PY_PROFILE ?= release
 SPARK_VENV ?= .venv-spark
 HAS_PY39 := $(shell $(PYTHON3) -c 'import sys; print(int(sys.version_info >= (3, 9)))' 2>/dev/null)
 
-.PHONY: python python-test spark-test bench-python fuzz all build install browser demo test model eval venv baselines bench fmt lint corpus corpus-stats clean screenshots
+.PHONY: python python-test spark-test bench-python fuzz all build install browser office demo test model eval venv baselines bench fmt lint corpus corpus-stats clean screenshots
 
 all: build
 
@@ -40,10 +40,18 @@ browser:
 	@command -v chromium >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; }
 
+## LibreOffice Calc without its GUI, to read back the XLSX workbooks in a test (Debian package,
+## no recommended extras).
+office:
+	@command -v soffice >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y \
+	  --no-install-recommends libreoffice-calc-nogui; }
+
 ## Unit, integration, browser, corpus-quality and model-staleness tests, then the Python
 ## package's pytest suite when Python >= 3.9 is present (no network at test time; `browser`
-## installs Chromium and `python` the wheel's build tools first when they are missing).
-test: browser
+## and `office` install Chromium and LibreOffice, `python` the wheel's build tools, first
+## when they are missing).
+test: browser office
 	$(CARGO) test --workspace --locked
 ifeq ($(HAS_PY39),1)
 	$(MAKE) --no-print-directory python-test
@@ -85,9 +93,11 @@ model: build
 corpus:
 	python3 corpus/tools/build_corpus.py
 
-## Render the HTML report of corpus/samples/*.txt to docs/report.png (needs chromium, fonts-noto-cjk).
+## Render the HTML report of corpus/samples/*.txt to docs/report.png and, when ../shared/real
+## exists, of its 97 excerpts and 5 reports to docs/report-real.png (needs chromium, fonts-noto-cjk).
 screenshots:
 	tools/screenshot.sh docs/report.png
+	@if [ -d $(REAL)/excerpts ]; then HEIGHT=2600 tools/screenshot.sh docs/report-real.png $(REAL)/excerpts/*.txt $(REAL)/report-*.txt; fi
 
 corpus-stats: build
 	$(BIN) corpus-stats corpus/train.jsonl corpus/test.jsonl

@@ -52,6 +52,27 @@ fn run_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
     r
 }
 
+/// The real reports of `../shared/real` (97 excerpts, then report-1..5), or `None` with a
+/// message when they are absent (they are for measuring only).
+fn real_files() -> Option<Vec<PathBuf>> {
+    let real = root().join("../shared/real");
+    if !real.join("excerpts").is_dir() {
+        eprintln!(
+            "skipped: {} is absent (real reports are for measuring only)",
+            real.display()
+        );
+        return None;
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(real.join("excerpts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    files.sort();
+    files.extend((1..=5).map(|i| real.join(format!("report-{i}.txt"))));
+    Some(files)
+}
+
 fn run(args: &[&str]) -> Run {
     run_in(&root(), args, None)
 }
@@ -82,6 +103,7 @@ fn jsonl(s: &str) -> Vec<Value> {
 mod formats;
 mod huge;
 mod interchange;
+mod matrix;
 
 // ---- tag ----------------------------------------------------------------------------
 

@@ -388,3 +388,80 @@ fn explain_usage_errors_name_the_flags() {
         assert!(one_error_line(&r).contains(want), "{args:?}: {}", r.stderr);
     }
 }
+
+/// The HTML report of all real excerpts and reports, opened in headless Chromium: the page's
+/// script fills the theme view, the trend charts are drawn, and a screenshot is taken.
+#[test]
+fn report_of_the_real_reports_in_chromium_shows_theme_view_and_trends() {
+    let Some(files) = real_files() else {
+        return;
+    };
+    assert_eq!(files.len(), 102);
+    let chromium = Path::new("/usr/bin/chromium");
+    assert!(
+        chromium.exists(),
+        "/usr/bin/chromium is missing: install it with `make browser`"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("real.html");
+    let mut args: Vec<String> = vec!["report".into(), "--out".into(), html.display().to_string()];
+    args.extend(files.iter().map(|f| f.display().to_string()));
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r = run(&argv);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let browse = |extra: &[&str]| {
+        let out = Command::new(chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--hide-scrollbars",
+                "--window-size=1280,2600",
+                &format!("--user-data-dir={}", dir.path().join("profile").display()),
+            ])
+            .args(extra)
+            .arg(format!("file://{}", html.display()))
+            .stderr(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "chromium failed");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // The DOM after the script ran: the theme view holds paragraphs of its first theme.
+    let dom = browse(&["--dump-dom", "--virtual-time-budget=5000"]);
+    let view = &dom[dom.find("<section id=\"theme-view\"").expect("theme view")..];
+    let view = &view[..view.find("</section>").unwrap()];
+    let on = &view[view
+        .find("<button class=\"chip on\"")
+        .expect("a theme chosen")..];
+    let first = attr(on, "data-view");
+    let cloned = elements(view, "<article class=\"para\"", "</article>");
+    assert!(
+        cloned.len() >= 10,
+        "theme view filled: {} paragraphs",
+        cloned.len()
+    );
+    let first = first.unwrap();
+    assert!(cloned.iter().all(|a| attr(a, "data-themes")
+        .unwrap()
+        .split(' ')
+        .any(|t| t == first)));
+    // One trend chart per theme, each a line over the years.
+    let trends = elements(&dom, "<figure class=\"trend\"", "</figure>");
+    assert_eq!(trends.len(), 14);
+    assert!(trends.iter().all(|t| t.contains("<polyline")));
+    // And a screenshot of the first screenfuls (trends, heat-map, theme view).
+    let png = dir.path().join("real.png");
+    browse(&[&format!("--screenshot={}", png.display())]);
+    let bytes = std::fs::read(&png).unwrap();
+    assert_eq!(&bytes[1..4], b"PNG");
+    assert!(
+        bytes.len() > 100_000,
+        "a page full of content: {} bytes",
+        bytes.len()
+    );
+}

@@ -44,6 +44,12 @@ pub enum Command {
     Report(ReportArgs),
     /// Per-document theme counts, shares and key-figure counts.
     Stats(StatsArgs),
+    /// Coding matrix over many reports: documents × themes (counts, shares, character-weighted
+    /// shares), theme × year and theme × region with attention tiers and trends (CSV, JSON, XLSX).
+    Matrix(MatrixArgs),
+    /// Every key figure of the reports with its document, paragraph, clause, value, unit,
+    /// kind (result/target) and theme (CSV, JSON, XLSX).
+    Figures(FiguresArgs),
     /// Why the model tags what it tags: a theme's strongest terms, or one paragraph's scores.
     Explain(ExplainArgs),
     /// Label paragraphs in a local web page, with the model's suggestions.
@@ -393,6 +399,84 @@ pub struct StatsArgs {
     /// Inputs are JSONL, one paragraph per line in a "text" field (not segmented).
     #[arg(long)]
     pub jsonl: bool,
+}
+
+/// The inputs, model and tagging options shared by `matrix` and `figures`.
+#[derive(Debug, Args)]
+pub struct CorpusInput {
+    /// Report files or folders (read recursively: .txt, .html/.htm, .docx, .pdf), or JSONL
+    /// paragraph files with --jsonl.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Format of the report files (default: detected from their content).
+    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
+    pub input_format: InputFormatArg,
+    /// Model file (default: the embedded model).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// One threshold for every label instead of the tuned ones.
+    #[arg(long)]
+    pub threshold: Option<f64>,
+    /// Inputs are JSONL, one paragraph per line in a "text" field (not segmented).
+    #[arg(long)]
+    pub jsonl: bool,
+}
+
+/// Output formats of `matrix` and `figures`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    /// An overview for people (`matrix` only).
+    Text,
+    /// UTF-8 CSV with a byte-order mark (opens in Excel with the Chinese intact).
+    Csv,
+    /// JSON.
+    Json,
+    /// An Excel workbook (needs --out).
+    Xlsx,
+}
+
+/// Tables of `matrix --format csv`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MatrixTable {
+    /// Documents × themes.
+    Documents,
+    /// One row per theme: totals, tier, trend.
+    Themes,
+    /// Theme × year.
+    Years,
+    /// Theme × region.
+    Regions,
+    /// Every paragraph with its themes.
+    Paragraphs,
+}
+
+/// `policytag matrix`.
+#[derive(Debug, Args)]
+pub struct MatrixArgs {
+    #[command(flatten)]
+    pub input: CorpusInput,
+    /// Output format (xlsx writes every table, one sheet each, plus paragraphs and figures).
+    #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+    pub format: TableFormat,
+    /// The table written as CSV.
+    #[arg(long, value_enum, default_value_t = MatrixTable::Documents)]
+    pub table: MatrixTable,
+    /// File to write (atomically); default stdout (not for xlsx).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `policytag figures`.
+#[derive(Debug, Args)]
+pub struct FiguresArgs {
+    #[command(flatten)]
+    pub input: CorpusInput,
+    /// Output format (xlsx: a figures sheet and a paragraphs sheet they link to).
+    #[arg(long, value_enum, default_value_t = TableFormat::Csv)]
+    pub format: TableFormat,
+    /// File to write (atomically); default stdout (not for xlsx).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// `policytag explain`.

@@ -6,6 +6,7 @@
 
 mod args;
 mod cmd;
+mod corpus;
 mod exit;
 mod input;
 mod output;
@@ -35,6 +36,8 @@ fn main() -> ExitCode {
         args::Command::Suggest(a) => cmd::suggest::run(a),
         args::Command::Report(a) => cmd::report::run(a),
         args::Command::Stats(a) => cmd::stats::run(a),
+        args::Command::Matrix(a) => cmd::matrix::run(a),
+        args::Command::Figures(a) => cmd::figures::run(a),
         args::Command::Explain(a) => cmd::explain::run(a),
     };
     exit::report(result)

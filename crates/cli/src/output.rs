@@ -83,3 +83,10 @@ mod tests {
         std::fs::remove_dir_all(dir).unwrap();
     }
 }
+
+/// Write `bytes` to `path` atomically, or to stdout when there is no path.
+pub fn write_all(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
+    let mut sink = Sink::open(path)?;
+    sink.write_all(bytes).context("writing output")?;
+    sink.finish()
+}

@@ -1,4 +1,4 @@
-//! Tagging every input of `report` and `stats` into a report: bad inputs are reported and
+//! Tagging every input of `report`, `stats`, `matrix` and `figures` into a report: bad inputs are reported and
 //! left out, the others kept.
 
 use std::path::PathBuf;
@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use policytag_pipeline::{Pipeline, Reader, TaggedDocument};
-use policytag_report::{Document, Paragraph, Report};
+use policytag_report::{figures, Document, Meta, Paragraph, Report};
 
 use crate::exit::{print_error, InputError};
 
@@ -61,21 +61,57 @@ pub fn report(
         let labels = t.labels.iter().enumerate();
         let labels = labels.map(|(k, &l)| (l, terms(k).map(Iterator::collect).unwrap_or_default()));
         let p = t.paragraph;
-        Paragraph::new(
+        let mut para = Paragraph::new(
             p.index,
             p.heading_path(),
             p.text,
             t.scores,
             labels.collect(),
-        )
+        );
+        key_figures(pipeline, &mut para, &t.labels);
+        para
     };
     let documents = docs
         .into_iter()
         .map(|d| Document {
+            meta: Meta {
+                title: d.title.clone(),
+                bureau: d.meta.bureau.clone(),
+                region: d.meta.region.clone(),
+                year: d.meta.years.first().map(|&y| i32::from(y)),
+                kind: d.meta.kind.clone(),
+            },
             name: d.name,
             paragraphs: d.paragraphs.into_iter().map(paragraph).collect(),
         })
         .collect();
     let report = Report::new(pipeline.labels().to_vec(), documents)?;
     Ok((Some(report), failed))
+}
+
+/// Read the key figures of a paragraph with jieba's words and part-of-speech tags, and give
+/// each the paragraph theme its own clause scores highest on (a paragraph with one theme
+/// needs no scoring).
+fn key_figures(pipeline: &Pipeline, p: &mut Paragraph, labels: &[usize]) {
+    if p.figures.is_empty() {
+        return;
+    }
+    let words = pipeline.tagger().tokenizer().word_tags(&p.text);
+    p.figures = figures::extract_with(
+        &p.text,
+        &figures::Context {
+            words: Some(&words),
+            heading: &p.heading,
+        },
+    );
+    for f in &mut p.figures {
+        f.theme = match labels {
+            [] => None,
+            [only] => Some(*only),
+            _ => {
+                let clause = pipeline.predict(&f.clause_text(&p.text));
+                figures::attribute(&clause.scores, labels)
+            }
+        };
+    }
 }

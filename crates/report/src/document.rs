@@ -1,6 +1,7 @@
 //! The input of a report: documents whose paragraphs are already tagged.
 
 use policytag_data::LabelInfo;
+use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::figures::{self, Figure};
@@ -31,7 +32,13 @@ impl Paragraph {
         scores: Vec<f64>,
         labels: Vec<(usize, Vec<String>)>,
     ) -> Paragraph {
-        let figures = figures::extract(&text);
+        let figures = figures::extract_with(
+            &text,
+            &figures::Context {
+                words: None,
+                heading: &heading,
+            },
+        );
         Paragraph {
             index,
             heading,
@@ -42,19 +49,95 @@ impl Paragraph {
         }
     }
 
+    /// Characters of the text (the weight of the paragraph in character-weighted shares).
+    pub fn chars(&self) -> usize {
+        self.text.chars().count()
+    }
+
     /// True when the paragraph was given theme `t`.
     pub fn has(&self, t: usize) -> bool {
         self.labels.iter().any(|(l, _)| *l == t)
     }
 }
 
+/// What is known about a document besides its text; any field may be missing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Meta {
+    /// Title, e.g. `某区教育局2023年工作总结`.
+    pub title: Option<String>,
+    /// The issuing bureau, e.g. `某区教育局`.
+    pub bureau: Option<String>,
+    /// Region (province, city or county), e.g. `某省某市`.
+    pub region: Option<String>,
+    /// The year the document reports on.
+    pub year: Option<i32>,
+    /// Document type, e.g. `工作总结`, `工作计划`.
+    pub kind: Option<String>,
+}
+
 /// One tagged document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
-    /// Display name (usually the file path).
+    /// File name or path: the document's identity, shown when nothing better is known.
     pub name: String,
+    /// Bureau, region, year and type, as far as known.
+    pub meta: Meta,
     /// Its paragraphs, in order.
     pub paragraphs: Vec<Paragraph>,
+}
+
+impl Document {
+    /// A document without metadata.
+    pub fn new(name: impl Into<String>, paragraphs: Vec<Paragraph>) -> Document {
+        Document {
+            name: name.into(),
+            meta: Meta::default(),
+            paragraphs,
+        }
+    }
+
+    /// How people name the document: `bureau · year · type` from what is known (the file
+    /// name standing in for an unknown bureau); the title, else the file path, when neither
+    /// bureau nor year is known.
+    ///
+    /// ```
+    /// use policytag_report::{Document, Meta};
+    /// let mut d = Document::new("reports/a.txt", vec![]);
+    /// assert_eq!(d.label(), "reports/a.txt");
+    /// d.meta = Meta { bureau: Some("某县教育局".into()), year: Some(2023), kind: Some("工作总结".into()), ..Meta::default() };
+    /// assert_eq!(d.label(), "某县教育局 · 2023 · 工作总结");
+    /// d.meta.bureau = None;
+    /// assert_eq!(d.label(), "a.txt · 2023 · 工作总结");
+    /// ```
+    pub fn label(&self) -> String {
+        let m = &self.meta;
+        let file = || {
+            std::path::Path::new(&self.name)
+                .file_name()
+                .map_or(self.name.clone(), |f| f.to_string_lossy().into_owned())
+        };
+        if m.bureau.is_none() && m.year.is_none() {
+            return match &m.title {
+                Some(t) if !t.is_empty() => t.clone(),
+                _ => self.name.clone(),
+            };
+        }
+        let mut parts: Vec<String> = Vec::new();
+        parts.push(
+            m.bureau
+                .clone()
+                .or_else(|| m.region.clone())
+                .unwrap_or_else(file),
+        );
+        parts.extend(m.year.map(|y| y.to_string()));
+        parts.extend(m.kind.clone());
+        parts.join(" · ")
+    }
+
+    /// Characters of all paragraphs.
+    pub fn chars(&self) -> usize {
+        self.paragraphs.iter().map(Paragraph::chars).sum()
+    }
 }
 
 /// Tagged documents and the themes their labels refer to: what every view is built from.

@@ -18,6 +18,9 @@ pub enum Error {
         /// What is wrong.
         msg: String,
     },
+    /// The XLSX writer failed.
+    #[error("writing XLSX: {0}")]
+    Xlsx(String),
 }
 
 /// Result with the report crate's [`Error`](enum@Error).

@@ -17,6 +17,7 @@ use std::fmt::Write;
 
 use crate::document::{Document, Paragraph, Report};
 use crate::figures::Figure;
+use crate::matrix::{self, Matrix, TableParams};
 use crate::profile::{self, round4, Direction, Profile, StandOutParams};
 
 /// How the page is rendered.
@@ -55,6 +56,9 @@ pub fn escape(s: &str) -> String {
     }
     out
 }
+
+/// From this many documents on, each document section drops its chart and figure table.
+pub const MANY: usize = 100;
 
 const PALETTE: &[&str] = &[
     "#4e79a7", "#f28e2b", "#e15759", "#59a14f", "#b07aa1", "#edc948", "#76b7b2", "#ff9da7",
@@ -111,17 +115,24 @@ pub fn render(report: &Report, opts: &HtmlOptions) -> String {
         );
     }
     h.push_str("</nav>\n");
-    if report.documents.len() > 1 {
+    if (2..=30).contains(&report.documents.len()) {
         h.push_str("<nav class=\"docs\">");
         for (d, doc) in report.documents.iter().enumerate() {
-            let _ = write!(h, "<a href=\"#doc-{d}\">{}</a>", escape(&doc.name));
+            let _ = write!(h, "<a href=\"#doc-{d}\">{}</a>", escape(&doc.label()));
         }
         h.push_str("</nav>\n");
     }
+    h.push_str(
+        "<div class=\"searchbar\"><input id=\"search\" type=\"search\" placeholder=\"搜索段落 search paragraphs\" \
+         aria-label=\"search paragraphs\"><span id=\"hits\"></span></div>\n",
+    );
     h.push_str("</header>\n<main>\n");
+    let m = matrix::build(report, &TableParams::default());
+    trends(&mut h, report, &m);
     if report.documents.len() > 1 {
-        compare(&mut h, report, &profiles, opts);
+        compare(&mut h, report, &profiles, &m, opts);
     }
+    theme_view(&mut h, report, &m);
     let max_share = profiles
         .iter()
         .flat_map(|p| p.themes.iter().map(|t| t.share))
@@ -134,15 +145,49 @@ pub fn render(report: &Report, opts: &HtmlOptions) -> String {
 }
 
 /// The documents × themes heat-map and the "what stands out" list.
-fn compare(h: &mut String, report: &Report, profiles: &[Profile], opts: &HtmlOptions) {
+fn compare(h: &mut String, report: &Report, profiles: &[Profile], m: &Matrix, opts: &HtmlOptions) {
     h.push_str(
-        "<section id=\"compare\">\n<h2>Documents compared <small>share of paragraphs per theme</small></h2>\n\
-         <div class=\"scroll\"><table class=\"heat\">\n<thead><tr><th class=\"dname\">document</th>",
+        "<section id=\"compare\">\n<h2>Documents compared <small>share of paragraphs per theme · \
+         click a theme to sort</small></h2>\n<div class=\"filters\">",
+    );
+    let docs = &report.documents;
+    for (key, label, values) in [
+        (
+            "year",
+            "年份 year",
+            docs.iter()
+                .filter_map(|d| d.meta.year.map(|y| y.to_string()))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "region",
+            "地区 region",
+            docs.iter().filter_map(|d| d.meta.region.clone()).collect(),
+        ),
+        (
+            "kind",
+            "类型 type",
+            docs.iter().filter_map(|d| d.meta.kind.clone()).collect(),
+        ),
+    ] {
+        let values: std::collections::BTreeSet<String> = values.into_iter().collect();
+        let _ = write!(
+            h,
+            "<label>{label} <select data-key=\"{key}\"><option value=\"\">all</option>"
+        );
+        for v in &values {
+            let _ = write!(h, "<option>{}</option>", escape(v));
+        }
+        h.push_str("</select></label>");
+    }
+    h.push_str(
+        "<span class=\"shown\"></span></div>\n<div class=\"scroll\"><table class=\"heat\">\n\
+         <thead><tr><th class=\"dname\">document</th>",
     );
     for (t, th) in report.themes.iter().enumerate() {
         let _ = write!(
             h,
-            "<th class=\"vert\" style=\"--c:{}\" title=\"{}\"><span>{}</span></th>",
+            "<th class=\"vert sort\" data-col=\"{t}\" style=\"--c:{}\" title=\"{} — sort by this theme\"><span>{}</span></th>",
             colour(t),
             escape(&th.id),
             escape(&th.name)
@@ -155,11 +200,17 @@ fn compare(h: &mut String, report: &Report, profiles: &[Profile], opts: &HtmlOpt
         .fold(0.0f64, f64::max)
         .max(1e-9);
     for (d, p) in profiles.iter().enumerate() {
+        let meta = &report.documents[d].meta;
         let _ = write!(
             h,
-            "<tr data-doc=\"{}\"><th class=\"dname\"><a href=\"#doc-{d}\">{}</a></th>",
+            "<tr data-doc=\"{}\" data-year=\"{}\" data-region=\"{}\" data-kind=\"{}\">\
+             <th class=\"dname\"><a href=\"#doc-{d}\" title=\"{}\">{}</a></th>",
             escape(&p.doc),
-            escape(&p.doc)
+            meta.year.map(|y| y.to_string()).unwrap_or_default(),
+            escape(meta.region.as_deref().unwrap_or("")),
+            escape(meta.kind.as_deref().unwrap_or("")),
+            escape(&p.doc),
+            escape(&m.documents[d].label)
         );
         for (t, tc) in p.themes.iter().enumerate() {
             let a = tc.share / max;
@@ -208,7 +259,7 @@ fn compare(h: &mut String, report: &Report, profiles: &[Profile], opts: &HtmlOpt
                 Direction::High => "high",
                 Direction::Low => "low",
             },
-            escape(&profiles[x.doc].doc),
+            escape(&report.documents[x.doc].label()),
             colour(x.theme),
             escape(&th.name),
             pct(x.share),
@@ -223,6 +274,111 @@ fn compare(h: &mut String, report: &Report, profiles: &[Profile], opts: &HtmlOpt
     h.push_str("</ul>\n</section>\n");
 }
 
+/// One small SVG line chart per theme: character-weighted share over the years, with the
+/// theme's tier and trend label.
+fn trends(h: &mut String, report: &Report, m: &Matrix) {
+    const W: f64 = 220.0;
+    const H: f64 = 90.0;
+    const PAD: f64 = 24.0;
+    let groups = &m.by_year.groups;
+    h.push_str("<section id=\"trends\">\n<h2>Themes over the years <small>character-weighted share of paragraphs, \
+                documents of each year pooled</small></h2>\n");
+    if groups.len() < 2 {
+        let _ = writeln!(
+            h,
+            "<p class=\"none\">Trends need documents from two years or more ({} with a known year).</p>\n</section>",
+            m.documents.len() - m.by_year.unknown
+        );
+        return;
+    }
+    let years: Vec<f64> = groups
+        .iter()
+        .map(|g| g.key.parse().unwrap_or(0.0))
+        .collect();
+    let (y0, y1) = (years[0], years[years.len() - 1]);
+    let top = groups
+        .iter()
+        .flat_map(|g| g.cells.iter().map(|c| c.char_share))
+        .fold(0.0f64, f64::max)
+        .max(1e-9);
+    let x = |y: f64| PAD + (y - y0) / (y1 - y0).max(1.0) * (W - 2.0 * PAD);
+    let yv = |v: f64| H - PAD + 6.0 - v / top * (H - PAD - 4.0);
+    h.push_str("<div class=\"trendgrid\">\n");
+    for (t, th) in m.themes.iter().enumerate() {
+        let pts: Vec<String> = groups
+            .iter()
+            .zip(&years)
+            .map(|(g, &y)| format!("{:.1},{:.1}", x(y), yv(g.cells[t].char_share)))
+            .collect();
+        let _ = write!(
+            h,
+            "<figure class=\"trend\" data-theme=\"{}\" data-trend=\"{}\" data-tier=\"{}\"><figcaption>\
+             <span class=\"chip\" style=\"--c:{}\">{}</span> <b>{}</b> · {}</figcaption>\
+             <svg class=\"trend\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" width=\"{W}\" height=\"{H}\">\
+             <line x1=\"{PAD}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" class=\"axis\"/>\
+             <polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>",
+            escape(&th.id),
+            th.trend.map_or("none", |x| x.as_str()),
+            th.tier.as_str(),
+            colour(t),
+            escape(&report.themes[t].name),
+            th.trend.map_or("—", |x| x.as_str()),
+            th.tier.as_str(),
+            H - PAD + 6.0,
+            W - PAD,
+            H - PAD + 6.0,
+            colour(t),
+            pts.join(" ")
+        );
+        for (g, &y) in groups.iter().zip(&years) {
+            let c = g.cells[t];
+            let _ = write!(
+                h,
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{}\"><title>{} {}: {} ({} paragraphs)</title></circle>",
+                x(y),
+                yv(c.char_share),
+                colour(t),
+                escape(&th.name),
+                y,
+                pct(c.char_share),
+                c.count
+            );
+        }
+        let _ = writeln!(
+            h,
+            "<text x=\"{PAD}\" y=\"{H}\" class=\"yr\">{y0}</text><text x=\"{:.1}\" y=\"{H}\" class=\"yr\" text-anchor=\"end\">{y1}</text></svg></figure>",
+            W - PAD
+        );
+    }
+    h.push_str("</div>\n</section>\n");
+}
+
+/// Every paragraph of one theme across documents, grouped by document (filled by the page's
+/// script from the document sections, so nothing is stored twice).
+fn theme_view(h: &mut String, report: &Report, m: &Matrix) {
+    h.push_str("<section id=\"theme-view\">\n<h2>Theme view <small>every paragraph of one theme, by document</small></h2>\n<div class=\"tabs\">");
+    let mut order: Vec<usize> = (0..report.themes.len()).collect();
+    order.sort_by(|&a, &b| {
+        m.themes[b]
+            .total
+            .count
+            .cmp(&m.themes[a].total.count)
+            .then(a.cmp(&b))
+    });
+    for (i, t) in order.into_iter().enumerate() {
+        let _ = write!(
+            h,
+            "<button class=\"chip{}\" style=\"--c:{}\" data-view=\"{}\">{} <small>{}</small></button>",
+            if i == 0 { " on" } else { "" },
+            colour(t),
+            escape(&report.themes[t].id),
+            escape(&report.themes[t].name),
+            m.themes[t].total.count
+        );
+    }
+    h.push_str("</div>\n<div class=\"view\"></div>\n</section>\n");
+}
+
 fn document(
     h: &mut String,
     report: &Report,
@@ -234,18 +390,24 @@ fn document(
     let _ = write!(
         h,
         "<section class=\"doc\" id=\"doc-{d}\" data-doc=\"{}\">\n<h2>{}</h2>\n\
-         <p class=\"meta\">{} paragraphs · {} without a theme · {} key figures</p>\n",
+         <p class=\"meta\">{} · {} paragraphs · {} without a theme · {} key figures</p>\n",
         escape(&doc.name),
+        escape(&doc.label()),
         escape(&doc.name),
         prof.paragraphs,
         prof.untagged,
         prof.figures
     );
-    h.push_str("<div class=\"top\">\n<figure class=\"profile\">\n<figcaption>Theme profile — share of paragraphs</figcaption>\n");
-    chart(h, report, prof, max_share);
-    h.push_str("</figure>\n");
-    figure_table(h, report, d, doc);
-    h.push_str("</div>\n<div class=\"filter\"><span>Show:</span><button class=\"chip all on\" data-filter=\"\">all paragraphs</button>");
+    // With many documents the heat-map row is the profile; the per-document chart and figure
+    // table are left out to keep the page light (the figures stay beside their paragraphs).
+    if report.documents.len() <= MANY {
+        h.push_str("<div class=\"top\">\n<figure class=\"profile\">\n<figcaption>Theme profile — share of paragraphs</figcaption>\n");
+        chart(h, report, prof, max_share);
+        h.push_str("</figure>\n");
+        figure_table(h, report, d, doc);
+        h.push_str("</div>\n");
+    }
+    h.push_str("<div class=\"filter\"><span>Show:</span><button class=\"chip all on\" data-filter=\"\">all paragraphs</button>");
     let mut order: Vec<usize> = (0..report.themes.len())
         .filter(|&t| prof.themes[t].count > 0)
         .collect();
@@ -525,7 +687,8 @@ nav.docs{margin-top:8px;font-size:13px;display:flex;flex-wrap:wrap;gap:4px 16px}
 a{color:#2563a4;text-decoration:none}a:hover{text-decoration:underline}
 main{padding:18px 32px;max-width:1400px}
 section{background:#fff;border:1px solid var(--line);border-radius:10px;padding:18px 22px;margin-bottom:22px}
-.scroll{overflow-x:auto}
+.scroll{overflow:auto;max-height:640px}
+table.heat thead th{position:sticky;top:0;background:#fff;z-index:1}
 table.heat{border-collapse:separate;border-spacing:2px;font-size:13px}
 table.heat th.vert{vertical-align:bottom;padding:4px 2px;border-bottom:3px solid var(--c);font-weight:600}
 table.heat th.vert span{writing-mode:vertical-rl;display:inline-block;white-space:nowrap;line-height:1.2;letter-spacing:1px}
@@ -554,7 +717,8 @@ table.figtable td.fig{font-weight:600;white-space:nowrap}
 .filter>span:first-child{color:var(--muted);font-size:13px;margin-right:6px}
 .fstatus{color:var(--muted);font-size:13px;margin-left:8px}
 article.para{padding:10px 0;border-bottom:1px dashed var(--line)}
-article.para[hidden]{display:none}
+section.doc{content-visibility:auto;contain-intrinsic-size:auto 1200px}
+article.para[hidden],article.para.miss{display:none}
 .ph{font-size:12px;color:var(--muted)}.pi{font-variant-numeric:tabular-nums;margin-right:8px;color:#98a2b3}
 .pb{display:flex;gap:24px;align-items:flex-start}.pm{flex:1;min-width:0}
 p.text{margin:2px 0 4px}
@@ -562,6 +726,18 @@ mark{background:color-mix(in srgb,var(--c) 22%,#fff);border-bottom:2px solid var
 ul.figs{list-style:none;margin:4px 0 0;padding:6px 10px;width:250px;flex:none;background:#f9fafb;border-left:3px solid #d0d5dd;font-size:13px;line-height:1.55}
 ul.figs .what{color:var(--muted)}
 .none{color:var(--muted)}
+.searchbar{margin-top:10px}#search{font:inherit;padding:4px 10px;width:340px;max-width:100%;border:1px solid #d0d5dd;border-radius:8px}
+#hits{color:var(--muted);font-size:13px;margin-left:10px}
+.filters{font-size:13px;margin:6px 0 8px;display:flex;gap:14px;flex-wrap:wrap;align-items:center}
+.filters select{font:inherit}.shown{color:var(--muted)}
+table.heat th.sort{cursor:pointer}table.heat th.sorted{background:#eef4fb}
+table.heat tr[hidden]{display:none}
+.trendgrid{display:flex;flex-wrap:wrap;gap:10px 22px}
+figure.trend{margin:0;font-size:12px}figure.trend figcaption{margin-bottom:2px}
+svg.trend .axis{stroke:#d0d5dd}svg.trend .yr{fill:var(--muted);font-size:10px}
+#theme-view .tabs{margin-bottom:8px}#theme-view .view{max-height:720px;overflow:auto}
+#theme-view h3{font-size:14px;margin:12px 0 2px;border-top:1px solid var(--line);padding-top:8px}
+.more{font:inherit;font-size:13px;margin:8px 0}
 @media (max-width:800px){.pb{display:block}ul.figs{width:auto}main,header{padding:12px}}
 @media print{
  body{background:#fff;font-size:11pt}header,section{border:none;padding:0}
@@ -586,6 +762,9 @@ const JS: &str = r#"
   if(s)s.textContent=id?n+' paragraphs':'';
  }
  document.addEventListener('click',function(e){
+  var v=e.target.closest('[data-view]');if(v){view(v.dataset.view,200);return;}
+  var m=e.target.closest('button.more');if(m){view(m.dataset.theme,1e9);return;}
+  var th=e.target.closest('th.sort');if(th){sort(+th.dataset.col,th);return;}
   var t=e.target.closest('[data-filter]');if(!t)return;
   var sec=t.closest('section.doc');
   if(!sec&&t.dataset.docIndex!==undefined){sec=document.getElementById('doc-'+t.dataset.docIndex);}
@@ -595,6 +774,51 @@ const JS: &str = r#"
   apply(sec,id);
   if(!t.closest('section.doc'))sec.scrollIntoView();
  });
+ // Heat-map: sort by a theme (largest first, again for smallest), filter by year/region/type.
+ var dir={};
+ function sort(col,th){
+  var tb=document.querySelector('table.heat tbody');if(!tb)return;
+  dir[col]=!dir[col];
+  var rows=Array.prototype.slice.call(tb.rows);
+  rows.sort(function(a,b){var x=+a.cells[col+1].dataset.share,y=+b.cells[col+1].dataset.share;return dir[col]?y-x:x-y;});
+  rows.forEach(function(r){tb.appendChild(r);});
+  document.querySelectorAll('th.sort').forEach(function(h){h.classList.toggle('sorted',h===th);});
+ }
+ function filter(){
+  var want={};document.querySelectorAll('.filters select').forEach(function(s){if(s.value)want[s.dataset.key]=s.value;});
+  var n=0,all=0;
+  document.querySelectorAll('table.heat tbody tr').forEach(function(r){
+   var ok=true;for(var k in want)if(r.dataset[k]!==want[k])ok=false;r.hidden=!ok;all++;if(ok)n++;});
+  var s=document.querySelector('.shown');if(s)s.textContent=n<all?n+' of '+all+' documents':'';
+ }
+ document.querySelectorAll('.filters select').forEach(function(s){s.addEventListener('change',filter);});
+ // Theme view: the paragraphs of one theme, cloned from the documents, grouped by document.
+ function view(id,limit){
+  var box=document.querySelector('#theme-view .view');if(!box)return;
+  document.querySelectorAll('[data-view]').forEach(function(b){b.classList.toggle('on',b.dataset.view===id);});
+  var f=document.createDocumentFragment(),n=0,total=0;
+  document.querySelectorAll('section.doc').forEach(function(sec){
+   var ps=sec.querySelectorAll('article.para[data-themes~="'+id+'"]');if(!ps.length)return;
+   total+=ps.length;if(n>=limit)return;
+   var h=document.createElement('h3');var a=document.createElement('a');a.href='#'+sec.id;
+   a.textContent=sec.querySelector('h2').textContent+' ('+ps.length+')';h.appendChild(a);f.appendChild(h);
+   ps.forEach(function(p){if(n>=limit)return;var c=p.cloneNode(true);c.removeAttribute('id');c.hidden=false;f.appendChild(c);n++;});
+  });
+  box.textContent='';box.appendChild(f);
+  if(n<total){var b=document.createElement('button');b.className='more';b.dataset.theme=id;b.textContent='show all '+total+' paragraphs';box.appendChild(b);}
+  search();
+ }
+ // Search over paragraph text, everywhere on the page.
+ var q=document.getElementById('search'),timer;
+ function search(){
+  var s=q?q.value.trim():'';var n=0;
+  document.querySelectorAll('article.para').forEach(function(a){
+   var hit=!s||a.querySelector('p.text').textContent.indexOf(s)>=0;
+   a.classList.toggle('miss',!hit);if(hit&&s&&!a.closest('#theme-view'))n++;});
+  var h=document.getElementById('hits');if(h)h.textContent=s?n+' paragraphs contain “'+s+'”':'';
+ }
+ if(q)q.addEventListener('input',function(){clearTimeout(timer);timer=setTimeout(search,150);});
+ var first=document.querySelector('[data-view].on');if(first)view(first.dataset.view,200);
 })();
 "#;
 
@@ -613,6 +837,7 @@ mod tests {
         let docs = vec![
             Document {
                 name: "a<b>&\"c\".txt".into(),
+                meta: Default::default(),
                 paragraphs: vec![
                     Paragraph::new(
                         0,
@@ -629,6 +854,7 @@ mod tests {
             },
             Document {
                 name: "b.txt".into(),
+                meta: Default::default(),
                 paragraphs: vec![Paragraph::new(
                     0,
                     String::new(),
@@ -705,6 +931,39 @@ mod tests {
         let page = render(&report(), &HtmlOptions::default());
         assert!(page.contains("<span class=\"what\">新增学位</span> <b>1080个</b>"));
         assert!(page.contains("<td>招聘教师</td><td class=\"fig\">90人</td>"));
+    }
+
+    #[test]
+    fn workspace_names_documents_sorts_filters_and_draws_trends() {
+        let mut r = report();
+        r.documents[0].meta.year = Some(2021);
+        r.documents[0].meta.bureau = Some("甲县教育局".into());
+        r.documents[1].meta.year = Some(2023);
+        r.documents[1].meta.region = Some("乙市".into());
+        let page = render(&r, &HtmlOptions::default());
+        // Documents by bureau/year, file name standing in for an unknown bureau.
+        assert!(page.contains(">甲县教育局 · 2021</a>"));
+        assert!(page.contains(">乙市 · 2023</a>"));
+        // Heat-map rows carry what the filters select on; headers sort.
+        assert!(page.contains(
+            "<tr data-doc=\"b.txt\" data-year=\"2023\" data-region=\"乙市\" data-kind=\"\">"
+        ));
+        assert!(page.contains("<select data-key=\"year\"><option value=\"\">all</option><option>2021</option><option>2023</option></select>"));
+        assert_eq!(page.matches("<th class=\"vert sort\" data-col=").count(), 2);
+        // One trend chart per theme over the two years, with its label.
+        assert_eq!(page.matches("<figure class=\"trend\"").count(), 2);
+        assert!(page.contains("data-theme=\"preschool\" data-trend=\"intermittent\""));
+        // The theme view starts on the theme with the most paragraphs; search box present.
+        assert!(page.contains("<section id=\"theme-view\">"));
+        assert_eq!(page.matches("<button class=\"chip on\"").count(), 1);
+        assert!(page.contains("<input id=\"search\""));
+    }
+
+    #[test]
+    fn trends_need_two_years() {
+        let page = render(&report(), &HtmlOptions::default());
+        assert!(page.contains("Trends need documents from two years or more (0 with a known year)"));
+        assert!(!page.contains("<figure class=\"trend\""));
     }
 
     #[test]

@@ -23,7 +23,7 @@
 //!                    vec![0.97, 0.02], vec![(0, vec!["幼儿园".into()])]),
 //!     Paragraph::new(1, String::new(), "招聘教师90人。".into(), vec![0.01, 0.91], vec![(1, vec![])]),
 //! ];
-//! let report = Report::new(themes, vec![Document { name: "a.txt".into(), paragraphs: paras }])?;
+//! let report = Report::new(themes, vec![Document::new("a.txt", paras)])?;
 //! let p = profile::profile(&report, &report.documents[0]);
 //! assert_eq!((p.themes[0].count, p.themes[0].share, p.figures), (1, 0.5, 3));
 //! let page = html::render(&report, &html::HtmlOptions::default());
@@ -34,11 +34,13 @@
 
 pub mod document;
 pub mod error;
+pub mod export;
 pub mod figures;
 pub mod html;
+pub mod matrix;
 pub mod profile;
 pub mod table;
 
-pub use document::{Document, Paragraph, Report};
+pub use document::{Document, Meta, Paragraph, Report};
 pub use error::{Error, Result};
 pub use figures::Figure;

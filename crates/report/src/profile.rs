@@ -205,6 +205,7 @@ mod tests {
     fn doc(name: &str, n_themes: usize, labels: &[&[usize]]) -> Document {
         Document {
             name: name.into(),
+            meta: Default::default(),
             paragraphs: labels
                 .iter()
                 .enumerate()

@@ -326,6 +326,36 @@ impl Tokenizer {
         }
     }
 
+    /// jieba's words of `text` with their part-of-speech tags, as (character offset where
+    /// the word ends, tag) — every word, unfiltered, in order. The text is normalised first;
+    /// when normalising changes its length in characters the original text is cut instead, so
+    /// the offsets always index `text`. Used to cut noun phrases at word boundaries (key
+    /// figures); slower than [`Tokenizer::cut_into`], so not on the tagging path.
+    ///
+    /// ```
+    /// use policytag_tokenizer::{Tokenizer, TextSettings};
+    /// let t = Tokenizer::new(TextSettings::default()).unwrap();
+    /// let w = t.word_tags("新建幼儿园");
+    /// assert_eq!(w.iter().map(|(e, _)| *e).collect::<Vec<_>>(), [2, 5]);
+    /// assert!(w[1].1.starts_with('n'));
+    /// ```
+    pub fn word_tags(&self, text: &str) -> Vec<(usize, String)> {
+        let normalized = self.normalizer.normalize(text);
+        let n = text.chars().count();
+        let src: &str = if normalized.chars().count() == n {
+            &normalized
+        } else {
+            text
+        };
+        let mut out = Vec::new();
+        let mut at = 0;
+        for t in self.jieba.tag(src, self.settings.hmm) {
+            at += t.word.chars().count();
+            out.push((at, t.tag.to_string()));
+        }
+        out
+    }
+
     /// Cut already-normalised text, appending filtered words to `out` and sentence ends
     /// (word index, byte offset) to `breaks`.
     pub fn words_into(
