@@ -94,10 +94,10 @@ corpus:
 	python3 corpus/tools/build_corpus.py
 
 ## Render the HTML report of corpus/samples/*.txt to docs/report.png and, when ../shared/real
-## exists, of its 97 excerpts and 5 reports to docs/report-real.png (needs chromium, fonts-noto-cjk).
+## exists, of its 97 excerpts and 5 reports to bench-out/report-real.png (needs chromium, fonts-noto-cjk; kept out of the repository because it shows real report text).
 screenshots:
 	tools/screenshot.sh docs/report.png
-	@if [ -d $(REAL)/excerpts ]; then HEIGHT=2600 tools/screenshot.sh docs/report-real.png $(REAL)/excerpts/*.txt $(REAL)/report-*.txt; fi
+	@if [ -d $(REAL)/excerpts ]; then HEIGHT=2600 mkdir -p bench-out && tools/screenshot.sh bench-out/report-real.png $(REAL)/excerpts/*.txt $(REAL)/report-*.txt; fi
 
 corpus-stats: build
 	$(BIN) corpus-stats corpus/train.jsonl corpus/test.jsonl
