@@ -934,6 +934,7 @@ mod tests {
                 start: 0,
                 end: 0,
                 text: format!("第{i}段"),
+                document: None,
             })
             .collect();
         let store = Store::open(&dir.join("grouped.jsonl")).unwrap();

@@ -419,6 +419,7 @@ fn learning_session(out: &Path, base: Vec<policytag_data::Example>) -> Session {
             start: 0,
             end: 0,
             text: e.text.clone(),
+            document: None,
         })
         .collect();
     let tagger = policytag_pipeline::Pipeline::load(Some(&default_model())).unwrap();
@@ -555,6 +556,7 @@ fn a_group_decision_covers_its_near_duplicates() {
             start: 0,
             end: 0,
             text: t.clone(),
+            document: None,
         })
         .collect();
     let settings = Settings {
