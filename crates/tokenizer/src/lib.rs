@@ -26,6 +26,7 @@
 pub mod clean;
 pub mod decode;
 pub mod error;
+pub mod limits;
 pub mod normalize;
 pub mod segment;
 pub mod stream;
