@@ -37,9 +37,6 @@ pub enum Error {
         /// The limit in bytes.
         limit: u64,
     },
-    /// A web page nests elements deeper than a limit.
-    #[error("HTML nests elements more than {0} levels deep")]
-    TooDeep(usize),
     /// The PDF is encrypted with a password.
     #[error("PDF is encrypted with a password; decrypt it first")]
     Encrypted,
