@@ -265,11 +265,14 @@ fn kids(
     Ok(())
 }
 
+/// A scanned stream: its decoded size and the names it draws.
+type Scan = Rc<(u64, Vec<Vec<u8>>)>;
+
 /// The forms and images pages draw, walked as the reader will walk them.
 struct Walk<'a> {
     doc: &'a Document,
     /// Decoded size and drawn names of each stream scanned so far.
-    scanned: BTreeMap<ObjectId, Rc<(u64, Vec<Vec<u8>>)>>,
+    scanned: BTreeMap<ObjectId, Scan>,
     /// Streams being drawn (innermost last).
     path: Vec<ObjectId>,
     draws: usize,
@@ -328,7 +331,7 @@ impl<'a> Walk<'a> {
     }
 
     /// Decode a stream (once) and list the names it draws; count its size (every time).
-    fn scan(&mut self, id: ObjectId, limit: u64) -> Result<Rc<(u64, Vec<Vec<u8>>)>> {
+    fn scan(&mut self, id: ObjectId, limit: u64) -> Result<Scan> {
         let scan = match self.scanned.get(&id) {
             Some(s) => s.clone(),
             None => {

@@ -55,7 +55,7 @@ pub fn read_file(path: &Path, limit: u64, what: &'static str) -> Result<Vec<u8>>
 
 /// A size in MiB for messages (`64 MiB`).
 pub fn mib(bytes: u64) -> String {
-    if bytes % MIB == 0 {
+    if bytes != 0 && bytes.trailing_zeros() >= 20 {
         format!("{} MiB", bytes / MIB)
     } else {
         format!("{bytes} bytes")
