@@ -7,6 +7,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use policytag_tokenizer::limits;
+
 use crate::error::{Error, Result};
 
 /// One labelled paragraph.
@@ -112,21 +114,42 @@ pub fn read_jsonl_str(path: &Path, content: &str, opts: ReadOptions) -> Result<R
     Ok(out)
 }
 
-/// Read a JSONL file of examples.
+/// Read a JSONL file of examples (at most [`limits::DATA`] bytes).
 pub fn read_jsonl(path: &Path, opts: ReadOptions) -> Result<ReadResult> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let content = String::from_utf8(bytes).map_err(|e| Error::Jsonl {
+    let content = read_utf8(path, limits::DATA, "a JSONL data file")?;
+    read_jsonl_str(path, &content, opts)
+}
+
+/// Read a file whole, up to `limit` bytes (`what` names it in the error: `"a model file"`).
+pub fn read_limited(path: &Path, limit: u64, what: &'static str) -> Result<Vec<u8>> {
+    limits::read_file(path, limit, what).map_err(|e| match e {
+        policytag_tokenizer::Error::Io(source) => Error::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        e => Error::File {
+            path: path.to_path_buf(),
+            msg: e.to_string(),
+        },
+    })
+}
+
+/// Read a UTF-8 text file whole, up to `limit` bytes; invalid UTF-8 is reported with the
+/// line it is on.
+pub fn read_utf8(path: &Path, limit: u64, what: &'static str) -> Result<String> {
+    utf8(path, read_limited(path, limit, what)?)
+}
+
+/// Bytes as UTF-8 text; invalid UTF-8 is reported with the line it is on.
+pub fn utf8(path: &Path, bytes: Vec<u8>) -> Result<String> {
+    String::from_utf8(bytes).map_err(|e| Error::Jsonl {
         path: path.to_path_buf(),
         line: 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
             .iter()
             .filter(|&&b| b == b'\n')
             .count(),
         msg: "not valid UTF-8".into(),
-    })?;
-    read_jsonl_str(path, &content, opts)
+    })
 }
 
 #[cfg(test)]
