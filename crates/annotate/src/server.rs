@@ -94,7 +94,10 @@ pub fn is_local_authority(value: &str, port: u16) -> bool {
 }
 
 /// Why a request is refused before it reaches a route.
-fn local_request(headers: &HeaderMap, port: u16) -> std::result::Result<(), (StatusCode, &'static str)> {
+fn local_request(
+    headers: &HeaderMap,
+    port: u16,
+) -> std::result::Result<(), (StatusCode, &'static str)> {
     let forbidden = |m| (StatusCode::FORBIDDEN, m);
     if headers.get_all(header::HOST).iter().nth(1).is_some() {
         return Err((StatusCode::BAD_REQUEST, "more than one Host header"));

@@ -233,6 +233,39 @@ pub fn temp_path(path: &Path) -> std::path::PathBuf {
     dir.join(format!(".{name}.tmp-{}", std::process::id()))
 }
 
+/// Remove temporary files beside `path` (see [`temp_path`]) that a process killed in the
+/// middle of a write left behind: those whose process is gone. Best effort; on systems
+/// without `/proc` nothing is removed.
+pub fn remove_stale_temps(path: &Path) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+        return;
+    };
+    let prefix = format!(".{name}.tmp-");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let file = e.file_name();
+        let Some(pid) = file
+            .to_str()
+            .and_then(|f| f.strip_prefix(&prefix))
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
 /// Write `bytes` to `path` through a temporary file in the same directory and a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
@@ -240,6 +273,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         path: path.to_path_buf(),
         source,
     };
+    remove_stale_temps(path);
     let tmp = temp_path(path);
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -265,6 +299,23 @@ mod tests {
     /// Re-serialise (a fresh, valid checksum) and load again.
     fn reload(m: &Model) -> Result<Model> {
         Model::from_bytes(&m.to_bytes().unwrap())
+    }
+
+    #[test]
+    fn stale_temporary_files_are_removed_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.jsonl");
+        // No process has pid 4294967295; this process is alive.
+        let stale = dir.path().join(".out.jsonl.tmp-4294967295");
+        let live = temp_path(&target);
+        let other = dir.path().join(".other.jsonl.tmp-4294967295");
+        for p in [&stale, &live, &other] {
+            std::fs::write(p, "x").unwrap();
+        }
+        write_atomic(&target, b"data").unwrap();
+        assert!(!stale.exists());
+        assert!(other.exists());
+        assert_eq!(std::fs::read(&target).unwrap(), b"data");
     }
 
     #[test]
