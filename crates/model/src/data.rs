@@ -50,7 +50,12 @@ pub fn parse_line(line: &str, labels_optional: bool) -> std::result::Result<Exam
         Some(_) => return Err("\"text\" must be a string".into()),
         None => return Err("missing \"text\"".into()),
     };
-    let labels = match obj.get("labels").or_else(|| obj.get("label")) {
+    let key = if obj.contains_key("labels") || !obj.contains_key("label") {
+        "labels"
+    } else {
+        "label"
+    };
+    let labels = match obj.get(key) {
         Some(Value::Array(a)) => {
             let mut out = BTreeSet::new();
             for x in a {
@@ -58,14 +63,14 @@ pub fn parse_line(line: &str, labels_optional: bool) -> std::result::Result<Exam
                     Value::String(s) if !s.trim().is_empty() => {
                         out.insert(s.trim().to_string());
                     }
-                    _ => return Err("\"labels\" must be a list of non-empty strings".into()),
+                    _ => return Err(format!("\"{key}\" must be a list of non-empty strings")),
                 }
             }
             out.into_iter().collect()
         }
         Some(Value::Null) | None if labels_optional => Vec::new(),
-        Some(_) => return Err("\"labels\" must be a list of strings".into()),
-        None => return Err("missing \"labels\"".into()),
+        Some(_) => return Err(format!("\"{key}\" must be a list of strings")),
+        None => return Err("missing \"labels\" (doccano's \"label\")".into()),
     };
     let id = match obj.get("id") {
         Some(Value::String(s)) => Some(s.clone()),

@@ -50,7 +50,7 @@ pub enum Error {
     #[error("cannot train: {0}")]
     Data(String),
     /// Evaluation data uses labels the model does not know.
-    #[error("labels not known to the model: {}", .0.join(", "))]
+    #[error("labels not known to the model: {}", list(.0))]
     UnknownLabels(Vec<String>),
     /// A parameter is out of range.
     #[error("invalid parameter: {0}")]
@@ -94,6 +94,24 @@ impl Error {
             _ => false,
         }
     }
+}
+
+/// Most items an error message lists.
+pub const LIST_MAX: usize = 20;
+
+/// `a, b, c` — at most [`LIST_MAX`] items, then `… and N more`, so that a message stays one
+/// readable line whatever the input.
+pub fn list(items: &[String]) -> String {
+    let mut s = items
+        .iter()
+        .take(LIST_MAX)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > LIST_MAX {
+        s += &format!(" … and {} more", items.len() - LIST_MAX);
+    }
+    s
 }
 
 /// Result with the model crate's [`Error`](enum@Error).

@@ -4,8 +4,17 @@
 //! | format | one record | ids |
 //! |---|---|---|
 //! | doccano | `{"id"?, "text", "label": [..]}` per line (`"labels"` accepted, extra keys ignored) | kept; else `<file-stem>-<line>` |
-//! | Label Studio | a JSON array of tasks `{"data": {"text", "id"?}, "annotations": [..], "predictions": [..]}` | `data.id`, else the task `id`, else `<file-stem>-<task>` |
+//! | Label Studio | a JSON array of tasks `{"data": {"text", "policytag_id"?}, "annotations": [..], "predictions": [..]}` | `data.policytag_id` (else `data.id`), else the task `id`, else `<file-stem>-<task>` |
+//! | Label Studio JSON_MIN | a JSON array of `{"text", "policytag_id"?, "id", "theme": "a" or {"choices": [..]}}` | `policytag_id`, else the task `id` |
+//! | Label Studio CSV | a header row with `text`, `theme` (and `policytag_id`, `id`), then one task per row | as JSON_MIN |
 //! | fastText | `__label__a __label__b text` per line | `<file-stem>-<line>` |
+//!
+//! Our ids travel in Label Studio as `data.policytag_id`: Label Studio's JSON_MIN and CSV
+//! exports flatten `data` into the record beside the task's own `id`, which would overwrite
+//! a `data.id`. fastText treats every token that starts with `__label__` as a label, wherever
+//! it is, so such a token in a text is written with a `\` before it (and one `\` is removed
+//! again on import); a paragraph with no text (or no tokens) has no fastText line and is
+//! left out of the export.
 //!
 //! Imported labels are trimmed, de-duplicated, sorted (the model's label order, which is
 //! the ids' sorted order) and checked against a [`LabelSet`]. Errors name the file and the
@@ -36,6 +45,8 @@ pub enum Format {
 pub const LS_CONTROL: &str = "theme";
 /// The `<Text>` object the control labels.
 pub const LS_OBJECT: &str = "text";
+/// The `data` key our ids travel under in Label Studio (a key it does not reserve).
+pub const LS_ID: &str = "policytag_id";
 
 /// The labels an import accepts, sorted by id (the model's label order).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,10 +171,13 @@ pub fn import(
     }
     if !unknown.is_empty() && !opts.allow_unknown {
         let first = *unknown.values().min().expect("not empty");
-        let names: Vec<&str> = unknown.keys().map(String::as_str).collect();
+        let names: Vec<String> = unknown.keys().cloned().collect();
         return Err(first.error(
             path,
-            format!("labels not in the theme set: {}", names.join(", ")),
+            format!(
+                "labels not in the theme set: {}",
+                crate::error::list(&names)
+            ),
         ));
     }
     if examples.is_empty() {
@@ -228,7 +242,7 @@ fn parse_fasttext(path: &Path, content: &str) -> Result<Vec<(Loc, Example)>> {
             loc,
             Example {
                 id: None,
-                text: rest.to_string(),
+                text: fasttext_unescape(rest),
                 labels,
             },
         ));
@@ -243,11 +257,22 @@ fn parse_labelstudio(path: &Path, content: &str) -> Result<Records> {
         path: path.to_path_buf(),
         msg,
     };
-    let v: Value = serde_json::from_str(content.trim_start_matches('\u{FEFF}'))
-        .map_err(|e| file_err(format!("malformed JSON: {e}")))?;
+    let content = content.trim_start_matches('\u{FEFF}');
+    if !content.trim_start().starts_with(['[', '{']) {
+        return parse_labelstudio_csv(path, content);
+    }
+    let v: Value =
+        serde_json::from_str(content).map_err(|e| file_err(format!("malformed JSON: {e}")))?;
     let tasks = v.as_array().ok_or_else(|| {
         file_err("a Label Studio export must be a JSON array of tasks (export as JSON)".into())
     })?;
+    let min = tasks
+        .first()
+        .and_then(Value::as_object)
+        .is_some_and(|t| !t.contains_key("data"));
+    if min {
+        return parse_labelstudio_min(path, tasks);
+    }
     let mut out = Vec::new();
     let mut unlabelled = Vec::new();
     for (i, task) in tasks.iter().enumerate() {
@@ -266,7 +291,7 @@ fn parse_labelstudio(path: &Path, content: &str) -> Result<Records> {
             None => return Err(err("missing \"data.text\"")),
         };
         let bad_id = |_| err("\"id\" must be a string or number");
-        let id = match id_of(data.get("id")).map_err(bad_id)? {
+        let id = match id_of(data.get(LS_ID).or_else(|| data.get("id"))).map_err(bad_id)? {
             Some(id) => Some(id),
             None => id_of(task.get("id")).map_err(bad_id)?,
         };
@@ -283,6 +308,168 @@ fn parse_labelstudio(path: &Path, content: &str) -> Result<Records> {
         out.push((loc, Example { id, text, labels }));
     }
     Ok((out, unlabelled))
+}
+
+/// Label Studio's JSON_MIN export: one flat record per annotated task, `data` keys beside
+/// the task's `id` and the control's value (`"a"`, or `{"choices": ["a", "b"]}`).
+fn parse_labelstudio_min(path: &Path, tasks: &[Value]) -> Result<Records> {
+    let mut out = Vec::new();
+    let mut unlabelled = Vec::new();
+    for (i, task) in tasks.iter().enumerate() {
+        let loc = Loc::Task(i + 1);
+        let err = |msg: &str| loc.error(path, msg.to_string());
+        let task = task
+            .as_object()
+            .ok_or_else(|| err("a task must be an object"))?;
+        let text = match task.get("text") {
+            Some(Value::String(s)) => s.clone(),
+            Some(_) => return Err(err("\"text\" must be a string")),
+            None => return Err(err("missing \"text\"")),
+        };
+        let bad_id = |_| err("\"id\" must be a string or number");
+        let id = id_of(task.get(LS_ID).or_else(|| task.get("id"))).map_err(bad_id)?;
+        let labels = match task.get(LS_CONTROL) {
+            None | Some(Value::Null) => {
+                unlabelled.push(i + 1);
+                continue;
+            }
+            Some(v) => min_choices(v).map_err(|m| loc.error(path, m))?,
+        };
+        out.push((loc, Example { id, text, labels }));
+    }
+    Ok((out, unlabelled))
+}
+
+/// A JSON_MIN (or CSV) choices value: one label as a string, several as
+/// `{"choices": [..]}` (or a plain array).
+fn min_choices(v: &Value) -> std::result::Result<Vec<String>, String> {
+    let bad = || format!("\"{LS_CONTROL}\" must be a label or {{\"choices\": [labels]}}");
+    let list = match v {
+        Value::String(s) => return Ok(vec![s.clone()]),
+        Value::Array(a) => a,
+        Value::Object(o) => o.get("choices").and_then(Value::as_array).ok_or_else(bad)?,
+        _ => return Err(bad()),
+    };
+    list.iter()
+        .map(|c| c.as_str().map(str::to_string).ok_or_else(bad))
+        .collect()
+}
+
+/// Label Studio's CSV export: a header row, then one annotated task per row; the control's
+/// column holds a label, or `{"choices": [..]}` as JSON for several.
+fn parse_labelstudio_csv(path: &Path, content: &str) -> Result<Records> {
+    let rows = csv_rows(content).map_err(|(line, msg)| Error::Jsonl {
+        path: path.to_path_buf(),
+        line,
+        msg,
+    })?;
+    let Some((_, header)) = rows.first() else {
+        return Err(Error::File {
+            path: path.to_path_buf(),
+            msg: "empty Label Studio CSV export".into(),
+        });
+    };
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let (Some(text_col), Some(theme_col)) = (col("text"), col(LS_CONTROL)) else {
+        return Err(Error::File {
+            path: path.to_path_buf(),
+            msg: format!(
+                "not a Label Studio export: JSON must be an array of tasks, CSV needs \"text\" and \"{LS_CONTROL}\" columns"
+            ),
+        });
+    };
+    let id_cols: Vec<usize> = [col(LS_ID), col("id")].into_iter().flatten().collect();
+    let mut out = Vec::new();
+    let mut unlabelled = Vec::new();
+    for (i, (line, row)) in rows.iter().enumerate().skip(1) {
+        let loc = Loc::Line(*line);
+        let field = |c: usize| row.get(c).map(String::as_str).unwrap_or("");
+        let theme = field(theme_col).trim();
+        if theme.is_empty() {
+            unlabelled.push(i);
+            continue;
+        }
+        let labels = if theme.starts_with('{') || theme.starts_with('[') {
+            let v: Value = serde_json::from_str(theme)
+                .map_err(|e| loc.error(path, format!("bad \"{LS_CONTROL}\" value: {e}")))?;
+            min_choices(&v).map_err(|m| loc.error(path, m))?
+        } else {
+            vec![theme.to_string()]
+        };
+        let id = id_cols
+            .iter()
+            .map(|&c| field(c))
+            .find(|s| !s.is_empty())
+            .map(str::to_string);
+        out.push((
+            loc,
+            Example {
+                id,
+                text: field(text_col).to_string(),
+                labels,
+            },
+        ));
+    }
+    Ok((out, unlabelled))
+}
+
+/// The rows of a CSV text (RFC 4180: quoted fields may hold commas, `""` and line breaks),
+/// each with the 1-based line it starts on; blank lines are skipped.
+fn csv_rows(content: &str) -> std::result::Result<Vec<(usize, Vec<String>)>, (usize, String)> {
+    let mut rows = Vec::new();
+    let mut row: Vec<String> = Vec::new();
+    let mut field = String::new();
+    let (mut line, mut start) = (1usize, 1usize);
+    let mut chars = content.chars().peekable();
+    let mut quoted = false;
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                c => {
+                    if c == '\n' {
+                        line += 1;
+                    }
+                    field.push(c);
+                }
+            }
+            continue;
+        }
+        match c {
+            '"' if field.is_empty() => {
+                quoted = true;
+                any = true;
+            }
+            ',' => {
+                row.push(std::mem::take(&mut field));
+                any = true;
+            }
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' => {
+                if any || !field.is_empty() {
+                    row.push(std::mem::take(&mut field));
+                    rows.push((start, std::mem::take(&mut row)));
+                }
+                any = false;
+                line += 1;
+                start = line;
+            }
+            c => field.push(c),
+        }
+    }
+    if quoted {
+        return Err((start, "unterminated quoted field".into()));
+    }
+    if any || !field.is_empty() {
+        row.push(field);
+        rows.push((start, row));
+    }
+    Ok(rows)
 }
 
 /// A string or numeric id; `Err` for anything else.
@@ -455,15 +642,66 @@ pub fn one_line(text: &str) -> String {
     out
 }
 
+/// A token of a text that fastText would take for a label (`__label__x`), or one that an
+/// escape made (`\\__label__x`): any number of `\\` then the label prefix.
+fn looks_like_label(token: &str) -> bool {
+    token.trim_start_matches('\\').starts_with("__label__")
+}
+
+/// Put a `\\` before every token of `text` that [`looks_like_label`] (tokens are separated
+/// by white space, which is kept as it is).
+pub fn fasttext_escape(text: &str) -> String {
+    map_tokens(text, |t, out| {
+        if looks_like_label(t) {
+            out.push('\\');
+        }
+        out.push_str(t);
+    })
+}
+
+/// Undo [`fasttext_escape`]: remove one `\\` before such tokens.
+pub fn fasttext_unescape(text: &str) -> String {
+    map_tokens(text, |t, out| match t.strip_prefix('\\') {
+        Some(rest) if looks_like_label(rest) => out.push_str(rest),
+        _ => out.push_str(t),
+    })
+}
+
+fn map_tokens(text: &str, mut f: impl FnMut(&str, &mut String)) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while !rest.is_empty() {
+        let ws = rest.len() - rest.trim_start().len();
+        out.push_str(&rest[..ws]);
+        rest = &rest[ws..];
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        if end > 0 {
+            f(&rest[..end], &mut out);
+        }
+        rest = &rest[end..];
+    }
+    out
+}
+
 /// fastText lines `__label__a __label__b text`. `texts` replaces each item's text (e.g. with
-/// space-separated tokens); line breaks become spaces either way.
+/// space-separated tokens); line breaks become spaces either way. Items whose text is blank
+/// have no fastText line (fastText, and our import, need a text): they are left out and
+/// their source lines returned.
 pub fn write_fasttext(
     path: &Path,
     items: &[ExportItem],
     texts: Option<&[String]>,
-) -> Result<String> {
+) -> Result<(String, Vec<usize>)> {
     let mut s = String::new();
+    let mut left_out = Vec::new();
     for (i, it) in items.iter().enumerate() {
+        let text = texts.map_or(it.example.text.as_str(), |t| t[i].as_str());
+        let text = one_line(text);
+        let text = text.trim();
+        if text.is_empty() {
+            left_out.push(it.line);
+            continue;
+        }
         for l in &it.example.labels {
             if l.chars().any(char::is_whitespace) {
                 return Err(Error::Jsonl {
@@ -476,11 +714,10 @@ pub fn write_fasttext(
             s += l;
             s.push(' ');
         }
-        let text = texts.map_or(it.example.text.as_str(), |t| t[i].as_str());
-        s += one_line(text).trim();
+        s += &fasttext_escape(text);
         s.push('\n');
     }
-    Ok(s)
+    Ok((s, left_out))
 }
 
 /// A model's opinion of one paragraph, for Label Studio pre-annotation.
@@ -506,7 +743,7 @@ struct LsTask<'a> {
 struct LsData<'a> {
     text: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<&'a str>,
+    policytag_id: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -550,8 +787,8 @@ fn ls_result(labels: &[String], score: Option<f64>) -> Vec<LsResult<'_>> {
     }]
 }
 
-/// Label Studio tasks (a pretty-printed JSON array). Our id goes to `data.id` (Label Studio
-/// numbers tasks itself); labelled items carry their labels as an annotation; with
+/// Label Studio tasks (a pretty-printed JSON array). Our id goes to `data.policytag_id`
+/// (Label Studio numbers tasks itself, and its flat exports put that number in `id`); labelled items carry their labels as an annotation; with
 /// `predictions` (one per item) each task also carries the model's labels as one choices
 /// result, scored, under `model_version`.
 pub fn write_labelstudio(
@@ -564,7 +801,7 @@ pub fn write_labelstudio(
         .map(|(i, it)| LsTask {
             data: LsData {
                 text: &it.example.text,
-                id: it.example.id.as_deref(),
+                policytag_id: it.example.id.as_deref(),
             },
             annotations: if it.labelled {
                 vec![LsAnnotation {
@@ -812,7 +1049,10 @@ mod tests {
             back(Format::LabelStudio, &write_labelstudio(&it, None)),
             examples
         );
-        let ft = back(Format::FastText, &write_fasttext(path, &it, None).unwrap());
+        let ft = back(
+            Format::FastText,
+            &write_fasttext(path, &it, None).unwrap().0,
+        );
         let strip = |v: &[Example]| {
             v.iter()
                 .map(|e| (e.text.clone(), e.labels.clone()))
@@ -829,13 +1069,89 @@ mod tests {
     #[test]
     fn fasttext_text_is_one_line_and_labels_cannot_hold_spaces() {
         let it = items(&[ex("a", "第一行\r\n第二行\n第三行\u{2028}完", &["aid"])]);
-        let s = write_fasttext(Path::new("c.jsonl"), &it, None).unwrap();
+        let s = write_fasttext(Path::new("c.jsonl"), &it, None).unwrap().0;
         assert_eq!(s, "__label__aid 第一行 第二行 第三行 完\n");
-        let s = write_fasttext(Path::new("c.jsonl"), &it, Some(&["第一 行".to_string()])).unwrap();
+        let s = write_fasttext(Path::new("c.jsonl"), &it, Some(&["第一 行".to_string()]))
+            .unwrap()
+            .0;
         assert_eq!(s, "__label__aid 第一 行\n");
         let bad = items(&[ex("a", "t", &["a b"])]);
         let e = write_fasttext(Path::new("c.jsonl"), &bad, None).unwrap_err();
         assert!(e.to_string().starts_with("c.jsonl:1: label \"a b\""), "{e}");
+    }
+
+    #[test]
+    fn fasttext_blank_texts_are_left_out_and_label_tokens_escaped() {
+        let examples = vec![
+            ex("a", "  \n ", &["aid"]),
+            ex("b", "见 __label__safety 与 \\__label__x 及 a\\b", &["aid"]),
+            ex("c", "正文", &[]),
+        ];
+        let it = items(&examples);
+        let (s, left_out) = write_fasttext(Path::new("c.jsonl"), &it, None).unwrap();
+        assert_eq!(left_out, [1]);
+        assert_eq!(
+            s,
+            "__label__aid 见 \\__label__safety 与 \\\\__label__x 及 a\\b\n正文\n"
+        );
+        // Our own import reads every line back, with the text (and labels) as they were.
+        let back = imp(Format::FastText, &s).unwrap().examples;
+        assert_eq!(back.len(), 2);
+        assert_eq!(back[0].text, examples[1].text);
+        assert_eq!(back[0].labels, ["aid"]);
+        // Under --tokens, a paragraph without tokens is left out too.
+        let (_, left_out) =
+            write_fasttext(Path::new("c.jsonl"), &it[2..], Some(&[String::new()])).unwrap();
+        assert_eq!(left_out, [3]);
+    }
+
+    #[test]
+    fn labelstudio_json_min_and_csv_exports_are_read() {
+        // Label Studio puts its own task number in "id"; ours travels as policytag_id.
+        let tasks = write_labelstudio(&items(&[ex("our-7", "学校安全", &["safety"])]), None);
+        assert!(tasks.contains("\"policytag_id\": \"our-7\""), "{tasks}");
+        let min = r#"[
+          {"id": 101, "text": "学校安全", "policytag_id": "our-7", "theme": "safety", "annotator": 1},
+          {"id": 102, "text": "资助与教师", "theme": {"choices": ["teachers", "aid"]}},
+          {"id": 103, "text": "无标注"}
+        ]"#;
+        let got = imp(Format::LabelStudio, min).unwrap();
+        assert_eq!(
+            got.examples,
+            [
+                ex("our-7", "学校安全", &["safety"]),
+                ex("102", "资助与教师", &["aid", "teachers"])
+            ]
+        );
+        assert_eq!(got.unlabelled, [3]);
+        let csv = "text,id,policytag_id,theme,annotator\n\
+                   学校安全,101,our-7,safety,1\n\
+                   \"资助与\"\"教师\"\",\n第二行\",102,,\"{\"\"choices\"\": [\"\"teachers\"\", \"\"aid\"\"]}\",1\n";
+        let got = imp(Format::LabelStudio, csv).unwrap();
+        assert_eq!(
+            got.examples,
+            [
+                ex("our-7", "学校安全", &["safety"]),
+                ex("102", "资助与\"教师\",\n第二行", &["aid", "teachers"])
+            ]
+        );
+        let e = imp(Format::LabelStudio, "a,b\n1,2\n").unwrap_err();
+        assert!(e.to_string().contains("\"theme\""), "{e}");
+        let e = imp(Format::LabelStudio, "text,theme\n学校,nope\n").unwrap_err();
+        assert!(e.to_string().starts_with("in/x.jsonl:2:"), "{e}");
+    }
+
+    #[test]
+    fn long_lists_of_unknown_labels_are_cut() {
+        let lines: String = (0..1000)
+            .map(|i| format!("{{\"text\": \"t{i}\", \"label\": [\"bad{i:04}\"]}}\n"))
+            .collect();
+        let e = imp(Format::Doccano, &lines).unwrap_err().to_string();
+        assert!(e.contains("bad0000") && e.contains("… and 980 more"), "{e}");
+        assert!(e.len() < 500, "{}", e.len());
+        // doccano's key is named in the missing-labels error.
+        let e = imp(Format::Doccano, "{\"text\": \"t\"}\n").unwrap_err();
+        assert!(e.to_string().contains("\"label\""), "{e}");
     }
 
     #[test]

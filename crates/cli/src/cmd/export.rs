@@ -70,7 +70,17 @@ pub fn run(a: ExportArgs) -> Result<Outcome> {
             } else {
                 None
             };
-            interchange::write_fasttext(&a.file, &items, tokens.as_deref())?
+            let (lines, left_out) =
+                interchange::write_fasttext(&a.file, &items, tokens.as_deref())?;
+            if !left_out.is_empty() {
+                eprintln!(
+                    "policytag: {}: left out {} paragraph(s) with no text for fastText (lines {})",
+                    a.file.display(),
+                    left_out.len(),
+                    list_some(&left_out)
+                );
+            }
+            lines
         }
         ToolFormat::Labelstudio => {
             let labels = if a.themes.is_some() {
@@ -115,6 +125,16 @@ pub fn run(a: ExportArgs) -> Result<Outcome> {
         a.out.display()
     );
     Ok(Outcome::Ok)
+}
+
+/// The first five numbers, then `…`.
+fn list_some(n: &[usize]) -> String {
+    let shown: Vec<String> = n.iter().take(5).map(|l| l.to_string()).collect();
+    format!(
+        "{}{}",
+        shown.join(", "),
+        if n.len() > 5 { ", …" } else { "" }
+    )
 }
 
 #[cfg(test)]

@@ -41,11 +41,10 @@ pub fn label_set(themes: Option<&Path>, model: Option<&Path>) -> Result<LabelSet
     Ok(LabelSet::new(labels))
 }
 
-/// A UTF-8 file's content, or an input error naming it.
+/// A UTF-8 file's content, or an input error naming it (and the line of the first bad byte).
 pub fn read_utf8(path: &Path) -> Result<String> {
     let bytes = read_bytes(path)?;
-    String::from_utf8(bytes)
-        .map_err(|_| InputError(format!("{}: not valid UTF-8", path.display())).into())
+    Ok(policytag_model::data::utf8(path, bytes)?)
 }
 
 /// Run the command.
