@@ -15,12 +15,26 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// `--threads` is capped at this many threads per core (more only adds memory and
+/// contention).
+const MAX_THREADS_PER_CORE: usize = 4;
+
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
     if let Some(n) = cli.threads {
         if n == 0 {
             return exit::usage("--threads must be at least 1");
         }
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        let most = MAX_THREADS_PER_CORE * cores;
+        let n = if n > most {
+            eprintln!(
+                "policytag: note: --threads {n} is more than {MAX_THREADS_PER_CORE} per core; using {most}"
+            );
+            most
+        } else {
+            n
+        };
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build_global();

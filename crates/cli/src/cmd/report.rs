@@ -17,6 +17,11 @@ use crate::{input, modelfile};
 /// Evidence terms kept per theme of a paragraph (marked in the text, listed on hover).
 const EVIDENCE: usize = 5;
 
+/// Most paragraphs `report` and `stats` take in all: they hold every paragraph (and the
+/// page) in memory, which stays under 300 MB here. A million one-word lines is not a report
+/// to read; `tag` streams any amount.
+pub const MAX_PARAGRAPHS: usize = 100_000;
+
 /// How the inputs of `report` and `stats` are read and tagged.
 pub struct Tagging<'a> {
     /// The input files.
@@ -36,11 +41,28 @@ pub struct Tagging<'a> {
 /// Tag every input into a report [`Document`]. A bad input prints its one-line error and is
 /// left out; an input without paragraphs is reported and left out. Returns the documents and
 /// whether any input failed.
-pub fn tagged_documents(t: &Tagging<'_>) -> (Vec<Document>, bool) {
+pub fn tagged_documents(t: &Tagging<'_>) -> Result<(Vec<Document>, bool)> {
     let mut docs = Vec::new();
     let mut failed = false;
+    let mut budget = MAX_PARAGRAPHS;
     for f in t.files {
-        match tag_document(f, t) {
+        let items = match read_items(f, t, budget) {
+            Ok(items) => items,
+            Err(e) => {
+                print_error(&e);
+                failed = true;
+                continue;
+            }
+        };
+        if items.len() > budget {
+            return Err(InputError(format!(
+                "{}: more than {MAX_PARAGRAPHS} paragraphs in all: too many for one report (tag them with `policytag tag`, which streams)",
+                input::name(f)
+            ))
+            .into());
+        }
+        budget -= items.len();
+        match tag_document(f, items, t) {
             Ok(d) if d.paragraphs.is_empty() => {
                 eprintln!("policytag: {}: no paragraphs found", d.name)
             }
@@ -51,12 +73,24 @@ pub fn tagged_documents(t: &Tagging<'_>) -> (Vec<Document>, bool) {
             }
         }
     }
-    (docs, failed)
+    Ok((docs, failed))
 }
 
-fn tag_document(path: &Path, t: &Tagging<'_>) -> Result<Document> {
+/// The paragraphs of one input, reading at most one past `budget`.
+fn read_items(path: &Path, t: &Tagging<'_>, budget: usize) -> Result<Vec<input::Item>> {
+    if t.jsonl {
+        return input::jsonl_items(path);
+    }
+    let mut out = Vec::new();
+    input::for_each_paragraph(path, t.format, |it| {
+        out.push(it);
+        out.len() <= budget
+    })?;
+    Ok(out)
+}
+
+fn tag_document(path: &Path, items: Vec<input::Item>, t: &Tagging<'_>) -> Result<Document> {
     let (tagger, evidence) = (t.tagger, t.evidence);
-    let items = input::items(path, t.jsonl, t.format)?;
     let paragraphs = items
         .into_par_iter()
         .map(|it| {
@@ -89,7 +123,7 @@ fn tag_document(path: &Path, t: &Tagging<'_>) -> Result<Document> {
 /// Build the report of the documents; `Ok(None)` when there is nothing to report because
 /// every input failed (their errors were printed).
 pub fn build(t: &Tagging<'_>) -> Result<(Option<Report>, bool)> {
-    let (docs, failed) = tagged_documents(t);
+    let (docs, failed) = tagged_documents(t)?;
     if docs.is_empty() {
         if failed {
             return Ok((None, true));

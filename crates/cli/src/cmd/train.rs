@@ -34,7 +34,14 @@ struct Theme {
 
 /// Read display names from a themes TOML file.
 pub fn read_themes(path: &Path) -> Result<BTreeMap<String, (String, String)>> {
-    let s = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let bytes = policytag_tokenizer::limits::read_file(
+        path,
+        policytag_tokenizer::limits::CONFIG,
+        "a themes file",
+    )
+    .with_context(|| format!("reading {}", path.display()))?;
+    let s = String::from_utf8(bytes)
+        .map_err(|_| InputError(format!("{}: not valid UTF-8", path.display())))?;
     let t: ThemesFile = toml::from_str(&s)
         .map_err(|e| InputError(format!("{}: {}", path.display(), e.message())))?;
     Ok(t.theme
