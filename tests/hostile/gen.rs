@@ -34,7 +34,9 @@ fn pdf(objs: &[&str], raw: &[(usize, Vec<u8>)]) -> Vec<u8> {
     }
     offsets.sort();
     let xref = out.len();
-    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1).as_bytes());
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1).as_bytes(),
+    );
     for (_, o) in &offsets {
         out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
     }
@@ -92,7 +94,11 @@ fn deflate(chunk: &[u8], mib: usize) -> Vec<u8> {
 /// A page whose content stream inflates to `mib` MiB of text-drawing operators.
 pub fn pdf_bomb(mib: usize) -> Vec<u8> {
     let data = deflate(b"BT /F1 12 Tf (A) Tj ET\n", mib);
-    let mut stream = format!("<< /Length {} /Filter /FlateDecode >>\nstream\n", data.len()).into_bytes();
+    let mut stream = format!(
+        "<< /Length {} /Filter /FlateDecode >>\nstream\n",
+        data.len()
+    )
+    .into_bytes();
     stream.extend_from_slice(&data);
     stream.extend_from_slice(b"\nendstream");
     pdf(

@@ -179,7 +179,10 @@ fn pdf_reference_loops() {
         std::fs::write(&p, bytes).unwrap();
         let r = bad(name, args(&[&"tag", &p, &txt]), "reference loop", 300 * MB).check(d);
         assert!(r.stderr.contains(name), "{}", r.stderr);
-        assert!(stdout_text(&r).contains("report.txt"), "other input not tagged");
+        assert!(
+            stdout_text(&r).contains("report.txt"),
+            "other input not tagged"
+        );
     }
 }
 
@@ -189,7 +192,10 @@ fn pdf_reference_loops() {
 fn deeply_nested_html() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    for (name, tag, n) in [("spans.html", "span", 20_000), ("divs.html", "div", 100_000)] {
+    for (name, tag, n) in [
+        ("spans.html", "span", 20_000),
+        ("divs.html", "div", 100_000),
+    ] {
         let p = d.join(name);
         std::fs::write(&p, gen::nested_html(tag, n)).unwrap();
         let r = good(name, args(&[&"tag", &p]), 300 * MB).check(d);
@@ -205,8 +211,13 @@ fn bombs_and_huge_reports() {
     let d = dir.path();
     let pdf = d.join("bomb.pdf");
     std::fs::write(&pdf, gen::pdf_bomb(600)).unwrap();
-    let r = bad("pdf deflate bomb", args(&[&"tag", &pdf]), "expands to more than", 1000 * MB)
-        .check(d);
+    let r = bad(
+        "pdf deflate bomb",
+        args(&[&"tag", &pdf]),
+        "expands to more than",
+        1000 * MB,
+    )
+    .check(d);
     assert!(r.stderr.contains("bomb.pdf"), "{}", r.stderr);
     let docx = d.join("bomb.docx");
     std::fs::write(&docx, gen::docx_bomb(80)).unwrap();
@@ -252,17 +263,29 @@ fn endless_inputs_stop_at_their_limit() {
     let m = d.join("m.model");
     let cases = [
         ("--model /dev/zero", args(&[&"tag", &"--model", &z, &txt])),
-        ("train --data /dev/zero", args(&[&"train", &"--data", &z, &"--out", &m])),
+        (
+            "train --data /dev/zero",
+            args(&[&"train", &"--data", &z, &"--out", &m]),
+        ),
         (
             "train --themes /dev/zero",
             args(&[&"train", &"--data", &jsonl, &"--themes", &z, &"--out", &m]),
         ),
         ("tag --jsonl /dev/zero", args(&[&"tag", &"--jsonl", &z])),
-        ("import /dev/zero", args(&[&"import", &"--from", &"doccano", &z])),
+        (
+            "import /dev/zero",
+            args(&[&"import", &"--from", &"doccano", &z]),
+        ),
         ("agree /dev/zero", args(&[&"agree", &jsonl, &z])),
         ("eval --data /dev/zero", args(&[&"eval", &"--data", &z])),
-        ("tag --input-format html", args(&[&"tag", &"--input-format", &"html", &z])),
-        ("annotate --out /dev/zero", args(&[&"annotate", &txt, &"--out", &z, &"--port", &"0"])),
+        (
+            "tag --input-format html",
+            args(&[&"tag", &"--input-format", &"html", &z]),
+        ),
+        (
+            "annotate --out /dev/zero",
+            args(&[&"annotate", &txt, &"--out", &z, &"--port", &"0"]),
+        ),
     ];
     for (name, a) in cases {
         let r = bad(name, a, "larger than", 800 * MB).check(d);
@@ -276,8 +299,12 @@ fn threads_are_capped() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let txt = report_txt(d);
-    let r = good("--threads 100000", args(&[&"--threads", &"100000", &"tag", &txt]), 300 * MB)
-        .check(d);
+    let r = good(
+        "--threads 100000",
+        args(&[&"--threads", &"100000", &"tag", &txt]),
+        300 * MB,
+    )
+    .check(d);
     assert!(r.stderr.contains("--threads 100000"), "{}", r.stderr);
     assert!(stdout_text(&r).contains("report.txt"));
 }
@@ -288,7 +315,12 @@ fn pipes_and_fifos_are_read_once() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let txt = report_txt(d);
-    let want = good("tag file", args(&[&"tag", &txt, &"--format", &"jsonl"]), 300 * MB).check(d);
+    let want = good(
+        "tag file",
+        args(&[&"tag", &txt, &"--format", &"jsonl"]),
+        300 * MB,
+    )
+    .check(d);
     // Each paragraph's output without the document name.
     let body = |r: &Run| {
         stdout_text(r)
@@ -316,7 +348,12 @@ fn pipes_and_fifos_are_read_once() {
         let (fifo, txt) = (fifo.clone(), txt.clone());
         std::thread::spawn(move || std::fs::write(&fifo, std::fs::read(txt).unwrap()))
     };
-    let r = good("tag FIFO", args(&[&"tag", &fifo, &"--format", &"jsonl"]), 300 * MB).check(d);
+    let r = good(
+        "tag FIFO",
+        args(&[&"tag", &fifo, &"--format", &"jsonl"]),
+        300 * MB,
+    )
+    .check(d);
     writer.join().unwrap().unwrap();
     assert_eq!(body(&r), body(&want));
 }
@@ -335,14 +372,35 @@ fn out_never_replaces_an_input_or_a_special_file() {
     std::fs::create_dir(d.join("sub")).unwrap();
     let dotdot = d.join("sub/../a.jsonl");
     let cases = [
-        ("train --out = --data", args(&[&"train", &"--data", &jsonl, &"--out", &jsonl])),
-        ("train --out hard link", args(&[&"train", &"--data", &jsonl, &"--out", &link])),
-        ("train --out dir/../", args(&[&"train", &"--data", &jsonl, &"--out", &dotdot])),
+        (
+            "train --out = --data",
+            args(&[&"train", &"--data", &jsonl, &"--out", &jsonl]),
+        ),
+        (
+            "train --out hard link",
+            args(&[&"train", &"--data", &jsonl, &"--out", &link]),
+        ),
+        (
+            "train --out dir/../",
+            args(&[&"train", &"--data", &jsonl, &"--out", &dotdot]),
+        ),
         ("tag X --out X", args(&[&"tag", &txt, &"--out", &txt])),
-        ("report --out input", args(&[&"report", &txt, &"--out", &txt])),
-        ("import --out input", args(&[&"import", &"--from", &"doccano", &jsonl, &"--out", &link])),
-        ("export --out input", args(&[&"export", &jsonl, &"--to", &"doccano", &"--out", &jsonl])),
-        ("suggest --out input", args(&[&"suggest", &txt, &"--out", &txt])),
+        (
+            "report --out input",
+            args(&[&"report", &txt, &"--out", &txt]),
+        ),
+        (
+            "import --out input",
+            args(&[&"import", &"--from", &"doccano", &jsonl, &"--out", &link]),
+        ),
+        (
+            "export --out input",
+            args(&[&"export", &jsonl, &"--to", &"doccano", &"--out", &jsonl]),
+        ),
+        (
+            "suggest --out input",
+            args(&[&"suggest", &txt, &"--out", &txt]),
+        ),
     ];
     let before = (std::fs::read(&jsonl).unwrap(), std::fs::read(&txt).unwrap());
     for (name, a) in cases {
@@ -361,11 +419,19 @@ fn out_never_replaces_an_input_or_a_special_file() {
         let fifo = fifo.clone();
         std::thread::spawn(move || std::fs::read(fifo).unwrap())
     };
-    good("tag --out FIFO", args(&[&"tag", &txt, &"--out", &fifo]), 300 * MB).check(d);
+    good(
+        "tag --out FIFO",
+        args(&[&"tag", &txt, &"--out", &fifo]),
+        300 * MB,
+    )
+    .check(d);
     let got = reader.join().unwrap();
     assert!(String::from_utf8_lossy(&got).contains("report.txt"));
     use std::os::unix::fs::FileTypeExt;
-    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo(), "FIFO replaced");
+    assert!(
+        std::fs::metadata(&fifo).unwrap().file_type().is_fifo(),
+        "FIFO replaced"
+    );
 }
 
 /// Case 11: `<meta charset>` that lies is not believed.
@@ -377,7 +443,11 @@ fn lying_charsets() {
         let p = d.join(name);
         std::fs::write(&p, gen::page_with_charset(charset)).unwrap();
         let r = good(name, args(&[&"segment", &p]), 300 * MB).check(d);
-        assert!(stdout_text(&r).contains("课后服务全覆盖"), "{name}: {}", stdout_text(&r));
+        assert!(
+            stdout_text(&r).contains("课后服务全覆盖"),
+            "{name}: {}",
+            stdout_text(&r)
+        );
     }
 }
 
@@ -402,7 +472,11 @@ fn invalid_model_payloads() {
         let p = d.join(format!("{name}.model"));
         std::fs::write(&p, model).unwrap();
         let r = bad(name, args(&[&"tag", &"--model", &p, &txt]), msg, 300 * MB).check(d);
-        assert!(r.stderr.contains("model payload is invalid"), "{}", r.stderr);
+        assert!(
+            r.stderr.contains("model payload is invalid"),
+            "{}",
+            r.stderr
+        );
     }
 }
 
@@ -417,7 +491,15 @@ fn busy_port() {
     let out = d.join("out.jsonl");
     bad(
         "annotate on a busy port",
-        args(&[&"annotate", &txt, &"--out", &out, &"--port", &port, &"--no-suggestions"]),
+        args(&[
+            &"annotate",
+            &txt,
+            &"--out",
+            &out,
+            &"--port",
+            &port,
+            &"--no-suggestions",
+        ]),
         "in use",
         300 * MB,
     )

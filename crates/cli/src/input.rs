@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use policytag_extract::Format;
 use policytag_model::data::{read_jsonl_str, ReadOptions};
+use policytag_tokenizer::limits;
 use policytag_tokenizer::stream::{sniff, Lines};
 
 use crate::exit::InputError;
@@ -38,22 +39,28 @@ pub fn name(path: &Path) -> String {
     }
 }
 
-/// Read all bytes of a file or of stdin (`-`).
+/// Read all bytes of a file or of stdin (`-`), up to [`limits::DOCUMENT`] (standard input,
+/// pipes and devices: [`limits::TEXT`]).
 pub fn read_bytes(path: &Path) -> Result<Vec<u8>> {
-    let mut buf = Vec::new();
     if path.as_os_str() == "-" {
-        std::io::stdin()
-            .read_to_end(&mut buf)
-            .context("reading standard input")?;
-    } else {
-        if path.is_dir() {
-            return Err(
-                InputError(format!("{}: is a directory, not a file", path.display())).into(),
-            );
-        }
-        buf = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        return limits::read_to_end(std::io::stdin(), limits::TEXT, "standard input")
+            .context("reading standard input");
     }
-    Ok(buf)
+    if path.is_dir() {
+        return Err(InputError(format!("{}: is a directory, not a file", path.display())).into());
+    }
+    let (limit, what) = if is_regular(path) {
+        (limits::DOCUMENT, "a file read whole")
+    } else {
+        (limits::TEXT, "a pipe or device read whole")
+    };
+    limits::read_file(path, limit, what).with_context(|| format!("reading {}", path.display()))
+}
+
+/// True for a regular file (which can be opened more than once); false for pipes, FIFOs,
+/// devices (`/dev/stdin`) and paths that do not exist.
+fn is_regular(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
 }
 
 /// A JSONL file of paragraphs (`"text"` per line; labels optional).
@@ -88,7 +95,8 @@ pub fn jsonl_items(path: &Path) -> Result<Vec<Item>> {
 ///
 /// Plain text is read in bounded memory: a file is read twice a block at a time (the first
 /// pass finds the encoding and rejects bad bytes before any paragraph is produced).
-/// Standard input, web pages, Word documents and PDFs are read whole (the latter three are
+/// Standard input, pipes, FIFOs and devices (which can be read only once), web pages, Word
+/// documents and PDFs are read whole (the latter three are
 /// extracted by `policytag_extract` first). `f` returns `false` to stop early. Returns the
 /// number of paragraphs produced.
 pub fn for_each_paragraph(
@@ -122,7 +130,8 @@ pub fn for_each_paragraph(
         }
         Ok(())
     };
-    let stdin = path.as_os_str() == "-";
+    // Anything but a regular file is read once, whole, like standard input.
+    let stdin = path.as_os_str() == "-" || (!is_regular(path) && !path.is_dir() && path.exists());
     let open = || -> Result<std::fs::File> {
         if path.is_dir() {
             return Err(
@@ -131,6 +140,7 @@ pub fn for_each_paragraph(
         }
         std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))
     };
+    let given = format;
     let format = match format {
         Some(f) => f,
         None if stdin => Format::Text, // decided below, once the bytes are read
@@ -147,7 +157,7 @@ pub fn for_each_paragraph(
         feed(&mut || lines.next_line().with_context(|| ctx.clone()))?;
     } else {
         // Whole-document formats (and stdin): extract, then segment the text.
-        let text = read_text(path, (!stdin).then_some(format))?;
+        let text = read_text(path, given.or((!stdin).then_some(format)))?;
         let mut lines = Lines::new(text.as_bytes(), policytag_tokenizer::Encoding::Utf8);
         let ctx = doc.clone();
         feed(&mut || lines.next_line().with_context(|| ctx.clone()))?;

@@ -266,13 +266,22 @@ pub fn remove_stale_temps(path: &Path) {
     }
 }
 
-/// Write `bytes` to `path` through a temporary file in the same directory and a rename.
+/// Write `bytes` to `path` through a temporary file in the same directory and a rename (a
+/// FIFO or device is written directly).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     let io = |source| Error::Io {
         path: path.to_path_buf(),
         source,
     };
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        // A FIFO or a device: write into it; a rename would replace it.
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(bytes))
+            .map_err(io);
+    }
     remove_stale_temps(path);
     let tmp = temp_path(path);
     let result = (|| {

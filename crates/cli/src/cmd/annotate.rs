@@ -10,6 +10,7 @@ use crate::{input, modelfile};
 /// Run the command: read and segment the inputs, open (or resume) the out file, serve
 /// until Ctrl-C.
 pub fn run(a: AnnotateArgs) -> Result<Outcome> {
+    crate::output::refuse_input_as_output(Some(&a.out), &a.files)?;
     let order = match (a.order, a.no_suggestions) {
         (Some(OrderArg::Uncertain), true) => {
             return Err(InputError(

@@ -27,6 +27,7 @@ pub fn config_path(out: &Path) -> PathBuf {
 
 /// Run the command.
 pub fn run(a: ExportArgs) -> Result<Outcome> {
+    crate::output::refuse_input_as_output(Some(&a.out), &[&a.file])?;
     let predict = a.predict || (a.model.is_some() && a.to == ToolFormat::Labelstudio);
     match a.to {
         ToolFormat::Labelstudio if a.tokens => {

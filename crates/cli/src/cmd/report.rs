@@ -136,6 +136,7 @@ pub fn build(t: &Tagging<'_>) -> Result<(Option<Report>, bool)> {
 
 /// Run the command.
 pub fn run(a: ReportArgs) -> Result<Outcome> {
+    crate::output::refuse_input_as_output(Some(&a.out), &a.files)?;
     crate::cmd::tag::check_threshold(a.threshold)?;
     let tagger = modelfile::load(a.model.as_deref())?;
     let (report, failed) = build(&Tagging {

@@ -34,6 +34,7 @@ const BATCH: usize = 1024;
 /// segments a report into batches, the rayon pool tags and renders each batch (order kept),
 /// and a writer thread writes rendered batches while the next ones are tagged.
 pub fn run(a: TagArgs) -> Result<Outcome> {
+    crate::output::refuse_input_as_output(a.out.as_deref(), &a.files)?;
     check_threshold(a.threshold)?;
     let tagger = modelfile::load(a.model.as_deref())?;
     let files = if a.files.is_empty() {

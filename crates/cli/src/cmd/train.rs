@@ -74,6 +74,13 @@ pub fn parse_range(flag: &str, s: &str) -> Result<(usize, usize)> {
 
 /// Run the command.
 pub fn run(a: TrainArgs) -> Result<Outcome> {
+    let inputs: Vec<&Path> = a
+        .data
+        .iter()
+        .map(|p| p.as_path())
+        .chain(a.themes.as_deref())
+        .collect();
+    crate::output::refuse_input_as_output(Some(&a.out), &inputs)?;
     if a.folds < 2 {
         return Err(InputError(format!("--folds must be at least 2, got {}", a.folds)).into());
     }
