@@ -37,6 +37,8 @@ fn run_bin(name: &str, args: &[OsString], stdin: Option<&Path>, dir: &Path) -> R
         None => Stdio::null(),
     };
     let start = Instant::now();
+    // Reaped by `wait4` below (std's `wait` would not give the rusage).
+    #[allow(clippy::zombie_processes)]
     let child = Command::new(env!("CARGO_BIN_EXE_policytag"))
         .args(args)
         .current_dir(dir)

@@ -413,9 +413,12 @@ fn parse_labelstudio_csv(path: &Path, content: &str) -> Result<Records> {
     Ok((out, unlabelled))
 }
 
+/// A CSV row: the line it starts on and its fields.
+type CsvRow = (usize, Vec<String>);
+
 /// The rows of a CSV text (RFC 4180: quoted fields may hold commas, `""` and line breaks),
 /// each with the 1-based line it starts on; blank lines are skipped.
-fn csv_rows(content: &str) -> std::result::Result<Vec<(usize, Vec<String>)>, (usize, String)> {
+fn csv_rows(content: &str) -> std::result::Result<Vec<CsvRow>, (usize, String)> {
     let mut rows = Vec::new();
     let mut row: Vec<String> = Vec::new();
     let mut field = String::new();
