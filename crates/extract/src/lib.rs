@@ -32,7 +32,7 @@ pub mod error;
 pub mod html;
 pub mod layout;
 pub mod pdf;
-mod pdf_guard;
+pub mod pdf_guard;
 
 pub use detect::{detect, Format};
 pub use error::{Error, Result};

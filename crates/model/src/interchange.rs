@@ -646,12 +646,12 @@ pub fn one_line(text: &str) -> String {
 }
 
 /// A token of a text that fastText would take for a label (`__label__x`), or one that an
-/// escape made (`\\__label__x`): any number of `\\` then the label prefix.
+/// escape made (`\__label__x`): any number of `\` then the label prefix.
 fn looks_like_label(token: &str) -> bool {
     token.trim_start_matches('\\').starts_with("__label__")
 }
 
-/// Put a `\\` before every token of `text` that [`looks_like_label`] (tokens are separated
+/// Put a `\` before every token of `text` that looks like a label (tokens are separated
 /// by white space, which is kept as it is).
 pub fn fasttext_escape(text: &str) -> String {
     map_tokens(text, |t, out| {
@@ -662,7 +662,7 @@ pub fn fasttext_escape(text: &str) -> String {
     })
 }
 
-/// Undo [`fasttext_escape`]: remove one `\\` before such tokens.
+/// Undo [`fasttext_escape`]: remove one `\` before such tokens.
 pub fn fasttext_unescape(text: &str) -> String {
     map_tokens(text, |t, out| match t.strip_prefix('\\') {
         Some(rest) if looks_like_label(rest) => out.push_str(rest),
