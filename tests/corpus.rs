@@ -3,8 +3,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use policytag_model::corpus::{near_duplicates, stats};
-use policytag_model::data::{read_jsonl, Example, ReadOptions};
+use policytag_data::corpus::{near_duplicates, stats};
+use policytag_data::jsonl::{read_jsonl, Example, ReadOptions};
 
 fn root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))

@@ -9,9 +9,9 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use policytag_model::data::{read_jsonl_str, ReadOptions};
-use policytag_model::interchange::{self, Format, ImportOptions, LabelSet};
-use policytag_model::LabelInfo;
+use policytag_data::interchange::{self, Format, ImportOptions, LabelSet};
+use policytag_data::jsonl::{read_jsonl_str, ReadOptions};
+use policytag_data::label::LabelInfo;
 
 fuzz_target!(|bytes: &[u8]| {
     let Ok(text) = std::str::from_utf8(bytes) else {

@@ -20,10 +20,15 @@ impl Drop for Proc {
 
 /// Five paragraphs (with ids) from the test split.
 fn paragraphs(dir: &Path) -> PathBuf {
+    first_paragraphs(dir, 5)
+}
+
+/// The first `n` paragraphs (with ids and labels) of the test split.
+fn first_paragraphs(dir: &Path, n: usize) -> PathBuf {
     let all = std::fs::read_to_string(root().join("corpus/test.jsonl")).unwrap();
     let p = dir.join("paras.jsonl");
-    let five: Vec<&str> = all.lines().take(5).collect();
-    std::fs::write(&p, five.join("\n") + "\n").unwrap();
+    let some: Vec<&str> = all.lines().take(n).collect();
+    std::fs::write(&p, some.join("\n") + "\n").unwrap();
     p
 }
 
@@ -117,6 +122,31 @@ fn annotate_missing_input_is_one_line_exit_2() {
     ]);
     assert_eq!(r.code, 2);
     assert!(one_error_line(&r).contains("--order uncertain"));
+    for (bad, want) in [
+        (
+            &["--learn", "--no-suggestions"][..],
+            "learning needs model suggestions",
+        ),
+        (&["--dup-threshold", "1.5"][..], "--dup-threshold"),
+        (&["--base", "no/such/base.jsonl"][..], "no/such/base.jsonl"),
+    ] {
+        let mut args = vec!["annotate", p.to_str().unwrap(), "--jsonl", "--out"];
+        args.push(out.to_str().unwrap());
+        args.extend_from_slice(bad);
+        let r = run(&args);
+        assert_eq!(r.code, 2, "{bad:?}: {}", r.stderr);
+        assert!(one_error_line(&r).contains(want), "{bad:?}: {}", r.stderr);
+    }
+    // Review needs two files or more.
+    let r = run(&[
+        "annotate",
+        "--review",
+        p.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(!out.exists(), "nothing is created for a failed start");
 }
 
 #[test]
@@ -167,8 +197,8 @@ fn annotate_killed_mid_session_loses_nothing_and_resumes() {
     let err = err.join().unwrap();
     assert!(err.contains("torn last line"), "{err}");
     // The labels file trains as it is.
-    let strict = policytag_model::data::ReadOptions::default();
-    let data = policytag_model::data::read_jsonl(&out, strict).unwrap();
+    let strict = policytag_data::jsonl::ReadOptions::default();
+    let data = policytag_data::jsonl::read_jsonl(&out, strict).unwrap();
     assert_eq!(data.examples.len(), 2);
 }
 
@@ -487,4 +517,215 @@ fn annotate_in_headless_chromium_by_keyboard() {
     assert!(server.0.wait().unwrap().success());
     let err = err.join().unwrap();
     assert!(err.contains("stopped; 4 of 5 paragraphs decided"), "{err}");
+}
+
+/// Poll `expr` in the page until it equals `want`, recording every distinct value seen.
+fn wait_for(cdp: &mut Cdp, expr: &str, want: &str, seen: &mut Vec<String>) {
+    let deadline = Instant::now() + Duration::from_secs(600);
+    loop {
+        let v = cdp.eval(expr).as_str().unwrap_or_default().to_string();
+        if seen.last() != Some(&v) {
+            seen.push(v.clone());
+        }
+        if v == want {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{expr} never became {want}; saw {seen:?}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn annotate_learns_live_in_headless_chromium_and_a_kill_9_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = first_paragraphs(dir.path(), 40);
+    let out = dir.path().join("labels.jsonl");
+    let args = [
+        p.to_str().unwrap(),
+        "--jsonl",
+        "--base",
+        "corpus/train.jsonl",
+        "--learn",
+        "--every",
+        "10",
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let (mut server, port, err) = start(&args);
+    let url = format!("http://127.0.0.1:{port}/");
+    let (browser, mut cdp) = chromium(&url, &dir.path().join("profile"));
+    cdp.wait_at(0);
+    let live = "document.body.dataset.live";
+    let mut seen = vec![cdp.eval(live).as_str().unwrap().to_string()];
+    assert_eq!(seen, ["0"]);
+    assert_eq!(cdp.eval("document.body.dataset.version"), "0");
+    let mut while_training = 0;
+    let mut shown_by = Vec::new();
+    for n in 0..30 {
+        shown_by.push(cdp.eval("document.body.dataset.version"));
+        if n % 4 == 1 {
+            cdp.key("2"); // not only the model's own labels
+        }
+        cdp.key("Enter");
+        cdp.wait_at(n + 1);
+        // The page answered while the server was retraining: labelling never waits.
+        if cdp.eval("document.querySelector('#model').className") == "busy" {
+            while_training += 1;
+        }
+        let v = cdp.eval(live).as_str().unwrap().to_string();
+        if seen.last() != Some(&v) {
+            seen.push(v);
+        }
+        if n + 1 == 25 {
+            // The model version changes twice: v1 from 10 decisions, v2 from 20 or more.
+            wait_for(&mut cdp, live, "2", &mut seen);
+            assert_eq!(seen, ["0", "1", "2"]);
+            assert!(
+                while_training > 0,
+                "no decision was answered during a retrain"
+            );
+            // The paragraph on screen was re-suggested by v2 once the page moves on.
+        }
+    }
+    assert!(shown_by.iter().any(|v| v == "2"), "{shown_by:?}");
+    assert!(
+        cdp.eval("document.querySelector('#panel').textContent")
+            .as_str()
+            .unwrap()
+            .contains("Held-out estimate")
+            || cdp
+                .eval("document.querySelector('#panel').textContent")
+                .as_str()
+                .unwrap()
+                .contains("computing"),
+    );
+    // The 30th decision made v3 due: kill -9 in the middle of its retrain.
+    let (_, st) = http(port, "GET", "/api/state", None);
+    let acknowledged = st["done"].as_u64().unwrap();
+    assert_eq!(acknowledged, 30);
+    server.0.kill().unwrap();
+    server.0.wait().unwrap();
+    drop(cdp);
+    drop(browser);
+    let saved = read_lines(&out);
+    assert_eq!(
+        saved.len() as u64,
+        acknowledged,
+        "every acknowledged decision is on disk"
+    );
+    drop(err.join().unwrap());
+    let (proc, port, _err) = start(&args);
+    let (_, st) = http(port, "GET", "/api/state", None);
+    assert_eq!(st["done"], 30);
+    drop(proc);
+}
+
+#[test]
+fn annotate_review_in_headless_chromium() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = std::fs::read_to_string(root().join("corpus/test.jsonl")).unwrap();
+    let lines: Vec<Value> = jsonl(&all).into_iter().take(6).collect();
+    let (a, b) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
+    let mut second = String::new();
+    for (k, l) in lines.iter().enumerate() {
+        let mut l = l.clone();
+        if k % 2 == 1 {
+            // B adds "teaching" where A did not give it, or drops it.
+            let mut set: Vec<String> = serde_json::from_value(l["labels"].clone()).unwrap();
+            match set.iter().position(|x| x == "teaching") {
+                Some(i) => drop(set.remove(i)),
+                None => set.push("teaching".into()),
+            }
+            l["labels"] = serde_json::json!(set);
+        }
+        second.push_str(&format!("{l}\n"));
+    }
+    std::fs::write(
+        &a,
+        all.lines().take(6).collect::<Vec<_>>().join("\n") + "\n",
+    )
+    .unwrap();
+    std::fs::write(&b, second).unwrap();
+    let out = dir.path().join("gold.jsonl");
+    let (server, port, _err) = start(&[
+        "--review",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(read_lines(&out).len(), 3, "the agreed half is gold at once");
+    let (_, st) = http(port, "GET", "/api/state", None);
+    assert_eq!(st["total"], 3);
+    let url = format!("http://127.0.0.1:{port}/");
+    let (browser, mut cdp) = chromium(&url, &dir.path().join("profile"));
+    cdp.wait_at(0);
+    assert_eq!(
+        cdp.eval("[...document.querySelectorAll('#votes .who')].map(e => e.textContent).join(',')"),
+        "a.jsonl,b.jsonl"
+    );
+    assert!(cdp
+        .eval("document.querySelector('#panel').textContent")
+        .as_str()
+        .unwrap()
+        .contains("κ before"));
+    // The reviewer sides with A each time: A's labels are what both gave (pre-selected)
+    // plus "teaching" when A had it.
+    for n in 0..3 {
+        let (_, t) = http(port, "GET", &format!("/api/task/{n}"), None);
+        let a_has_it = t["votes"][0]["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l == "teaching");
+        if a_has_it {
+            let key = st["labels"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["id"] == "teaching")
+                .unwrap()["key"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            cdp.key(&key);
+        }
+        cdp.key("Enter");
+        cdp.wait_at(n + 1);
+    }
+    let gold = read_lines(&out);
+    assert_eq!(gold.len(), 6);
+    for (g, a) in gold.iter().filter(|g| g["agreed"].is_null()).zip(
+        lines
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| k % 2 == 1)
+            .map(|(_, l)| l),
+    ) {
+        assert_eq!(g["id"], a["id"]);
+        assert_eq!(g["labels"], a["labels"]);
+    }
+    let (_, st) = http(port, "GET", "/api/state", None);
+    let teaching = st["review"]["per_label"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["label"] == "teaching")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (teaching["disputed"].as_u64(), teaching["resolved"].as_u64()),
+        (Some(3), Some(3))
+    );
+    // Before, A and B share 1 of 4 "teaching" paragraphs (F1 2·1/(2·1+2+1) = 0.4); after,
+    // A matches the gold (1.0) and B stays at 0.4: the mean is 0.7.
+    let f1 = |k: &str| teaching[k].as_f64().unwrap();
+    assert!((f1("f1_before") - 0.4).abs() < 1e-9, "{teaching}");
+    assert!((f1("f1_after") - 0.7).abs() < 1e-9, "{teaching}");
+    drop(cdp);
+    drop(browser);
+    drop(server);
 }

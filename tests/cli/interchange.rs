@@ -2,7 +2,7 @@
 
 use super::*;
 
-use policytag_model::data::{read_jsonl_str, Example, ReadOptions};
+use policytag_data::jsonl::{read_jsonl_str, Example, ReadOptions};
 
 /// The first `n` lines of corpus/test.jsonl, written to `dir/slice.jsonl`.
 fn corpus_slice(dir: &Path, n: usize) -> PathBuf {
@@ -450,21 +450,14 @@ fn suggest_ranks_by_uncertainty_and_keeps_n() {
     let every = jsonl(&r.stdout);
     assert_eq!(every.len(), 80);
     assert_eq!(&every[..10], &rows[..]);
-    // Reports are segmented like `tag`; ids fall back to doc#paragraph.
-    let r = run(&[
-        "suggest",
-        "corpus/samples/county-annual-summary.txt",
-        "--n",
-        "3",
-    ]);
+    // Reports are segmented like `tag`, and their paragraphs get the ids `tag` gives them.
+    let report = "corpus/samples/county-annual-summary.txt";
+    let r = run(&["suggest", report, "--n", "3"]);
+    let tagged = jsonl(&run(&["tag", report, "--format", "jsonl"]).stdout);
     for row in jsonl(&r.stdout) {
-        assert_eq!(
-            row["id"].as_str().unwrap(),
-            format!(
-                "corpus/samples/county-annual-summary.txt#{}",
-                row["paragraph"]
-            )
-        );
+        let i = row["paragraph"].as_u64().unwrap() as usize;
+        assert_eq!(row["id"], tagged[i]["id"]);
+        assert_eq!(row["text"], tagged[i]["text"]);
     }
     let r = run(&["suggest", "--jsonl", s(&input), "--n", "0"]);
     assert_eq!(r.code, 2);

@@ -136,8 +136,8 @@ fn tag_csv_has_header_and_scores() {
     ]);
     assert_eq!(r.code, 0);
     let header = r.stdout.lines().next().unwrap();
-    assert!(header.starts_with("doc,paragraph,heading,labels,text,aid,"));
-    assert_eq!(header.split(',').count(), 5 + 14);
+    assert!(header.starts_with("id,doc,paragraph,heading,labels,text,aid,"));
+    assert_eq!(header.split(',').count(), 6 + 14);
     golden("tag-county.csv", &r.stdout);
 }
 
@@ -299,20 +299,102 @@ fn binary_input_is_not_text() {
 }
 
 #[test]
-fn missing_file_and_directory_fail_but_good_inputs_are_tagged() {
+fn missing_file_and_directory_without_reports_fail_but_good_inputs_are_tagged() {
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join("notes.md"), "not a report").unwrap();
     let r = run(&[
         "tag",
         "no/such/file.txt",
         "corpus/samples/county-annual-summary.txt",
-        "corpus",
+        empty.path().to_str().unwrap(),
         "--format",
         "jsonl",
     ]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("no/such/file.txt"));
-    assert!(r.stderr.contains("corpus: is a directory"));
+    assert!(r.stderr.contains("a directory with no report files"));
     assert_eq!(r.stderr.lines().count(), 2);
     assert!(jsonl(&r.stdout).len() >= 25);
+}
+
+#[test]
+fn tag_dir_tags_every_report_in_it_sorted_like_the_files_one_by_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("2021");
+    std::fs::create_dir(&sub).unwrap();
+    let samples = root().join("corpus/samples");
+    for (from, to) in [
+        ("district-plan-traditional.txt", sub.join("b.txt")),
+        ("county-annual-summary.txt", dir.path().join("a.txt")),
+    ] {
+        std::fs::copy(samples.join(from), to).unwrap();
+    }
+    std::fs::write(dir.path().join("README.md"), "not a report").unwrap();
+    let d = dir.path().to_str().unwrap();
+    let r = run(&["tag", d, "--format", "jsonl"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let (a, b) = (format!("{d}/a.txt"), format!("{d}/2021/b.txt"));
+    let one_by_one = run(&["tag", &b, &a, "--format", "jsonl"]);
+    // Sorted by path ("2021/b.txt" before "a.txt"), and the same rows as naming the files.
+    assert_eq!(r.stdout, one_by_one.stdout);
+    let docs: Vec<String> = jsonl(&r.stdout)
+        .iter()
+        .map(|row| row["doc"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(docs.first(), Some(&b));
+    assert_eq!(docs.last(), Some(&a));
+}
+
+#[test]
+fn tag_keeps_input_ids_in_jsonl_and_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("rows.jsonl");
+    std::fs::write(
+        &p,
+        "{\"id\":\"row-17\",\"text\":\"全面落实“双减”，课后服务覆盖全部义务教育学校。\"}\n\
+         {\"id\":42,\"text\":\"新建幼儿园三所，新增学位九百个。\"}\n\
+         {\"text\":\"开展防溺水专题教育。\"}\n",
+    )
+    .unwrap();
+    let p = p.to_str().unwrap();
+    let r = run(&["tag", "--jsonl", p, "--format", "jsonl"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let ids: Vec<String> = jsonl(&r.stdout)
+        .iter()
+        .map(|row| row["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids[..2], ["row-17", "42"]);
+    // A line without an id gets the stable paragraph id (file name, index, text hash).
+    assert!(ids[2].starts_with("rows.jsonl#2-"), "{}", ids[2]);
+    let r = run(&["tag", "--jsonl", p, "--format", "csv"]);
+    let csv_ids: Vec<&str> = r
+        .stdout
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(csv_ids, ids);
+    // Reports get the same stable ids in every format and run.
+    let a = run(&[
+        "tag",
+        "corpus/samples/county-annual-summary.txt",
+        "--format",
+        "jsonl",
+    ]);
+    let b = run(&[
+        "tag",
+        "corpus/samples/county-annual-summary.txt",
+        "--format",
+        "csv",
+    ]);
+    let first_json = jsonl(&a.stdout)[0]["id"].as_str().unwrap().to_string();
+    assert!(first_json.starts_with("county-annual-summary.txt#0-"));
+    assert!(b
+        .stdout
+        .lines()
+        .nth(1)
+        .unwrap()
+        .starts_with(&format!("{first_json},")));
 }
 
 #[test]
@@ -706,6 +788,60 @@ fn segment_drops_chrome_golden() {
 }
 
 #[test]
+fn a_page_of_several_reports_is_several_documents_and_a_repeated_article_kept_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "全县新建改扩建学校五所，新增学位三千个，办学条件明显改善，教育质量稳步提升。";
+    let page = format!(
+        "首页 > 文档\n某县教育局2021年工作总结2篇\n申明敬告：本站不保证文档完整\n\
+         【篇一】{body}一、主要工作（一）党建引领。{body}【篇二】{body}\n\
+         乙区教育局2022年工作总结\n發布日期：2023-01-05\n{body}二是。\n×\n乙区教育局2022年工作总结\n{body}二是。\n相关信息\n"
+    );
+    let path = dir.path().join("page.txt");
+    std::fs::write(&path, page).unwrap();
+    let r = run(&["segment", "--format", "jsonl", path.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rows = jsonl(&r.stdout);
+    let docs: Vec<(u64, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["document"].as_u64().unwrap(),
+                r["doc_title"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(
+        docs,
+        [
+            (0, "某县教育局2021年工作总结2篇 【篇一】".to_string()),
+            (1, "某县教育局2021年工作总结2篇 【篇二】".to_string()),
+            (2, "乙区教育局2022年工作总结".to_string()),
+        ]
+    );
+    let last = rows.last().unwrap();
+    assert_eq!(last["doc_region"], "乙区");
+    assert_eq!(last["doc_years"], serde_json::json!([2022]));
+    assert_eq!(last["doc_kind"], "summary");
+    assert_eq!(last["doc_date"], "2023-01-05");
+    // The article saved twice is there once; chrome is never a paragraph.
+    let texts: Vec<&str> = rows.iter().map(|r| r["text"].as_str().unwrap()).collect();
+    assert_eq!(texts.iter().filter(|t| t.ends_with("二是。")).count(), 1);
+    for chrome in ["申明敬告", "相关信息", "發布日期", "×"] {
+        assert!(!texts.iter().any(|t| t.contains(chrome)), "{chrome}");
+    }
+    let heading: Vec<&str> = rows
+        .iter()
+        .map(|r| r["heading"].as_str().unwrap())
+        .collect();
+    assert!(
+        heading.contains(&"一、主要工作 › （一）党建引领"),
+        "{heading:?}"
+    );
+}
+
+#[test]
 fn tokenize_uses_domain_words_and_simplifies() {
     let r = run_in(
         &root(),
@@ -773,8 +909,8 @@ const TEST_SPLIT_MACRO_F1_FLOOR: f64 = 0.82;
 fn default_model_is_current_and_above_the_floor() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("default.model");
-    let flags = std::fs::read_to_string(root().join("models/default.flags")).unwrap();
-    let mut args = vec![
+    // No tuning flag: the library's defaults are the recommended settings.
+    let args = vec![
         "train",
         "--data",
         "corpus/train.jsonl",
@@ -784,7 +920,6 @@ fn default_model_is_current_and_above_the_floor() {
         out.to_str().unwrap(),
         "-q",
     ];
-    args.extend(flags.split_whitespace());
     let r = run(&args);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let r = run(&[
@@ -804,7 +939,7 @@ fn default_model_is_current_and_above_the_floor() {
     );
     assert!(
         std::fs::read(&out).unwrap() == std::fs::read(root().join("models/default.model")).unwrap(),
-        "models/default.model is stale against corpus/ and models/default.flags: run `make model`"
+        "models/default.model is stale against corpus/ and the training defaults: run `make model`"
     );
 }
 mod report;

@@ -69,6 +69,34 @@ fn write_report(args: &[&str]) -> (Run, String, tempfile::TempDir) {
     (r, html, dir)
 }
 
+/// The name `report` and `stats` give each sample (one document each): what the document
+/// is, from `tag`'s `doc_*` fields, not its path.
+fn sample_names() -> Vec<String> {
+    let mut args = vec!["tag", "--format", "jsonl"];
+    args.extend_from_slice(&SAMPLES);
+    let rows = jsonl(&run(&args).stdout);
+    SAMPLES
+        .iter()
+        .map(|doc| {
+            let r = rows.iter().find(|r| r["doc"] == *doc).unwrap();
+            let mut parts = vec![r["doc_title"].as_str().unwrap().to_string()];
+            parts.extend(r["doc_bureau"].as_str().map(str::to_string));
+            let years: Vec<String> = r["doc_years"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|y| y.to_string())
+                .collect();
+            if !years.is_empty() {
+                parts.push(years.join("–"));
+            }
+            parts.extend(r["doc_kind"].as_str().map(str::to_string));
+            parts.extend(r["doc_date"].as_str().map(str::to_string));
+            parts.join(" · ")
+        })
+        .collect()
+}
+
 /// (doc, theme) → share, from `stats --format json`.
 fn stats_shares() -> BTreeMap<(String, String), f64> {
     let mut args = vec!["stats", "--format", "json"];
@@ -107,8 +135,9 @@ fn report_has_every_paragraph_and_chart_values_equal_stats() {
     let shares = stats_shares();
     let sections = elements(&html, "<section class=\"doc\"", "</section>");
     assert_eq!(sections.len(), SAMPLES.len());
-    for (sec, doc) in sections.iter().zip(SAMPLES) {
-        assert_eq!(attr(sec, "data-doc").as_deref(), Some(doc));
+    let names = sample_names();
+    for ((sec, doc), name) in sections.iter().zip(SAMPLES).zip(&names) {
+        assert_eq!(attr(sec, "data-doc").as_deref(), Some(name.as_str()));
         let want: Vec<String> = rows
             .iter()
             .filter(|r| r["doc"] == doc)
@@ -127,7 +156,7 @@ fn report_has_every_paragraph_and_chart_values_equal_stats() {
             let share: f64 = attr(b, "data-share").unwrap().parse().unwrap();
             assert_eq!(
                 share,
-                shares[&(doc.to_string(), theme.clone())],
+                shares[&(name.to_string(), theme.clone())],
                 "{doc} {theme}"
             );
         }
@@ -154,14 +183,14 @@ fn report_has_every_paragraph_and_chart_values_equal_stats() {
     assert_eq!(heat.len(), 1);
     let trs = elements(heat[0], "<tr data-doc=", "</tr>");
     assert_eq!(trs.len(), SAMPLES.len());
-    for (tr, doc) in trs.iter().zip(SAMPLES) {
-        assert_eq!(attr(tr, "data-doc").as_deref(), Some(doc));
+    for (tr, name) in trs.iter().zip(&names) {
+        assert_eq!(attr(tr, "data-doc").as_deref(), Some(name.as_str()));
         let cells = elements(tr, "<td data-theme=", "</td>");
         assert_eq!(cells.len(), 14);
         for c in cells {
             let theme = attr(c, "data-theme").unwrap();
             let share: f64 = attr(c, "data-share").unwrap().parse().unwrap();
-            assert_eq!(share, shares[&(doc.to_string(), theme)]);
+            assert_eq!(share, shares[&(name.to_string(), theme)]);
         }
     }
     assert!(html.contains("<ul class=\"standout\">"));
@@ -185,12 +214,14 @@ fn report_of_one_document_has_no_comparison() {
 
 #[test]
 fn report_bad_inputs_one_line_each_good_ones_reported_exit_2() {
-    let (r, html, _dir) = write_report(&["no/such/file.txt", SAMPLES[0], "corpus"]);
+    let empty = tempfile::tempdir().unwrap();
+    let no_reports = empty.path().to_str().unwrap();
+    let (r, html, _dir) = write_report(&["no/such/file.txt", SAMPLES[0], no_reports]);
     assert_eq!(r.code, 2);
     let errors: Vec<&str> = r.stderr.lines().filter(|l| l.contains("error")).collect();
     assert_eq!(errors.len(), 2, "{}", r.stderr);
     assert!(errors[0].contains("no/such/file.txt"));
-    assert!(errors[1].contains("corpus: is a directory"));
+    assert!(errors[1].contains("a directory with no report files"));
     assert_eq!(
         elements(&html, "<section class=\"doc\"", "</section>").len(),
         1
@@ -238,19 +269,19 @@ fn stats_csv_and_text_agree_with_json() {
     let header: Vec<&str> = lines[0].split(',').collect();
     assert_eq!(&header[..4], ["doc", "paragraphs", "untagged", "figures"]);
     assert_eq!(header.len(), 4 + 2 * 14);
-    for (line, doc) in lines[1..].iter().zip(SAMPLES) {
+    for (line, name) in lines[1..].iter().zip(sample_names()) {
         let cells: Vec<&str> = line.split(',').collect();
-        assert_eq!(cells[0], doc);
+        assert_eq!(cells[0], name);
         for (h, c) in header.iter().zip(&cells).skip(4) {
             if let Some(id) = h.strip_suffix("_share") {
                 let v: f64 = c.parse().unwrap();
-                assert_eq!(v, shares[&(doc.to_string(), id.to_string())]);
+                assert_eq!(v, shares[&(name.to_string(), id.to_string())]);
             }
         }
     }
     let r = run(&["stats", SAMPLES[1]]);
     assert_eq!(r.code, 0);
-    assert!(r.stdout.starts_with(&format!("━━ {}: ", SAMPLES[1])));
+    assert!(r.stdout.starts_with(&format!("━━ {}: ", sample_names()[1])));
     assert!(r.stdout.contains("key figures"));
 }
 

@@ -31,9 +31,12 @@ pub enum Error {
     /// Starting or running the web server failed (a busy port is [`Error::Input`]).
     #[error("web server: {0}")]
     Server(String),
-    /// An error from the model crate (loading a model for suggestions or re-ranking).
+    /// An error loading a model for suggestions or re-ranking.
     #[error(transparent)]
-    Model(#[from] policytag_model::Error),
+    Pipeline(#[from] policytag_pipeline::Error),
+    /// An error writing the decisions file.
+    #[error(transparent)]
+    Data(#[from] policytag_data::Error),
 }
 
 impl Error {
@@ -41,7 +44,8 @@ impl Error {
     pub fn is_bad_input(&self) -> bool {
         match self {
             Error::Store { .. } | Error::Input(_) => true,
-            Error::Model(e) => e.is_bad_input(),
+            Error::Pipeline(e) => e.is_bad_input(),
+            Error::Data(e) => e.is_bad_input(),
             Error::Io { source, .. } => matches!(
                 source.kind(),
                 std::io::ErrorKind::NotFound

@@ -9,24 +9,31 @@
 //!   out.jsonl          labelled paragraphs, readable by `policytag train --data`
 //!   out.skipped.jsonl  skipped paragraphs (not examples)
 //! restart with the same out file ─▶ decided paragraphs are skipped (resume)
+//! near-duplicates (groups) ─▶ one per group in the queue; one key decides the whole group
+//! --learn: every N decisions ─▶ background retrain (learn) ─▶ swap model, re-rank
+//! --review A B … ─▶ only the disputed paragraphs, every annotator's labels side by side
 //! ```
 //!
-//! The library has no opinion about where paragraphs come from; the `policytag annotate`
-//! command segments reports exactly as `policytag tag` does and hands them over.
+//! Paragraphs are `policytag_pipeline::Paragraph`s, read by the pipeline's `Reader` exactly
+//! as `policytag tag` reads them; suggestions come from a `policytag_pipeline::Pipeline`.
 //!
 //! ```
 //! use policytag_annotate::{queue, session::{DecideRequest, Session, Settings}, store::Store};
-//! use policytag_model::LabelInfo;
+//! use policytag_data::LabelInfo;
 //!
 //! let dir = tempfile::tempdir()?;
+//! let text = "全面落实“双减”，课后服务实现全覆盖。";
 //! let paras = vec![queue::Paragraph {
-//!     id: None,
+//!     id: policytag_pipeline::paragraph_id("report.txt", 0, text),
 //!     doc: "report.txt".into(),
-//!     paragraph: 0,
-//!     heading: "一、双减".into(),
-//!     text: "全面落实“双减”，课后服务实现全覆盖。".into(),
+//!     index: 0,
+//!     heading: vec!["一、双减".into()],
+//!     start: 0,
+//!     end: text.chars().count(),
+//!     text: text.into(),
+//!     document: None,
 //! }];
-//! let tasks = queue::tasks(paras, None)?; // with Some(&tagger): model suggestions
+//! let tasks = queue::tasks(paras, None)?; // with Some(&pipeline): model suggestions
 //! let labels = vec![LabelInfo {
 //!     id: "double-reduction".into(),
 //!     name: "双减与课后服务".into(),
@@ -37,7 +44,12 @@
 //! let mut session = Session::new(tasks, labels, store, settings)?;
 //! let id = session.task(0).unwrap().id;
 //! let answer = session
-//!     .decide(DecideRequest { id, labels: vec!["double-reduction".into()], skip: false })
+//!     .decide(DecideRequest {
+//!         id,
+//!         labels: vec!["double-reduction".into()],
+//!         skip: false,
+//!         group: false,
+//!     })
 //!     .unwrap();
 //! assert_eq!((answer.next, answer.state.done), (1, 1));
 //! // policytag_annotate::server::serve(session, 0, None, |addr| println!("http://{addr}/"),
@@ -47,7 +59,10 @@
 #![deny(missing_docs)]
 
 pub mod error;
+pub mod groups;
+pub mod learn;
 pub mod queue;
+pub mod review;
 pub mod server;
 pub mod session;
 pub mod store;

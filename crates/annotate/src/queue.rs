@@ -1,6 +1,6 @@
 //! Tasks (paragraphs with the model's suggestions) and the order they are shown in.
 //!
-//! **Uncertainty** is [`policytag_model::active::uncertainty`], the measure `policytag suggest`
+//! **Uncertainty** is [`policytag_data::active::uncertainty`], the measure `policytag suggest`
 //! ranks by: for each label, how far its calibrated probability sits from its tuned threshold
 //! as a share of the room on that side; a paragraph is as uncertain as its closest call.
 //! `--order uncertain` shows the most uncertain paragraphs first (ties in file order), so the
@@ -8,30 +8,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use policytag_model::{active, Tagger};
+use policytag_data::active;
+use policytag_pipeline::Pipeline;
 use rayon::prelude::*;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
 /// Evidence terms shown (and highlighted) per suggested label.
 pub const EVIDENCE_TERMS: usize = 5;
 
-/// A paragraph to label, as read from the inputs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Paragraph {
-    /// The id given by a JSONL input, if any.
-    pub id: Option<String>,
-    /// Document name.
-    pub doc: String,
-    /// Paragraph index within the document.
-    pub paragraph: usize,
-    /// Heading path (` › `-joined), possibly empty.
-    pub heading: String,
-    /// The text.
-    pub text: String,
-}
+/// A paragraph to label: the pipeline's paragraph (its id, the input's or
+/// [`policytag_pipeline::paragraph_id`], is the task's id).
+pub use policytag_pipeline::Paragraph;
 
 /// The model's view of one label on one paragraph.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -49,7 +38,7 @@ pub struct Suggestion {
 /// A paragraph with its stable id and, when a model is used, one suggestion per label.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Task {
-    /// Stable id: the JSONL id, or [`stable_id`].
+    /// Stable id: the paragraph's.
     pub id: String,
     /// The paragraph.
     pub para: Paragraph,
@@ -91,19 +80,6 @@ impl Order {
     }
 }
 
-/// The id of a paragraph without one: `NAME#INDEX-HASH`, from the document's file name,
-/// the paragraph index and the first 8 hex digits of the text's SHA-256 — the same for the
-/// same paragraph of the same file on every run, so a restarted session resumes.
-pub fn stable_id(doc: &str, paragraph: usize, text: &str) -> String {
-    id_of(&file_name(doc), paragraph, text)
-}
-
-fn id_of(name: &str, paragraph: usize, text: &str) -> String {
-    let hash = Sha256::digest(text.as_bytes());
-    let hex: String = hash[..4].iter().map(|b| format!("{b:02x}")).collect();
-    format!("{name}#{paragraph}-{hex}")
-}
-
 fn file_name(doc: &str) -> String {
     std::path::Path::new(doc)
         .file_name()
@@ -111,9 +87,9 @@ fn file_name(doc: &str) -> String {
         .unwrap_or_else(|| doc.to_string())
 }
 
-/// Make tasks from paragraphs; with a tagger, with its suggestions. Fails if two paragraphs
-/// have the same id or there is nothing to label.
-pub fn tasks(paras: Vec<Paragraph>, tagger: Option<&Tagger>) -> Result<Vec<Task>> {
+/// Make tasks from paragraphs; with a pipeline, with its model's suggestions. Fails if two
+/// paragraphs have the same id or there is nothing to label.
+pub fn tasks(paras: Vec<Paragraph>, tagger: Option<&Pipeline>) -> Result<Vec<Task>> {
     if paras.is_empty() {
         return Err(Error::Input(
             "the inputs have no paragraphs to label".into(),
@@ -136,14 +112,13 @@ pub fn tasks(paras: Vec<Paragraph>, tagger: Option<&Tagger>) -> Result<Vec<Task>
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     let mut out = Vec::with_capacity(paras.len());
     for p in paras {
-        let id = p.id.clone().unwrap_or_else(|| {
-            let name = if shared.contains(&p.doc) {
-                p.doc.clone()
-            } else {
-                file_name(&p.doc)
-            };
-            id_of(&name, p.paragraph, &p.text)
-        });
+        let mut id = p.id.clone();
+        // A generated id names the file; where two inputs share a file name, the path as given.
+        if shared.contains(&p.doc)
+            && id == policytag_pipeline::paragraph_id(&p.doc, p.index, &p.text)
+        {
+            id = format!("{}{}", p.doc, &id[file_name(&p.doc).len()..]);
+        }
         if let Some(first) = seen.insert(id.clone(), p.doc.clone()) {
             return Err(Error::Input(format!(
                 "two paragraphs have the id {id:?} (in {first} and {}); ids must be unique",
@@ -163,14 +138,15 @@ pub fn tasks(paras: Vec<Paragraph>, tagger: Option<&Tagger>) -> Result<Vec<Task>
 }
 
 /// (Re)compute every task's suggestions with `tagger`, on all cores.
-pub fn suggest(tasks: &mut [Task], tagger: &Tagger) {
+pub fn suggest(tasks: &mut [Task], tagger: &Pipeline) {
     tasks.par_iter_mut().for_each(|t| {
         t.suggestions = suggestions(tagger, &t.para.text);
     });
 }
 
-/// The model's suggestions for one text, one per label.
-pub fn suggestions(tagger: &Tagger, text: &str) -> Vec<Suggestion> {
+/// The model's suggestions for one text, one per label (at the tuned thresholds).
+pub fn suggestions(pipeline: &Pipeline, text: &str) -> Vec<Suggestion> {
+    let tagger = pipeline.tagger();
     let pred = tagger.predict(text, None);
     tagger
         .model()
@@ -276,11 +252,14 @@ mod tests {
 
     fn para(doc: &str, i: usize, text: &str) -> Paragraph {
         Paragraph {
-            id: None,
+            id: policytag_pipeline::paragraph_id(doc, i, text),
             doc: doc.into(),
-            paragraph: i,
-            heading: String::new(),
+            index: i,
+            heading: Vec::new(),
+            start: 0,
+            end: 0,
             text: text.into(),
+            document: None,
         }
     }
 
@@ -297,19 +276,10 @@ mod tests {
     }
 
     #[test]
-    fn stable_ids_depend_on_file_name_index_and_text_only() {
-        let a = stable_id("reports/a.txt", 3, "学前教育");
-        assert_eq!(a, stable_id("other/dir/a.txt", 3, "学前教育"));
-        assert!(a.starts_with("a.txt#3-"), "{a}");
-        assert_ne!(a, stable_id("a.txt", 4, "学前教育"));
-        assert_ne!(a, stable_id("a.txt", 3, "学前教育。"));
-    }
-
-    #[test]
     fn duplicate_ids_and_empty_inputs_are_errors() {
         let mut p = vec![para("a.jsonl", 0, "x"), para("b.jsonl", 0, "y")];
-        p[0].id = Some("7".into());
-        p[1].id = Some("7".into());
+        p[0].id = "7".into();
+        p[1].id = "7".into();
         let e = tasks(p, None).unwrap_err();
         assert!(e.to_string().contains("\"7\"") && e.to_string().contains("b.jsonl"));
         assert!(tasks(vec![], None).is_err());

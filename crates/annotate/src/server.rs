@@ -6,7 +6,12 @@
 //! | `GET /api/state` | totals, progress, labels with their keys |
 //! | `GET /api/task/N` | the task at position N (decided ones first, then the queue) |
 //! | `POST /api/decide` | `{"id", "labels":[…]}` or `{"id", "skip":true}` → `{"next", "state"}` |
+//! | `POST /api/decide` with `"group":true` | the same decision for the paragraph's undecided near-duplicates |
 //! | `POST /api/rerank` | reload the model file named on the command line, re-order the queue |
+//!
+//! With live learning, a learner thread ([`crate::learn::run`]) is woken whenever a decision
+//! makes a retrain due; it takes the session's lock only to snapshot and to swap, so a
+//! decision never waits for training.
 //!
 //! Defences: every request must name this server in `Host` (and in `Origin`, when sent) as
 //! `127.0.0.1:PORT` or `localhost:PORT`, else 403 — a page on another site, or one reached
@@ -57,6 +62,7 @@ struct App {
     session: Arc<Mutex<Session>>,
     port: u16,
     model: Option<PathBuf>,
+    wake: Option<std::sync::mpsc::Sender<()>>,
 }
 
 impl App {
@@ -171,7 +177,17 @@ async fn task(State(app): State<App>, Path(n): Path<usize>) -> Response {
 }
 
 async fn decide(State(app): State<App>, Json(req): Json<DecideRequest>) -> Response {
-    match app.lock().decide(req) {
+    let (answer, due) = {
+        let mut s = app.lock();
+        let answer = s.decide(req);
+        (answer, s.wants_retrain())
+    };
+    if due {
+        if let Some(w) = &app.wake {
+            let _ = w.send(());
+        }
+    }
+    match answer {
         Ok(v) => Json(v).into_response(),
         Err(r) => r.into_response(),
     }
@@ -186,10 +202,9 @@ async fn rerank(State(app): State<App>) -> Response {
     };
     let texts = app.lock().texts();
     let work = tokio::task::spawn_blocking(move || -> Result<_> {
-        let model = policytag_model::Model::load(&path)?;
-        let labels = model.labels.clone();
-        let tagger = policytag_model::Tagger::new(model)?;
-        Ok((labels, suggest_all(&tagger, &texts)))
+        let pipeline = policytag_pipeline::Pipeline::load(Some(&path))?;
+        let labels = pipeline.labels().to_vec();
+        Ok((labels, suggest_all(&pipeline, &texts)))
     })
     .await;
     match work {
@@ -235,7 +250,7 @@ pub struct Summary {
 /// the bound address once the server accepts connections. `model` is the file that
 /// `POST /api/rerank` reloads (none: re-ranking is refused).
 pub fn serve(
-    session: Session,
+    mut session: Session,
     port: u16,
     model: Option<PathBuf>,
     ready: impl FnOnce(SocketAddr),
@@ -246,8 +261,23 @@ pub fn serve(
         .enable_time()
         .build()
         .map_err(|e| Error::Server(format!("starting the runtime: {e}")))?;
+    let learner = session.take_learner();
     let session = Arc::new(Mutex::new(session));
-    rt.block_on(async {
+    let (wake, learner) = match learner {
+        Some(l) => {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let s = session.clone();
+            let handle = std::thread::Builder::new()
+                .name("learner".into())
+                .spawn(move || crate::learn::run(s, l, rx))
+                .map_err(|e| Error::Server(format!("starting the learner: {e}")))?;
+            // Decisions already in the out file may make a retrain due at once.
+            let _ = tx.send(());
+            (Some(tx), Some(handle))
+        }
+        None => (None, None),
+    };
+    let served = rt.block_on(async {
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port))
             .await
             .map_err(|e| match e.kind() {
@@ -266,6 +296,7 @@ pub fn serve(
             session: session.clone(),
             port: addr.port(),
             model,
+            wake,
         };
         ready(addr);
         let signal = async move {
@@ -278,7 +309,11 @@ pub fn serve(
         };
         run(listener, router(app), signal).await;
         Ok::<(), Error>(())
-    })?;
+    });
+    // The router (and with it the learner's wake sender) is gone: the learner stops after
+    // the retrain it may be running; nothing of it needs saving.
+    drop(learner);
+    served?;
     let s = session.lock().unwrap_or_else(|p| p.into_inner());
     Ok(Summary {
         done: s.done(),

@@ -19,7 +19,8 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use policytag_data::jsonl::{self, parse_line, CorpusLine, Example};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use policytag_tokenizer::limits;
@@ -48,6 +49,13 @@ pub struct Decision {
     /// Who decided, if given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub annotator: Option<String>,
+    /// Applied from a near-duplicate's decision (its id) with one key, not looked at
+    /// one by one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applied_from: Option<String>,
+    /// In review: every annotator gave these labels, so no one had to decide.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub agreed: bool,
     /// When (UTC, ISO 8601 with milliseconds).
     pub ts: String,
 }
@@ -61,6 +69,8 @@ pub struct Stored {
     pub skipped: bool,
     /// When it was decided (`""` if the line has no `"ts"`).
     pub ts: String,
+    /// The id of the near-duplicate whose decision was applied to this one, if any.
+    pub applied_from: Option<String>,
 }
 
 /// The skip file that goes with an out file: `x.jsonl` → `x.skipped.jsonl`, else
@@ -109,7 +119,7 @@ impl Part {
             index: HashMap::new(),
             file: None,
         };
-        policytag_model::model::remove_stale_temps(&part.path);
+        policytag_data::atomic::remove_stale_temps(&part.path);
         let bytes = match limits::read_file(&part.path, limits::DATA, "a decisions file") {
             Ok(b) => b,
             Err(policytag_tokenizer::Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -192,7 +202,11 @@ impl Part {
         Ok(part)
     }
 
-    fn append(&mut self, raw: String, id: String, stored: Stored) -> Result<()> {
+    /// Append whole lines with one write, then sync.
+    fn append_all(&mut self, lines: Vec<(String, String, Stored)>) -> Result<()> {
+        if lines.is_empty() {
+            return Ok(());
+        }
         if self.file.is_none() {
             let f = OpenOptions::new()
                 .create(true)
@@ -202,17 +216,22 @@ impl Part {
             sync_dir(&self.path);
             self.file = Some(f);
         }
-        let mut line = raw.clone();
-        line.push('\n');
+        let mut bytes = String::new();
+        for (raw, _, _) in &lines {
+            bytes.push_str(raw);
+            bytes.push('\n');
+        }
         let f = self.file.as_mut().expect("opened above");
-        let r = f.write_all(line.as_bytes()).and_then(|_| f.sync_data());
+        let r = f.write_all(bytes.as_bytes()).and_then(|_| f.sync_data());
         r.map_err(|e| self.io(e))?;
-        self.index.insert(id.clone(), self.lines.len());
-        self.lines.push(Line {
-            id: Some(id),
-            raw,
-            stored,
-        });
+        for (raw, id, stored) in lines {
+            self.index.insert(id.clone(), self.lines.len());
+            self.lines.push(Line {
+                id: Some(id),
+                raw,
+                stored,
+            });
+        }
         Ok(())
     }
 
@@ -238,7 +257,7 @@ impl Part {
             bytes.push_str(&l.raw);
             bytes.push('\n');
         }
-        policytag_model::model::write_atomic(&self.path, bytes.as_bytes())?;
+        policytag_data::atomic::write_atomic(&self.path, bytes.as_bytes())?;
         sync_dir(&self.path);
         self.file = Some(
             OpenOptions::new()
@@ -265,36 +284,36 @@ fn sync_dir(path: &Path) {
     }
 }
 
+/// A stored line: a corpus line (id, labels) with the time of the decision.
+#[derive(Deserialize)]
+struct StoredLine {
+    #[serde(flatten)]
+    line: CorpusLine,
+    #[serde(default)]
+    ts: Option<Value>,
+    #[serde(default)]
+    applied_from: Option<Value>,
+}
+
 /// Parse one stored line: its id (if any) and decision.
 fn parse(s: &str, skipped: bool) -> std::result::Result<(Option<String>, Stored), String> {
-    let v: Value = serde_json::from_str(s).map_err(|e| format!("malformed JSON: {e}"))?;
-    let obj = v.as_object().ok_or("a line must be a JSON object")?;
-    let id = match obj.get("id") {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        Some(Value::Null) | None => None,
-        Some(_) => return Err("\"id\" must be a string or number".into()),
+    let v: StoredLine = serde_json::from_str(s).map_err(jsonl::error_message)?;
+    let labels = match v.line.labels {
+        Some(l) => l,
+        None if skipped => Vec::new(),
+        None => return Err("missing \"labels\" list".into()),
     };
-    let labels = match obj.get("labels").or_else(|| obj.get("label")) {
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(|x| x.as_str().map(str::to_string))
-            .collect::<Option<Vec<String>>>()
-            .ok_or("\"labels\" must be a list of strings")?,
-        None | Some(Value::Null) if skipped => Vec::new(),
-        _ => return Err("missing \"labels\" list".into()),
+    let text_of = |v: Option<Value>| match v {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
     };
-    let ts = obj
-        .get("ts")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-        .to_string();
     Ok((
-        id,
+        v.line.id,
         Stored {
             labels,
             skipped,
-            ts,
+            ts: text_of(v.ts).unwrap_or_default(),
+            applied_from: text_of(v.applied_from),
         },
     ))
 }
@@ -382,15 +401,48 @@ impl Store {
         all.into_iter().map(|(_, id)| id.to_string()).collect()
     }
 
+    /// The labelled lines of the out file as training examples, in file order: the
+    /// decisions file is what a retrain learns from (lines without a `"text"` are left out).
+    pub fn examples(&self) -> Vec<Example> {
+        self.out
+            .lines
+            .iter()
+            .filter_map(|l| parse_line(&l.raw, false).ok())
+            .collect()
+    }
+
+    /// Labelled lines in the out file.
+    pub fn labelled(&self) -> usize {
+        self.out.lines.len()
+    }
+
+    /// Store decisions about ids the store does not know yet, durably, with one write and
+    /// one sync per file (a whole group applied with one key). Known ids are refused.
+    pub fn record_new(&mut self, ds: &[Decision]) -> Result<()> {
+        if let Some(d) = ds.iter().find(|d| self.get(&d.id).is_some()) {
+            return Err(Error::Input(format!("{:?} is already decided", d.id)));
+        }
+        for skipped in [false, true] {
+            let mut batch = Vec::new();
+            for d in ds.iter().filter(|d| d.skipped == skipped) {
+                let raw = serde_json::to_string(d).map_err(|e| Error::Server(e.to_string()))?;
+                batch.push((raw, d.id.clone(), stored(d)));
+            }
+            let part = if skipped {
+                &mut self.skips
+            } else {
+                &mut self.out
+            };
+            part.append_all(batch)?;
+        }
+        Ok(())
+    }
+
     /// Store a decision durably (written and synced when this returns). A new id is
     /// appended; a changed decision replaces the old line.
     pub fn record(&mut self, d: &Decision) -> Result<()> {
         let raw = serde_json::to_string(d).map_err(|e| Error::Server(e.to_string()))?;
-        let stored = Stored {
-            labels: d.labels.clone(),
-            skipped: d.skipped,
-            ts: d.ts.clone(),
-        };
+        let stored = stored(d);
         let (target, other) = if d.skipped {
             (&mut self.skips, &mut self.out)
         } else {
@@ -406,13 +458,22 @@ impl Store {
         } else {
             // Append first, then drop it from the other file: a crash in between leaves the
             // id in both, which `open` settles by time.
-            target.append(raw, d.id.clone(), stored)?;
+            target.append_all(vec![(raw, d.id.clone(), stored)])?;
         }
         if let Some(i) = other.find(&d.id) {
             other.remove(&HashSet::from([i]));
             other.rewrite()?;
         }
         Ok(())
+    }
+}
+
+fn stored(d: &Decision) -> Stored {
+    Stored {
+        labels: d.labels.clone(),
+        skipped: d.skipped,
+        ts: d.ts.clone(),
+        applied_from: d.applied_from.clone(),
     }
 }
 
@@ -451,7 +512,7 @@ pub fn iso(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use policytag_model::data::{read_jsonl, ReadOptions};
+    use policytag_data::jsonl::{read_jsonl, ReadOptions};
 
     fn dec(id: &str, labels: &[&str], skipped: bool, ts: &str) -> Decision {
         Decision {
@@ -463,6 +524,8 @@ mod tests {
             labels: labels.iter().map(|s| s.to_string()).collect(),
             skipped,
             annotator: None,
+            applied_from: None,
+            agreed: false,
             ts: ts.into(),
         }
     }

@@ -10,7 +10,7 @@ use std::thread::JoinHandle;
 use policytag_annotate::queue::{self, Order, Paragraph};
 use policytag_annotate::store::Store;
 use policytag_annotate::{serve, Session, Settings, Stop, Summary};
-use policytag_model::{LabelInfo, Model};
+use policytag_data::LabelInfo;
 use serde_json::{json, Value};
 
 fn default_model() -> PathBuf {
@@ -18,7 +18,9 @@ fn default_model() -> PathBuf {
 }
 
 fn labels() -> Vec<LabelInfo> {
-    Model::load(&default_model()).unwrap().labels
+    policytag_pipeline::load_model(Some(&default_model()))
+        .unwrap()
+        .labels
 }
 
 const TEXTS: [&str; 4] = [
@@ -33,11 +35,14 @@ fn session(out: &Path, can_rerank: bool) -> Session {
         .iter()
         .enumerate()
         .map(|(i, t)| Paragraph {
-            id: None,
+            id: policytag_pipeline::paragraph_id("report.txt", i, t),
             doc: "report.txt".into(),
-            paragraph: i,
-            heading: "一、工作".into(),
+            index: i,
+            heading: vec!["一、工作".into()],
+            start: 0,
+            end: 0,
             text: t.to_string(),
+            document: None,
         })
         .collect();
     let tasks = queue::tasks(paras, None).unwrap();
@@ -416,4 +421,328 @@ fn duplicate_host_huge_length_and_stalled_clients_are_refused() {
         .recv_timeout(std::time::Duration::from_secs(120))
         .expect("the server stopped despite a stalled client");
     assert_eq!(summary.total, TEXTS.len());
+}
+
+// ---- live learning, near-duplicate groups, review ------------------------------------
+
+fn corpus(name: &str) -> Vec<policytag_data::Example> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../corpus")
+        .join(name);
+    policytag_data::jsonl::read_jsonl(&p, Default::default())
+        .unwrap()
+        .examples
+}
+
+/// Poll the state until `done` says so (the learner works in the background).
+fn wait_state(srv: &Server, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(300);
+    loop {
+        let (_, st) = srv.get("/api/state");
+        if done(&st) {
+            return st;
+        }
+        assert!(std::time::Instant::now() < deadline, "never {what}: {st}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+fn learning_session(out: &Path, base: Vec<policytag_data::Example>) -> Session {
+    let test = corpus("test.jsonl");
+    let paras = test[..8]
+        .iter()
+        .map(|e| Paragraph {
+            id: e.id.clone().unwrap(),
+            doc: "test.jsonl".into(),
+            index: 0,
+            heading: Vec::new(),
+            start: 0,
+            end: 0,
+            text: e.text.clone(),
+            document: None,
+        })
+        .collect();
+    let tagger = policytag_pipeline::Pipeline::load(Some(&default_model())).unwrap();
+    let tasks = queue::tasks(paras, Some(&tagger)).unwrap();
+    let settings = Settings {
+        order: Order::Uncertain,
+        annotator: None,
+        can_rerank: false,
+    };
+    let params = policytag_model::train::TrainParams::default()
+        .folds(2)
+        .features_per_label(200)
+        .max_iterations(20);
+    let learner = policytag_annotate::learn::Learner::new(params, base, &labels(), 3).unwrap();
+    Session::new(tasks, labels(), Store::open(out).unwrap(), settings)
+        .unwrap()
+        .with_learning(learner)
+}
+
+/// Label the task at position `n` with its gold labels from the test split.
+fn label_next(srv: &Server, n: usize) -> Value {
+    let gold: std::collections::BTreeMap<String, Vec<String>> = corpus("test.jsonl")
+        .into_iter()
+        .map(|e| (e.id.unwrap(), e.labels))
+        .collect();
+    let (_, t) = srv.get(&format!("/api/task/{n}"));
+    let id = t["id"].as_str().unwrap();
+    let (code, r) = srv.post("/api/decide", &json!({"id": id, "labels": gold[id]}));
+    assert_eq!(code, 200, "{r}");
+    r
+}
+
+#[test]
+fn learning_retrains_in_the_background_swaps_and_estimates() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("labels.jsonl");
+    let srv = Server::start(learning_session(&out, corpus("train.jsonl")), None);
+    let (_, st) = srv.get("/api/state");
+    assert_eq!(st["learn"]["version"], 0);
+    assert_eq!(st["learn"]["every"], 3);
+    let (_, t) = srv.get("/api/task/0");
+    assert_eq!(t["model_version"], 0);
+    for n in 0..3 {
+        label_next(&srv, n);
+    }
+    // The third decision made a retrain due; the fourth is answered while it runs.
+    let r = label_next(&srv, 3);
+    assert_eq!(r["state"]["learn"]["training"], 1, "{r}");
+    assert_eq!(r["state"]["done"], 4);
+    let st = wait_state(&srv, "v1", |st| st["learn"]["version"] == 1);
+    assert!(st["learn"]["error"].is_null(), "{st}");
+    let v1 = &st["learn"]["versions"][1];
+    assert!(v1["decisions"].as_u64().unwrap() >= 3);
+    let (_, t) = srv.get("/api/task/4");
+    assert_eq!(
+        t["model_version"], 1,
+        "undecided paragraphs are re-suggested"
+    );
+    let (_, t) = srv.get("/api/task/0");
+    assert_eq!(
+        t["model_version"], 0,
+        "decided ones keep what they were shown"
+    );
+    // The held-out estimate arrives, per label with counts.
+    let st = wait_state(&srv, "estimated", |st| {
+        !st["learn"]["versions"][1]["estimate"].is_null()
+    });
+    let e = &st["learn"]["versions"][1]["estimate"];
+    let n = e["n"].as_u64().unwrap();
+    assert_eq!(n, v1["decisions"].as_u64().unwrap());
+    let per_label = e["per_label"].as_array().unwrap();
+    assert_eq!(per_label.len(), labels().len());
+    let gold: Vec<Vec<String>> = lines(&out)
+        .iter()
+        .take(n as usize)
+        .map(|l| serde_json::from_value(l["labels"].clone()).unwrap())
+        .collect();
+    let support: u64 = per_label
+        .iter()
+        .map(|l| l["support"].as_u64().unwrap())
+        .sum();
+    assert_eq!(support as usize, gold.iter().map(Vec::len).sum::<usize>());
+    // Three more make v2.
+    for n in 4..7 {
+        label_next(&srv, n);
+    }
+    wait_state(&srv, "v2", |st| st["learn"]["version"] == 2);
+    assert_eq!(lines(&out).len(), 7);
+    srv.finish();
+}
+
+#[test]
+fn a_failed_retrain_keeps_the_old_model_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("labels.jsonl");
+    // No base corpus: three decisions cannot train fourteen labels.
+    let srv = Server::start(learning_session(&out, Vec::new()), None);
+    let before: Vec<Value> = (0..8)
+        .map(|n| srv.get(&format!("/api/task/{n}")).1)
+        .collect();
+    for n in 0..3 {
+        label_next(&srv, n);
+    }
+    let st = wait_state(&srv, "failed", |st| !st["learn"]["error"].is_null());
+    assert!(st["learn"]["training"].is_null());
+    assert_eq!(st["learn"]["version"], 0);
+    let err = st["learn"]["error"].as_str().unwrap();
+    assert!(
+        err.contains("retraining v1 failed") && err.contains("too few"),
+        "{err}"
+    );
+    let (_, t) = srv.get("/api/task/3");
+    assert_eq!(t["model_version"], 0);
+    assert_eq!(t["suggestions"], before[3]["suggestions"]);
+    srv.finish();
+}
+
+#[test]
+fn a_group_decision_covers_its_near_duplicates() {
+    use policytag_annotate::groups::{group, GroupParams};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("labels.jsonl");
+    let mut texts: Vec<String> = TEXTS.iter().map(|t| t.to_string()).collect();
+    texts.push("全面落实“双减”， 课后服务实现义务教育学校全覆盖！".into());
+    texts.push("全面落实“双减”，课后服务实现义务教育学校全覆盖（2023年）".into());
+    let paras = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Paragraph {
+            id: policytag_pipeline::paragraph_id("report.txt", i, t),
+            doc: "report.txt".into(),
+            index: i,
+            heading: Vec::new(),
+            start: 0,
+            end: 0,
+            text: t.clone(),
+            document: None,
+        })
+        .collect();
+    let settings = Settings {
+        order: Order::File,
+        annotator: None,
+        can_rerank: false,
+    };
+    let groups = group(&texts, GroupParams::default());
+    assert_eq!(groups.of, [0, 1, 2, 3, 0, 0]);
+    let session = Session::new(
+        queue::tasks(paras, None).unwrap(),
+        labels(),
+        Store::open(&out).unwrap(),
+        settings,
+    )
+    .unwrap()
+    .with_groups(groups)
+    .unwrap();
+    let srv = Server::start(session, None);
+    let (_, st) = srv.get("/api/state");
+    assert_eq!(
+        (st["total"].as_u64(), st["length"].as_u64()),
+        (Some(6), Some(4))
+    );
+    assert_eq!(st["groups"], 1);
+    let (_, t) = srv.get("/api/task/0");
+    assert_eq!(t["group"], json!({"size": 3, "undecided_others": 2}));
+    let id = t["id"].as_str().unwrap();
+    let (code, r) = srv.post(
+        "/api/decide",
+        &json!({"id": id, "labels": ["double-reduction"], "group": true}),
+    );
+    assert_eq!(code, 200, "{r}");
+    assert_eq!(
+        (r["applied"].as_u64(), r["next"].as_u64()),
+        (Some(2), Some(3))
+    );
+    assert_eq!(r["state"]["done"], 3);
+    let saved = lines(&out);
+    assert_eq!(saved.len(), 3);
+    assert!(saved[0]["applied_from"].is_null());
+    for l in &saved[1..] {
+        assert_eq!(l["applied_from"], id);
+        assert_eq!(l["labels"], json!(["double-reduction"]));
+    }
+    let (_, t) = srv.get("/api/task/3");
+    assert_eq!(t["paragraph"], 1, "then the next group");
+    srv.finish();
+}
+
+#[test]
+fn review_shows_disputes_side_by_side_and_agreement_before_and_after() {
+    use policytag_annotate::review::{Annotator, Review};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("gold.jsonl");
+    let ex = |t: &str, l: &[&str]| policytag_data::Example {
+        id: None,
+        text: t.into(),
+        labels: l.iter().map(|s| s.to_string()).collect(),
+    };
+    let a = Annotator {
+        name: "a.jsonl".into(),
+        examples: vec![
+            ex(TEXTS[0], &["double-reduction"]),
+            ex(TEXTS[1], &["safety"]),
+            ex(TEXTS[2], &["teachers"]),
+        ],
+    };
+    let b = Annotator {
+        name: "b.jsonl".into(),
+        examples: vec![
+            ex(TEXTS[0], &["double-reduction"]),
+            ex(TEXTS[1], &["safety", "moral"]),
+            ex(TEXTS[2], &[]),
+        ],
+    };
+    let settings = Settings {
+        order: Order::File,
+        annotator: Some("reviewer".into()),
+        can_rerank: false,
+    };
+    let review = Review::build(vec![a, b]).unwrap();
+    let session = || {
+        Session::new(
+            queue::tasks(review.paragraphs(), None).unwrap(),
+            labels(),
+            Store::open(&out).unwrap(),
+            settings.clone(),
+        )
+        .unwrap()
+        .with_review(review.clone())
+        .unwrap()
+    };
+    let srv = Server::start(session(), None);
+    // The agreed paragraph is gold already; the two disputes are the tasks.
+    let saved = lines(&out);
+    assert_eq!(saved.len(), 1);
+    assert_eq!(
+        (saved[0]["agreed"].as_bool(), saved[0]["text"].as_str()),
+        (Some(true), Some(TEXTS[0]))
+    );
+    let (_, st) = srv.get("/api/state");
+    assert_eq!(
+        (st["total"].as_u64(), st["review"]["agreed"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let row = |st: &Value, l: &str| -> Value {
+        st["review"]["per_label"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["label"] == l)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(row(&st, "teachers")["disputed"], 1);
+    assert!(row(&st, "teachers")["kappa_after"].is_null());
+    let (_, t) = srv.get("/api/task/0");
+    assert_eq!(
+        t["votes"],
+        json!([{"annotator": "a.jsonl", "labels": ["safety"]},
+               {"annotator": "b.jsonl", "labels": ["moral", "safety"]}])
+    );
+    assert_eq!(
+        t["preselect"],
+        json!(["safety"]),
+        "what every annotator gave"
+    );
+    for (n, labels) in [(0, json!(["safety"])), (1, json!(["teachers"]))] {
+        let (_, t) = srv.get(&format!("/api/task/{n}"));
+        let (code, _) = srv.post("/api/decide", &json!({"id": t["id"], "labels": labels}));
+        assert_eq!(code, 200);
+    }
+    let (_, st) = srv.get("/api/state");
+    let teachers = row(&st, "teachers");
+    assert_eq!(teachers["resolved"], 1);
+    // A was right on teachers, B was not: against the adjudicated labels A scores F1 1 and
+    // B 0 (mean 0.5), where before A and B agreed not at all.
+    assert_eq!(teachers["f1_before"], 0.0);
+    assert_eq!(teachers["f1_after"], 0.5);
+    srv.finish();
+    let saved = lines(&out);
+    assert_eq!(saved.len(), 3);
+    assert!(saved.iter().all(|l| l["annotator"] == "reviewer"));
+    // Restarting does not write the agreed paragraph twice.
+    let srv = Server::start(session(), None);
+    assert_eq!(lines(&out).len(), 3);
+    srv.finish();
 }

@@ -79,6 +79,8 @@ pub enum PoolingArg {
     Paragraph,
     /// Best of the paragraph and its sentences.
     MaxSentence,
+    /// Paragraph, best sentence, guard against single cues and length, combined per label.
+    Combined,
 }
 
 /// Output formats of reports.
@@ -149,7 +151,9 @@ pub struct TagArgs {
     pub out: Option<PathBuf>,
 }
 
-/// `policytag train`.
+/// `policytag train`. Every tuning flag is optional: a flag not given leaves the library's
+/// recommended setting (`TrainParams::default`, listed in the README), which is what
+/// `models/default.model` is trained with.
 #[derive(Debug, Args)]
 pub struct TrainArgs {
     /// Labelled JSONL files: `{"text": …, "labels": [ids]}` per line.
@@ -158,40 +162,40 @@ pub struct TrainArgs {
     /// Where to write the model.
     #[arg(long)]
     pub out: PathBuf,
-    /// Cross-validation folds (for calibration, thresholds and metrics).
-    #[arg(long, default_value_t = 5)]
-    pub folds: usize,
-    /// Seed for the fold assignment.
-    #[arg(long, default_value_t = 42)]
-    pub seed: u64,
-    /// Keep at most this many TF-IDF terms (most frequent first); default: no cap.
+    /// Cross-validation folds for calibration, thresholds and metrics [default: 3].
+    #[arg(long)]
+    pub folds: Option<usize>,
+    /// Seed for the fold assignment [default: 42].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Keep at most this many TF-IDF terms (most frequent first) [default: no cap].
     #[arg(long)]
     pub max_features: Option<usize>,
-    /// Columns (chosen by chi²) each label's classifier uses.
-    #[arg(long, default_value_t = 2000)]
-    pub features_per_label: usize,
-    /// Minimum document frequency of a term.
-    #[arg(long, default_value_t = 2)]
-    pub min_df: usize,
-    /// Word n-gram range, e.g. 1-2.
-    #[arg(long, default_value = "1-2")]
-    pub ngrams: String,
-    /// Character n-gram range, e.g. 2-3 (default: none).
+    /// Columns (chosen by chi²) each label's classifier uses [default: 2000].
+    #[arg(long)]
+    pub features_per_label: Option<usize>,
+    /// Minimum document frequency of a term [default: 2].
+    #[arg(long)]
+    pub min_df: Option<usize>,
+    /// Word n-gram range, e.g. 1-2 [default: 1-2].
+    #[arg(long)]
+    pub ngrams: Option<String>,
+    /// Character n-gram range, e.g. 2-3, or `none` [default: 2-3].
     #[arg(long)]
     pub char_ngrams: Option<String>,
-    /// L2 penalty of each logistic regression (1/C).
-    #[arg(long, default_value_t = 0.1)]
-    pub alpha: f64,
-    /// L-BFGS iteration cap.
-    #[arg(long, default_value_t = 100)]
-    pub max_iter: u64,
+    /// L2 penalty of each logistic regression (1/C) [default: 0.1].
+    #[arg(long)]
+    pub alpha: Option<f64>,
+    /// L-BFGS iteration cap [default: 40].
+    #[arg(long)]
+    pub max_iter: Option<u64>,
     /// Let jieba guess unknown words with its HMM.
     #[arg(long)]
     pub hmm: bool,
     /// How a paragraph's score is formed: the whole paragraph, or the best of it and each
-    /// of its sentences.
-    #[arg(long, value_enum, default_value_t = PoolingArg::Paragraph)]
-    pub pooling: PoolingArg,
+    /// of its sentences, or those combined with a guard and length per label [default: combined].
+    #[arg(long, value_enum)]
+    pub pooling: Option<PoolingArg>,
     /// TOML file with `[[theme]]` id/name/description entries, for display names.
     #[arg(long)]
     pub themes: Option<PathBuf>,
@@ -451,8 +455,33 @@ pub enum OrderArg {
 #[derive(Debug, Args)]
 pub struct AnnotateArgs {
     /// Report files (segmented as `tag` does), or JSONL paragraph files with --jsonl.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "review")]
     pub files: Vec<PathBuf>,
+    /// Review mode: two or more annotators' label files (JSONL); shows only the paragraphs
+    /// they disagree on, their labels side by side; --out gets the adjudicated set.
+    #[arg(long, num_args = 2.., value_name = "FILE", conflicts_with_all = ["files", "learn", "base"])]
+    pub review: Vec<PathBuf>,
+    /// Retrain in the background every --every decisions on --base plus the decisions so
+    /// far (on by default with --base).
+    #[arg(long, conflicts_with = "no_learn")]
+    pub learn: bool,
+    /// Do not retrain, even with --base.
+    #[arg(long)]
+    pub no_learn: bool,
+    /// Base corpus (labelled JSONL) retrains learn from besides the decisions, e.g.
+    /// corpus/train.jsonl.
+    #[arg(long)]
+    pub base: Option<PathBuf>,
+    /// New decisions between retrains.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
+    pub every: u64,
+    /// Near-duplicates: character 5-gram overlap (Jaccard, 0–1) at or above which
+    /// paragraphs are grouped.
+    #[arg(long, default_value_t = 0.7)]
+    pub dup_threshold: f64,
+    /// Do not group near-duplicates.
+    #[arg(long)]
+    pub no_groups: bool,
     /// Format of the report files (default: detected from their content).
     #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
     pub input_format: InputFormatArg,

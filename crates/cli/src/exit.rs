@@ -28,6 +28,10 @@ pub fn is_input_error(e: &anyhow::Error) -> bool {
         c.downcast_ref::<InputError>().is_some()
             || c.downcast_ref::<policytag_model::Error>()
                 .is_some_and(|e| e.is_bad_input())
+            || c.downcast_ref::<policytag_pipeline::Error>()
+                .is_some_and(|e| e.is_bad_input())
+            || c.downcast_ref::<policytag_data::Error>()
+                .is_some_and(|e| e.is_bad_input())
             || c.downcast_ref::<policytag_tokenizer::Error>()
                 .is_some_and(|e| e.is_bad_input())
             || c.downcast_ref::<policytag_extract::Error>()
@@ -81,6 +85,11 @@ pub fn report(result: anyhow::Result<Outcome>) -> ExitCode {
                 matches!(
                     c.downcast_ref::<policytag_model::Error>(),
                     Some(policytag_model::Error::Interrupted)
+                ) || matches!(
+                    c.downcast_ref::<policytag_pipeline::Error>(),
+                    Some(policytag_pipeline::Error::Model(
+                        policytag_model::Error::Interrupted
+                    ))
                 )
             }) {
                 eprintln!("policytag: interrupted; nothing was written");
@@ -96,10 +105,4 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
-}
-
-/// A usage error found after parsing.
-pub fn usage(msg: &str) -> ExitCode {
-    eprintln!("policytag: error: {msg}");
-    ExitCode::from(2)
 }

@@ -8,8 +8,8 @@ mod args;
 mod cmd;
 mod exit;
 mod input;
-mod modelfile;
 mod output;
+mod tagging;
 
 use std::process::ExitCode;
 
@@ -21,23 +21,20 @@ const MAX_THREADS_PER_CORE: usize = 4;
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
-    if let Some(n) = cli.threads {
-        if n == 0 {
-            return exit::usage("--threads must be at least 1");
-        }
+    let threads = cli.threads.map(|n| {
         let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
         let most = MAX_THREADS_PER_CORE * cores;
-        let n = if n > most {
+        if n > most {
             eprintln!(
                 "policytag: note: --threads {n} is more than {MAX_THREADS_PER_CORE} per core; using {most}"
             );
             most
         } else {
             n
-        };
-        let _ = rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build_global();
+        }
+    });
+    if let Err(e) = policytag_pipeline::set_threads(threads) {
+        return exit::report(Err(e.into()));
     }
     let result = match cli.command {
         args::Command::Tag(a) => cmd::tag::run(a),

@@ -6,8 +6,13 @@ use thiserror::Error;
 #[derive(Debug, Error)]
 pub enum Error {
     /// A parameter is out of range.
-    #[error("invalid TF-IDF parameter: {0}")]
-    InvalidParam(String),
+    #[error("invalid TF-IDF parameter {param}: {msg}")]
+    InvalidParam {
+        /// The parameter (its setter's name, e.g. `min_df`).
+        param: &'static str,
+        /// What is wrong.
+        msg: String,
+    },
     /// Fitting needs at least one document with at least one term.
     #[error("cannot fit TF-IDF: {0}")]
     Empty(String),

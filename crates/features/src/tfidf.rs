@@ -28,6 +28,8 @@ pub struct TfidfParams {
     sublinear_tf: bool,
     smooth_idf: bool,
     l2_norm: bool,
+    #[serde(default)]
+    block_norm: bool,
 }
 
 impl Default for TfidfParams {
@@ -41,6 +43,7 @@ impl Default for TfidfParams {
             sublinear_tf: true,
             smooth_idf: true,
             l2_norm: true,
+            block_norm: false,
         }
     }
 }
@@ -88,34 +91,49 @@ impl TfidfParams {
         self
     }
 
+    /// With [`l2_norm`](TfidfParams::l2_norm), scale the word n-grams and the character
+    /// n-grams of a row to unit norm each (as scikit-learn's `FeatureUnion` of two vectorisers
+    /// does), instead of the row as a whole; a row with both then has norm √2. Default
+    /// `false`.
+    pub fn block_norm(mut self, yes: bool) -> Self {
+        self.block_norm = yes;
+        self
+    }
+
     /// Validate the parameters.
     pub fn check(self) -> Result<ValidTfidfParams> {
         let (lo, hi) = self.word_ngrams;
         if lo == 0 || lo > hi || hi > 3 {
-            return Err(Error::InvalidParam(format!(
-                "word n-gram range {lo}..={hi} (need 1 <= lo <= hi <= 3)"
-            )));
+            return Err(Error::InvalidParam {
+                param: "word_ngrams",
+                msg: format!("range {lo}-{hi} (need 1 <= low <= high <= 3)"),
+            });
         }
         if let Some((lo, hi)) = self.char_ngrams {
             if lo == 0 || lo > hi || hi > 3 {
-                return Err(Error::InvalidParam(format!(
-                    "char n-gram range {lo}..={hi} (need 1 <= lo <= hi <= 3)"
-                )));
+                return Err(Error::InvalidParam {
+                    param: "char_ngrams",
+                    msg: format!("range {lo}-{hi} (need 1 <= low <= high <= 3)"),
+                });
             }
         }
         if self.min_df == 0 {
-            return Err(Error::InvalidParam("min_df must be at least 1".into()));
+            return Err(Error::InvalidParam {
+                param: "min_df",
+                msg: "must be at least 1, got 0".into(),
+            });
         }
         if !(self.max_df > 0.0 && self.max_df <= 1.0) {
-            return Err(Error::InvalidParam(format!(
-                "max_df must be in (0, 1], got {}",
-                self.max_df
-            )));
+            return Err(Error::InvalidParam {
+                param: "max_df",
+                msg: format!("must be in (0, 1], got {}", self.max_df),
+            });
         }
         if self.max_features == Some(0) {
-            return Err(Error::InvalidParam(
-                "max_features must be at least 1".into(),
-            ));
+            return Err(Error::InvalidParam {
+                param: "max_features",
+                msg: "must be at least 1, got 0".into(),
+            });
         }
         Ok(ValidTfidfParams(self))
     }
@@ -297,8 +315,12 @@ struct Index {
     log_tf: Vec<f64>,
 }
 
-/// A column (high 32 bits) and its idf's index in [`Index::idf_values`] (low 32 bits).
+/// A column (high 32 bits), [`CHAR_BIT`] for a character n-gram, and its idf's index in
+/// [`Index::idf_values`] (the low 31 bits).
 type Entry = u64;
+
+/// Marks an [`Entry`] of a character n-gram.
+const CHAR_BIT: u64 = 1 << 31;
 
 const NONE: u32 = u32::MAX;
 const NO_ENTRY: Entry = u64::MAX;
@@ -324,7 +346,7 @@ impl Tfidf {
             if let Some(chars) = term.strip_prefix(CHAR_PREFIX) {
                 index
                     .chars
-                    .insert(pack(chars.chars().map(|c| c as u32)), entry);
+                    .insert(pack(chars.chars().map(|c| c as u32)), entry | CHAR_BIT);
             } else {
                 let mut ids = Vec::with_capacity(3);
                 for t in term.split(' ') {
@@ -399,7 +421,10 @@ impl Tfidf {
         Vectorizer {
             tfidf: self,
             ids: Vec::with_capacity(128),
+            unigrams: Vec::with_capacity(128),
+            breaks: Vec::new(),
             cols: Vec::with_capacity(384),
+            is_char: Vec::new(),
         }
     }
 }
@@ -410,8 +435,14 @@ pub struct Vectorizer<'a> {
     tfidf: &'a Tfidf,
     /// Token id per word so far ([`NONE`] for words outside every vocabulary term).
     ids: Vec<u32>,
-    /// Entries found so far, repeated once per occurrence.
+    /// Unigram entry per word so far ([`NO_ENTRY`] for none).
+    unigrams: Vec<Entry>,
+    /// Sentence ends so far: (word index, byte offset), as [`Tokens::breaks`] records them.
+    breaks: Vec<(usize, usize)>,
+    /// Scratch: the entries of the row being built, repeated once per occurrence.
     cols: Vec<Entry>,
+    /// Scratch: whether each entry of the row being built is a character n-gram.
+    is_char: Vec<bool>,
 }
 
 impl WordSink for Vectorizer<'_> {
@@ -423,10 +454,14 @@ impl WordSink for Vectorizer<'_> {
             .get(w)
             .copied()
             .unwrap_or((NONE, NO_ENTRY));
-        if self.tfidf.params.word_ngrams.0 <= 1 && col != NO_ENTRY {
-            self.cols.push(col);
-        }
         self.ids.push(id);
+        self.unigrams.push(col);
+    }
+    fn sentence_end(&mut self, end: usize) {
+        let n = self.ids.len();
+        if n > 0 && self.breaks.last().is_none_or(|&(m, _)| m < n) {
+            self.breaks.push((n, end));
+        }
     }
 }
 
@@ -434,33 +469,127 @@ impl Vectorizer<'_> {
     /// The row of the words fed so far plus the character n-grams of `normalized`; the
     /// vectoriser is then empty and can be fed the next document.
     pub fn finish(&mut self, normalized: &str) -> SparseVec {
-        let t = self.tfidf;
-        let (lo, hi) = t.params.word_ngrams;
-        for n in lo.max(2)..=hi {
-            for win in self.ids.windows(n) {
-                if win.contains(&NONE) {
-                    continue;
-                }
-                if let Some(&c) = t.index.words.get(&pack(win.iter().copied())) {
-                    self.cols.push(c);
+        let row = self.row(0..self.ids.len(), normalized);
+        self.clear();
+        row
+    }
+
+    /// [`finish`](Vectorizer::finish), and the row of each sentence when there is more than
+    /// one: the same rows as [`Tfidf::transform`] of the text's [`Tokens`] and of each of
+    /// [`Tokens::sentences`].
+    pub fn finish_sentences(&mut self, normalized: &str) -> (SparseVec, Vec<SparseVec>) {
+        let n = self.ids.len();
+        if self.breaks.is_empty() {
+            return (self.finish(normalized), Vec::new());
+        }
+        // Every term of the paragraph lies within one sentence, except word n-grams across
+        // a sentence end: each sentence's terms are looked up once and serve both rows.
+        let breaks = std::mem::take(&mut self.breaks);
+        let mut all = Vec::with_capacity(self.cols.capacity());
+        let mut sentences = Vec::with_capacity(breaks.len() + 1);
+        let mut cols = std::mem::take(&mut self.cols);
+        let (mut w0, mut b0) = (0usize, 0usize);
+        for &(w, b) in breaks.iter().chain(std::iter::once(&(n, normalized.len()))) {
+            cols.clear();
+            if w > w0 {
+                self.terms(w0..w, &normalized[b0..b], &mut cols);
+                all.extend_from_slice(&cols);
+                sentences.push(self.row_of(&mut cols));
+            } else {
+                // No word, but stop words may still hold character n-grams.
+                self.terms(w0..w0, &normalized[b0..b], &mut all);
+            }
+            w0 = w;
+            b0 = b;
+        }
+        // Word n-grams whose first and last words lie in different sentences.
+        let mut sentence_of = Vec::with_capacity(n);
+        for (k, &(w, _)) in breaks.iter().chain(std::iter::once(&(n, 0))).enumerate() {
+            sentence_of.resize(w.max(sentence_of.len()), k);
+        }
+        let (lo, hi) = self.tfidf.params.word_ngrams;
+        for len in lo.max(2)..=hi {
+            for start in 0..(n + 1).saturating_sub(len) {
+                if sentence_of[start] != sentence_of[start + len - 1] {
+                    self.ngram(start..start + len, &mut all);
                 }
             }
         }
+        let para = self.row_of(&mut all);
+        self.cols = cols;
+        self.breaks = breaks;
+        self.clear();
+        (para, sentences)
+    }
+
+    fn clear(&mut self) {
+        self.ids.clear();
+        self.unigrams.clear();
+        self.breaks.clear();
+    }
+
+    /// The row of words `words` (indices into what was fed) and the character n-grams of
+    /// `text`.
+    fn row(&mut self, words: std::ops::Range<usize>, text: &str) -> SparseVec {
+        let mut cols = std::mem::take(&mut self.cols);
+        cols.clear();
+        self.terms(words, text, &mut cols);
+        let out = self.row_of(&mut cols);
+        self.cols = cols;
+        out
+    }
+
+    /// Append the entries of word n-gram `words` (n ≥ 2) when it is in the vocabulary.
+    fn ngram(&self, words: std::ops::Range<usize>, cols: &mut Vec<Entry>) {
+        let win = &self.ids[words];
+        if !win.contains(&NONE) {
+            if let Some(&c) = self.tfidf.index.words.get(&pack(win.iter().copied())) {
+                cols.push(c);
+            }
+        }
+    }
+
+    /// Append the entries of every term of words `words` and of the character n-grams of
+    /// `text`, once per occurrence.
+    fn terms(&self, words: std::ops::Range<usize>, text: &str, cols: &mut Vec<Entry>) {
+        let t = self.tfidf;
+        let (lo, hi) = t.params.word_ngrams;
+        if lo <= 1 {
+            cols.extend(
+                self.unigrams[words.clone()]
+                    .iter()
+                    .copied()
+                    .filter(|&c| c != NO_ENTRY),
+            );
+        }
+        for n in lo.max(2)..=hi {
+            for start in words.start..(words.end + 1).saturating_sub(n).max(words.start) {
+                self.ngram(start..start + n, cols);
+            }
+        }
         if let Some((lo, hi)) = t.params.char_ngrams {
-            let cols = &mut self.cols;
-            for_char_windows(normalized, lo, hi, |key| {
+            for_char_windows(text, lo, hi, |key| {
                 if let Some(&c) = t.index.chars.get(&key) {
                     cols.push(c);
                 }
             });
         }
-        self.cols.sort_unstable();
+    }
+
+    /// The TF-IDF row of `cols` (entries repeated once per occurrence; sorted in place).
+    fn row_of(&mut self, cols: &mut [Entry]) -> SparseVec {
+        let t = self.tfidf;
+        cols.sort_unstable();
         let mut out = SparseVec {
-            indices: Vec::with_capacity(self.cols.len()),
-            values: Vec::with_capacity(self.cols.len()),
+            indices: Vec::with_capacity(cols.len()),
+            values: Vec::with_capacity(cols.len()),
         };
+        // Squared norms of the word block and the character block.
+        let mut norms = [0.0f64; 2];
+        let block = t.params.l2_norm && t.params.block_norm;
+        let is_char = &mut self.is_char;
+        is_char.clear();
         let mut i = 0;
-        let cols = &self.cols;
         while i < cols.len() {
             let e = cols[i];
             let mut j = i + 1;
@@ -476,53 +605,56 @@ impl Vectorizer<'_> {
             } else {
                 n as f64
             };
+            let v = tf * t.index.idf_values[(e & (CHAR_BIT - 1)) as usize];
+            let c = e & CHAR_BIT != 0;
+            norms[usize::from(c && block)] += v * v;
+            if block {
+                is_char.push(c);
+            }
             out.indices.push((e >> 32) as u32);
-            out.values
-                .push(tf * t.index.idf_values[(e & 0xFFFF_FFFF) as usize]);
+            out.values.push(v);
             i = j;
         }
         if t.params.l2_norm {
-            let norm = out.values.iter().map(|v| v * v).sum::<f64>().sqrt();
-            if norm > 0.0 {
-                out.values.iter_mut().for_each(|v| *v /= norm);
+            let [wn, cn] = norms.map(f64::sqrt);
+            if block {
+                for (v, &c) in out.values.iter_mut().zip(is_char.iter()) {
+                    let n = if c { cn } else { wn };
+                    if n > 0.0 {
+                        *v /= n;
+                    }
+                }
+            } else if wn > 0.0 {
+                out.values.iter_mut().for_each(|v| *v /= wn);
             }
         }
-        self.ids.clear();
-        self.cols.clear();
         out
     }
 }
 
-/// Call `f` with the packed key of every character n-gram (`lo..=hi` characters, lower-cased)
-/// within each run of word characters of `text`, in the order [`for_char_runs`] gives them:
-/// by run, then by n, then by position. Needs no buffer when `lo == hi`.
+/// Call `f` with the packed key of every character n-gram (`lo..=hi` characters, lower-cased,
+/// `hi` ≤ 3) within each run of word characters of `text`: the keys [`for_char_runs`] gives,
+/// by position and then by n. Needs no buffer: the last `n` characters of the current run
+/// are kept packed as `pack` does, one key per n; shifting down one slot drops the oldest,
+/// the newest goes in the top slot.
 fn for_char_windows(text: &str, lo: usize, hi: usize, mut f: impl FnMut(u64)) {
-    if lo == hi && lo <= 3 {
-        // The last `lo` characters of the current run, packed as `pack` does: shifting down
-        // one slot drops the oldest, the newest goes in the top slot.
-        let shift = 21 * (lo as u32 - 1);
-        let (mut key, mut run) = (0u64, 0usize);
-        for c in text.chars() {
-            if is_word_char(c) {
-                key = (key >> 21) | ((u64::from(c.to_ascii_lowercase() as u32) + 1) << shift);
-                run += 1;
-                if run >= lo {
-                    f(key);
+    let mut keys = [0u64; 4];
+    let mut run = 0usize;
+    for c in text.chars() {
+        if is_word_char(c) {
+            let code = u64::from(c.to_ascii_lowercase() as u32) + 1;
+            run += 1;
+            for n in lo..=hi {
+                keys[n] = (keys[n] >> 21) | (code << (21 * (n as u32 - 1)));
+                if run >= n {
+                    f(keys[n]);
                 }
-            } else {
-                key = 0;
-                run = 0;
             }
+        } else {
+            keys = [0; 4];
+            run = 0;
         }
-        return;
     }
-    for_char_runs(text, |run| {
-        for n in lo..=hi {
-            for win in run.windows(n) {
-                f(pack(win.iter().map(|&c| c as u32)));
-            }
-        }
-    });
 }
 
 #[cfg(test)]
@@ -620,17 +752,21 @@ mod tests {
             "a1B2 c3Ｄ 学前 教育。。x",
             "𠀀𠀁字 混合 ÉCOLE",
         ];
-        for n in 1..=3 {
+        for (lo, hi) in [(1, 1), (2, 2), (3, 3), (1, 3), (2, 3), (1, 2)] {
             for t in texts {
                 let mut fast = Vec::new();
-                for_char_windows(t, n, n, |k| fast.push(k));
+                for_char_windows(t, lo, hi, |k| fast.push(k));
                 let mut slow = Vec::new();
                 for_char_runs(t, |run| {
-                    for win in run.windows(n) {
-                        slow.push(pack(win.iter().map(|&c| c as u32)));
+                    for n in lo..=hi {
+                        for win in run.windows(n) {
+                            slow.push(pack(win.iter().map(|&c| c as u32)));
+                        }
                     }
                 });
-                assert_eq!(fast, slow, "n={n} {t:?}");
+                fast.sort_unstable();
+                slow.sort_unstable();
+                assert_eq!(fast, slow, "{lo}-{hi} {t:?}");
             }
         }
     }
@@ -646,6 +782,72 @@ mod tests {
         let r = t.transform(&doc(&["双减", "未知词", "课后服务"]));
         close(r.values.iter().map(|v| v * v).sum::<f64>(), 1.0);
         assert!(t.transform(&doc(&["完全", "陌生"])).indices.is_empty());
+    }
+
+    #[test]
+    fn block_norm_scales_words_and_chars_separately() {
+        let t = TfidfParams::default()
+            .word_ngrams(1, 1)
+            .char_ngrams(Some((1, 1)))
+            .min_df(1)
+            .block_norm(true)
+            .check()
+            .unwrap()
+            .fit(&corpus())
+            .unwrap();
+        let r = t.transform(&doc(&["双减", "课后服务"]));
+        let (mut w, mut c) = (0.0, 0.0);
+        for (col, v) in r.iter() {
+            if t.term(col).starts_with(CHAR_PREFIX) {
+                c += v * v;
+            } else {
+                w += v * v;
+            }
+        }
+        close(w, 1.0);
+        close(c, 1.0);
+    }
+
+    /// The streaming rows of a paragraph and its sentences equal the rows of its tokens and
+    /// of each of its sentences' tokens, for word n-grams across sentence ends, sentences of
+    /// stop words only and trailing punctuation.
+    #[test]
+    fn streamed_sentence_rows_equal_token_rows() {
+        use policytag_tokenizer::{TextSettings, Tokenizer};
+        let tok = Tokenizer::new(TextSettings::default()).unwrap();
+        let texts = [
+            "落实双减政策。规范课后服务；加强作业管理！提高教学质量",
+            "一是加强校园安全。的。二是推进课后服务；",
+            "学前教育。普惠。幼儿园。建设。",
+            "没有句号的一段话，只有逗号",
+            "",
+            "。；！",
+        ];
+        let docs: Vec<Tokens> = texts.iter().map(|t| tok.tokenize(t)).collect();
+        for (words, chars) in [
+            ((1, 3), Some((1, 3))),
+            ((2, 2), None),
+            ((1, 2), Some((2, 2))),
+        ] {
+            let t = TfidfParams::default()
+                .word_ngrams(words.0, words.1)
+                .char_ngrams(chars)
+                .min_df(1)
+                .check()
+                .unwrap()
+                .fit(&docs)
+                .unwrap();
+            for (text, d) in texts.iter().zip(&docs) {
+                let normalized = tok.normalize(text);
+                let mut v = t.vectorizer();
+                tok.cut_into(&normalized, &mut v);
+                let (para, sentences) = v.finish_sentences(&normalized);
+                assert_eq!(para, t.transform(d), "{text}");
+                let expected: Vec<SparseVec> =
+                    d.sentences().iter().map(|s| t.transform(s)).collect();
+                assert_eq!(sentences, expected, "{text}");
+            }
+        }
     }
 
     #[test]

@@ -14,7 +14,7 @@ fn stages(c: &mut Criterion) {
     let raw = std::fs::read_to_string(format!("{root}/corpus/train.jsonl")).unwrap();
     let texts: Vec<String> = raw
         .lines()
-        .map(|l| policytag_model::data::parse_line(l, false).unwrap().text)
+        .map(|l| policytag_data::jsonl::parse_line(l, false).unwrap().text)
         .collect();
     let bytes: usize = texts.iter().map(|t| t.len()).sum();
     let tokens: Vec<_> = texts

@@ -150,9 +150,47 @@ pub fn best_f1_threshold(p: &[f64], y: &[bool]) -> (f64, f64) {
     best
 }
 
+/// Expected calibration error of probabilities `p` for outcomes `y`: the scores are put in
+/// `bins` equal-width bins over [0, 1], and the gaps between each bin's mean score and its
+/// share of positives are averaged, weighted by the bin's size. 0 for an empty input.
+pub fn expected_calibration_error(p: &[f64], y: &[bool], bins: usize) -> f64 {
+    let bins = bins.max(1);
+    let mut n = vec![0usize; bins];
+    let mut sum_p = vec![0.0f64; bins];
+    let mut pos = vec![0usize; bins];
+    for (&pi, &yi) in p.iter().zip(y) {
+        let b = ((pi.clamp(0.0, 1.0) * bins as f64) as usize).min(bins - 1);
+        n[b] += 1;
+        sum_p[b] += pi;
+        pos[b] += usize::from(yi);
+    }
+    let total = p.len().min(y.len());
+    if total == 0 {
+        return 0.0;
+    }
+    (0..bins)
+        .filter(|&b| n[b] > 0)
+        .map(|b| (sum_p[b] - pos[b] as f64).abs())
+        .sum::<f64>()
+        / total as f64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ece_is_zero_when_calibrated_and_measures_overconfidence() {
+        // Scores of 0.25 of which a quarter are positive, 0.75 of which three quarters are.
+        let p = [0.25, 0.25, 0.25, 0.25, 0.75, 0.75, 0.75, 0.75];
+        let y = [true, false, false, false, true, true, true, false];
+        assert!(expected_calibration_error(&p, &y, 10).abs() < 1e-12);
+        // Always 0.9, right half the time: off by 0.4.
+        let p = [0.9; 4];
+        let y = [true, false, true, false];
+        assert!((expected_calibration_error(&p, &y, 10) - 0.4).abs() < 1e-12);
+        assert_eq!(expected_calibration_error(&[], &[], 10), 0.0);
+    }
 
     #[test]
     fn threshold_separates_perfectly() {

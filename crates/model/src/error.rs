@@ -4,40 +4,9 @@ use std::path::PathBuf;
 
 use thiserror::Error;
 
-/// What can go wrong reading data, training, or loading and saving models.
+/// What can go wrong training, or loading and saving models.
 #[derive(Debug, Error)]
 pub enum Error {
-    /// A JSONL data file has a bad line.
-    #[error("{}:{line}: {msg}", path.display())]
-    Jsonl {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line number.
-        line: usize,
-        /// What is wrong.
-        msg: String,
-    },
-    /// An entry of a JSON array file (a Label Studio export) is bad.
-    #[error("{}: task {index}: {msg}", path.display())]
-    Task {
-        /// The file.
-        path: PathBuf,
-        /// 1-based position of the task in the array.
-        index: usize,
-        /// What is wrong.
-        msg: String,
-    },
-    /// A file as a whole is unusable (not a JSON array, not UTF-8, …).
-    #[error("{}: {msg}", path.display())]
-    File {
-        /// The file.
-        path: PathBuf,
-        /// What is wrong.
-        msg: String,
-    },
-    /// Input that cannot be used as a whole (e.g. two annotators' files with nothing in common).
-    #[error("{0}")]
-    Input(String),
     /// Reading or writing a file failed.
     #[error("{}: {source}", path.display())]
     Io {
@@ -53,8 +22,13 @@ pub enum Error {
     #[error("labels not known to the model: {}", list(.0))]
     UnknownLabels(Vec<String>),
     /// A parameter is out of range.
-    #[error("invalid parameter: {0}")]
-    InvalidParam(String),
+    #[error("invalid parameter {param}: {msg}")]
+    InvalidParam {
+        /// The parameter (its setter's name, e.g. `folds`).
+        param: &'static str,
+        /// What is wrong.
+        msg: String,
+    },
     /// The model file is damaged, truncated, of another version or not a model at all.
     #[error("{0}")]
     ModelFile(String),
@@ -69,6 +43,9 @@ pub enum Error {
     /// Training was interrupted (Ctrl-C); nothing was written.
     #[error("interrupted")]
     Interrupted,
+    /// An error reading labelled data.
+    #[error(transparent)]
+    Dataset(#[from] policytag_data::Error),
     /// An error from the tokenizer.
     #[error(transparent)]
     Tokenizer(#[from] policytag_tokenizer::Error),
@@ -81,38 +58,19 @@ impl Error {
     /// True when the error is the input's fault (exit code 2), not the program's.
     pub fn is_bad_input(&self) -> bool {
         match self {
-            Error::Jsonl { .. }
-            | Error::Task { .. }
-            | Error::File { .. }
-            | Error::Input(_)
-            | Error::Data(_)
+            Error::Data(_)
             | Error::UnknownLabels(_)
-            | Error::InvalidParam(_)
+            | Error::InvalidParam { .. }
             | Error::ModelFile(_) => true,
             Error::Tokenizer(e) => e.is_bad_input(),
+            Error::Dataset(e) => e.is_bad_input(),
             Error::Features(_) => true,
             _ => false,
         }
     }
 }
 
-/// Most items an error message lists.
-pub const LIST_MAX: usize = 20;
-
-/// `a, b, c` — at most [`LIST_MAX`] items, then `… and N more`, so that a message stays one
-/// readable line whatever the input.
-pub fn list(items: &[String]) -> String {
-    let mut s = items
-        .iter()
-        .take(LIST_MAX)
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .join(", ");
-    if items.len() > LIST_MAX {
-        s += &format!(" … and {} more", items.len() - LIST_MAX);
-    }
-    s
-}
+pub use policytag_data::error::{list, LIST_MAX};
 
 /// Result with the model crate's [`Error`](enum@Error).
 pub type Result<T> = std::result::Result<T, Error>;

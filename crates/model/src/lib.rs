@@ -9,15 +9,16 @@
 //!   └─ final per-label classifiers on all rows ─▶ Model (one versioned, checksummed file)
 //! ```
 //!
-//! Around it: [`interchange`] reads and writes labelling-tool formats (doccano, Label
-//! Studio, fastText), [`agree`] measures agreement between two annotators, and [`active`]
-//! ranks unlabelled paragraphs by the model's uncertainty.
+//! The labelled data it learns from (the corpus line format, themes, labelling-tool
+//! interchange, agreement, corpus statistics, uncertainty ranking) lives in
+//! `policytag-data`; reading reports and tagging them, in `policytag-pipeline`.
 //!
 //! ```no_run
 //! use std::collections::BTreeMap;
 //! use std::path::Path;
 //! use std::sync::atomic::AtomicBool;
-//! use policytag_model::{data, train::{Hooks, TrainParams}, Tagger};
+//! use policytag_data::jsonl as data;
+//! use policytag_model::{train::{Hooks, TrainParams}, Tagger};
 //!
 //! let data = data::read_jsonl(Path::new("corpus/train.jsonl"), Default::default())?;
 //! let cancel = AtomicBool::new(false);
@@ -31,14 +32,11 @@
 //! ```
 #![deny(missing_docs)]
 
-pub mod active;
-pub mod agree;
+pub mod bootstrap;
 pub mod calibrate;
-pub mod corpus;
-pub mod data;
+pub mod combine;
 pub mod error;
 pub mod folds;
-pub mod interchange;
 pub mod logistic;
 pub mod metrics;
 pub mod model;
@@ -48,5 +46,6 @@ pub mod train;
 
 pub use error::{Error, Result};
 pub use metrics::Metrics;
-pub use model::{LabelInfo, Model};
+pub use model::Model;
+pub use policytag_data::{Example, LabelInfo};
 pub use predict::{Prediction, Tagger};

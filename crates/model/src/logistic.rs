@@ -18,9 +18,14 @@ pub enum Pooling {
     /// The maximum over the whole paragraph's row and each sentence's row, so that a theme
     /// carried by one sentence of a long, many-topic paragraph is not diluted away.
     MaxSentence,
+    /// The paragraph's value, its best sentence's, its value without its strongest terms and
+    /// its length, combined per label by a regression fitted out of fold
+    /// ([`crate::combine`]).
+    Combined,
 }
 
-/// A paragraph's TF-IDF rows: the whole paragraph and (for sentence pooling) each sentence.
+/// A paragraph's TF-IDF rows: the whole paragraph and (for sentence pooling and combined
+/// scoring) each sentence.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rows {
     /// The whole paragraph.

@@ -1,12 +1,22 @@
 //! Multi-label metrics: per-label precision/recall/F1/support, micro and macro F1,
 //! exact-match ratio and Hamming loss.
 //!
+//! Counts and undefined values follow [`policytag_data::Confusion`]: a precision, recall or
+//! F1 that is undefined (nothing predicted, nothing in the gold, or neither) is reported as
+//! 0, as scikit-learn's `zero_division=0` does.
+//!
 //! Macro-F1 averages over labels with support (gold positives) in the data, as the project's
 //! baseline script does, so a label absent from an evaluation set does not count as 0.
+//! [`Metrics::with_intervals`] adds document-level bootstrap intervals ([`crate::bootstrap`]),
+//! [`Metrics::with_calibration`] the expected calibration error of each label's scores.
 
 use std::collections::BTreeMap;
 
+use policytag_data::Confusion;
 use serde::{Deserialize, Serialize};
+
+use crate::bootstrap::{self, BootstrapParams, Intervals};
+use crate::calibrate::expected_calibration_error;
 
 /// Scores of one label.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -21,6 +31,10 @@ pub struct LabelMetrics {
     pub support: usize,
     /// Paragraphs given the label (predicted).
     pub predicted: usize,
+    /// Expected calibration error of the label's probabilities (10 equal-width bins), when
+    /// scores were given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ece: Option<f64>,
 }
 
 /// Metrics over a set of paragraphs.
@@ -42,22 +56,12 @@ pub struct Metrics {
     pub hamming_loss: f64,
     /// Per-label scores, by label id.
     pub per_label: BTreeMap<String, LabelMetrics>,
-}
-
-fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 {
-        0.0
-    } else {
-        a as f64 / b as f64
-    }
-}
-
-fn f1(p: f64, r: f64) -> f64 {
-    if p + r == 0.0 {
-        0.0
-    } else {
-        2.0 * p * r / (p + r)
-    }
+    /// Document-level bootstrap 95% intervals of micro- and macro-F1, when computed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intervals: Option<Intervals>,
+    /// Mean of the labels' expected calibration errors, when scores were given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ece: Option<f64>,
 }
 
 impl Metrics {
@@ -70,7 +74,7 @@ impl Metrics {
             "gold and predictions differ in length"
         );
         let l = labels.len();
-        let (mut tp, mut fp, mut fnn) = (vec![0usize; l], vec![0usize; l], vec![0usize; l]);
+        let mut table = vec![Confusion::default(); l];
         let mut exact = 0;
         for (g, p) in gold.iter().zip(pred) {
             let mut gs = vec![false; l];
@@ -81,53 +85,88 @@ impl Metrics {
                 exact += 1;
             }
             for k in 0..l {
-                match (gs[k], ps[k]) {
-                    (true, true) => tp[k] += 1,
-                    (false, true) => fp[k] += 1,
-                    (true, false) => fnn[k] += 1,
-                    _ => {}
-                }
+                table[k].add(gs[k], ps[k]);
             }
         }
         let mut per_label = BTreeMap::new();
         let mut macro_sum = 0.0;
         let mut supported = 0;
-        for k in 0..l {
-            let p = ratio(tp[k], tp[k] + fp[k]);
-            let r = ratio(tp[k], tp[k] + fnn[k]);
-            let support = tp[k] + fnn[k];
+        let mut micro = Confusion::default();
+        for (k, c) in table.iter().enumerate() {
+            micro = micro.merge(*c);
             let m = LabelMetrics {
-                precision: p,
-                recall: r,
-                f1: f1(p, r),
-                support,
-                predicted: tp[k] + fp[k],
+                precision: c.precision().unwrap_or(0.0),
+                recall: c.recall().unwrap_or(0.0),
+                f1: c.f1().unwrap_or(0.0),
+                support: c.support(),
+                predicted: c.predicted(),
+                ece: None,
             };
-            if support > 0 {
+            if m.support > 0 {
                 macro_sum += m.f1;
                 supported += 1;
             }
             per_label.insert(labels[k].clone(), m);
         }
-        let (tps, fps, fns): (usize, usize, usize) =
-            (tp.iter().sum(), fp.iter().sum(), fnn.iter().sum());
         let n = gold.len();
-        let mp = ratio(tps, tps + fps);
-        let mr = ratio(tps, tps + fns);
         Metrics {
             n,
-            micro_precision: mp,
-            micro_recall: mr,
-            micro_f1: f1(mp, mr),
+            micro_precision: micro.precision().unwrap_or(0.0),
+            micro_recall: micro.recall().unwrap_or(0.0),
+            micro_f1: micro.f1().unwrap_or(0.0),
             macro_f1: if supported == 0 {
                 0.0
             } else {
                 macro_sum / supported as f64
             },
-            exact_match: ratio(exact, n),
-            hamming_loss: ratio(fps + fns, n * l.max(1)),
+            exact_match: if n == 0 { 0.0 } else { exact as f64 / n as f64 },
+            hamming_loss: {
+                let den = n * l.max(1);
+                if den == 0 {
+                    0.0
+                } else {
+                    (micro.fp + micro.fn_) as f64 / den as f64
+                }
+            },
             per_label,
+            intervals: None,
+            ece: None,
         }
+    }
+
+    /// Add document-level bootstrap intervals: `groups[i]` names paragraph `i`'s document
+    /// (see [`bootstrap::group_of`]); `gold` and `pred` are what [`Metrics::compute`] got.
+    pub fn with_intervals(
+        mut self,
+        gold: &[Vec<usize>],
+        pred: &[Vec<usize>],
+        groups: &[String],
+        params: BootstrapParams,
+    ) -> Metrics {
+        self.intervals = bootstrap::intervals(self.per_label.len(), gold, pred, groups, params);
+        self
+    }
+
+    /// Add each label's expected calibration error: `scores[i][k]` is paragraph `i`'s
+    /// probability of label `k` (labels in the order given to [`Metrics::compute`]).
+    pub fn with_calibration(
+        mut self,
+        labels: &[String],
+        gold: &[Vec<usize>],
+        scores: &[Vec<f64>],
+    ) -> Metrics {
+        let mut sum = 0.0;
+        for (k, label) in labels.iter().enumerate() {
+            let p: Vec<f64> = scores.iter().map(|s| s[k]).collect();
+            let y: Vec<bool> = gold.iter().map(|g| g.contains(&k)).collect();
+            let e = expected_calibration_error(&p, &y, 10);
+            sum += e;
+            if let Some(m) = self.per_label.get_mut(label) {
+                m.ece = Some(e);
+            }
+        }
+        self.ece = Some(sum / labels.len().max(1) as f64);
+        self
     }
 
     /// A classification report like scikit-learn's, for terminals.
@@ -139,14 +178,24 @@ impl Metrics {
             .max()
             .unwrap_or(5)
             .max(12);
+        let with_ece = self.ece.is_some();
         let mut s = format!(
-            "{:>width$}  {:>9}  {:>9}  {:>9}  {:>9}\n\n",
-            "", "precision", "recall", "f1-score", "support"
+            "{:>width$}  {:>9}  {:>9}  {:>9}  {:>9}{}\n\n",
+            "",
+            "precision",
+            "recall",
+            "f1-score",
+            "support",
+            if with_ece { "        ece" } else { "" }
         );
         for (label, m) in &self.per_label {
             s += &format!(
-                "{label:>width$}  {:>9.3}  {:>9.3}  {:>9.3}  {:>9}\n",
-                m.precision, m.recall, m.f1, m.support
+                "{label:>width$}  {:>9.3}  {:>9.3}  {:>9.3}  {:>9}{}\n",
+                m.precision,
+                m.recall,
+                m.f1,
+                m.support,
+                m.ece.map(|e| format!("  {e:>9.3}")).unwrap_or_default()
             );
         }
         let support: usize = self.per_label.values().map(|m| m.support).sum();
@@ -162,6 +211,15 @@ impl Metrics {
             "\nparagraphs: {}   exact match: {:.3}   hamming loss: {:.4}\n",
             self.n, self.exact_match, self.hamming_loss
         );
+        if let Some(b) = &self.intervals {
+            s += &format!(
+                "95% intervals ({} documents resampled {} times, seed {}): micro-F1 {:.3}–{:.3}, macro-F1 {:.3}–{:.3}\n",
+                b.documents, b.resamples, b.seed, b.micro_f1.lo, b.micro_f1.hi, b.macro_f1.lo, b.macro_f1.hi
+            );
+        }
+        if let Some(e) = self.ece {
+            s += &format!("mean expected calibration error: {e:.3}\n");
+        }
         s
     }
 }

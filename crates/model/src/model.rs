@@ -7,6 +7,33 @@
 //! ```
 //! The header's checksum covers the payload bytes exactly, so damage anywhere is detected
 //! before parsing; the same corpus and flags serialise to the same bytes.
+//!
+//! ## The payload, format version 1
+//!
+//! One JSON object (serde of [`Model`]; maps keyed by label id are sorted, numbers are
+//! shortest round-trip decimals). Every field, as [`PAYLOAD_FIELDS`] lists them:
+//!
+//! ```text
+//! labels[]            {id, name, description}                 LabelInfo, model (column) order
+//! text                {normalize {fullwidth, t2s}, hmm, domain_dict, stopwords, class_tokens}
+//! resources_hash      SHA-256 of the embedded dictionary and stop words
+//! tfidf               {params {word_ngrams, char_ngrams, min_df, max_df, max_features,
+//!                      sublinear_tf, smooth_idf, l2_norm}, vocabulary, idf}
+//! pooling             "paragraph" | "max-sentence"
+//! label_models[]      {classifier {features, weights, intercept}, platt {a, b}, threshold}
+//! training            {params {text, tfidf, folds, seed, features_per_label,
+//!                      solver {alpha, max_iterations, tolerance}, min_label_examples, pooling},
+//!                      corpus_sha256, examples, label_counts {<id>: n}, vocabulary,
+//!                      cv {n, micro_precision, micro_recall, micro_f1, macro_f1, exact_match,
+//!                          hamming_loss, per_label {<id>: {precision, recall, f1, support,
+//!                          predicted}}}}
+//! ```
+//!
+//! **Any change to these fields (added, removed, renamed, retyped) is a new format:** bump
+//! [`FORMAT_VERSION`], update [`PAYLOAD_FIELDS`] and this list, and regenerate the golden
+//! tiny model (`UPDATE_GOLDEN=1 cargo test -p policytag-model --test format`); the test
+//! fails until then. A file whose payload does not parse is answered with the version
+//! message, never a serde "missing field".
 
 use std::path::Path;
 
@@ -17,26 +44,59 @@ use policytag_features::Tfidf;
 use policytag_tokenizer::{limits, tokenize::hex, TextSettings};
 
 use crate::calibrate::Platt;
+use crate::combine::Combiner;
 use crate::error::{Error, Result};
 use crate::logistic::{Binary, Pooling};
 use crate::metrics::Metrics;
 use crate::train::TrainSummary;
+pub use policytag_data::atomic::{temp_path, write_atomic};
+pub use policytag_data::LabelInfo;
 
-/// The model-file format version this build reads and writes.
+/// The model-file format version this build reads and writes (see the module docs for the
+/// fields of its payload).
 pub const FORMAT_VERSION: u32 = 1;
-const FORMAT_NAME: &str = "policytag-model";
 
-/// A label with its display name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LabelInfo {
-    /// The label id used in data and output (`double-reduction`).
-    pub id: String,
-    /// Display name (`双减与课后服务`); the id when none was given.
-    pub name: String,
-    /// One-line description, possibly empty.
-    #[serde(default)]
-    pub description: String,
-}
+/// Every field path of a version-[`FORMAT_VERSION`] payload (`[]`: each element of a list,
+/// `<id>`: each label id of a map), in serialisation order. The `format` test checks a
+/// trained model against it.
+#[rustfmt::skip]
+pub const PAYLOAD_FIELDS: &[&str] = &[
+    "labels", "labels[].id", "labels[].name", "labels[].description",
+    "text", "text.normalize", "text.normalize.fullwidth", "text.normalize.t2s", "text.hmm",
+    "text.domain_dict", "text.stopwords", "text.class_tokens",
+    "resources_hash",
+    "tfidf", "tfidf.params", "tfidf.params.word_ngrams", "tfidf.params.char_ngrams",
+    "tfidf.params.min_df", "tfidf.params.max_df", "tfidf.params.max_features",
+    "tfidf.params.sublinear_tf", "tfidf.params.smooth_idf", "tfidf.params.l2_norm",
+    "tfidf.vocabulary", "tfidf.idf",
+    "pooling",
+    "label_models", "label_models[].classifier", "label_models[].classifier.features",
+    "label_models[].classifier.weights", "label_models[].classifier.intercept",
+    "label_models[].platt", "label_models[].platt.a", "label_models[].platt.b",
+    "label_models[].threshold",
+    "training", "training.params", "training.params.text", "training.params.text.normalize",
+    "training.params.text.normalize.fullwidth", "training.params.text.normalize.t2s",
+    "training.params.text.hmm", "training.params.text.domain_dict",
+    "training.params.text.stopwords", "training.params.text.class_tokens",
+    "training.params.tfidf", "training.params.tfidf.word_ngrams",
+    "training.params.tfidf.char_ngrams", "training.params.tfidf.min_df",
+    "training.params.tfidf.max_df", "training.params.tfidf.max_features",
+    "training.params.tfidf.sublinear_tf", "training.params.tfidf.smooth_idf",
+    "training.params.tfidf.l2_norm", "training.params.folds", "training.params.seed",
+    "training.params.features_per_label", "training.params.solver",
+    "training.params.solver.alpha", "training.params.solver.max_iterations",
+    "training.params.solver.tolerance", "training.params.min_label_examples",
+    "training.params.pooling",
+    "training.corpus_sha256", "training.examples", "training.label_counts",
+    "training.label_counts.<id>", "training.vocabulary",
+    "training.cv", "training.cv.n", "training.cv.micro_precision", "training.cv.micro_recall",
+    "training.cv.micro_f1", "training.cv.macro_f1", "training.cv.exact_match",
+    "training.cv.hamming_loss", "training.cv.per_label", "training.cv.per_label.<id>",
+    "training.cv.per_label.<id>.precision", "training.cv.per_label.<id>.recall",
+    "training.cv.per_label.<id>.f1", "training.cv.per_label.<id>.support",
+    "training.cv.per_label.<id>.predicted",
+];
+const FORMAT_NAME: &str = "policytag-model";
 
 /// One label's classifier, calibration and decision threshold.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -47,6 +107,10 @@ pub struct LabelModel {
     pub platt: Platt,
     /// Decision threshold on the calibrated probability, tuned out of fold for F1.
     pub threshold: f64,
+    /// With [`Pooling::Combined`], the combination of the paragraph's views that gives the
+    /// probability (instead of `platt`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub combiner: Option<Combiner>,
 }
 
 /// Everything needed to tag text, trained together and saved together.
@@ -142,8 +206,19 @@ impl Model {
                 "model file is corrupted (checksum mismatch): copy it again or retrain",
             ));
         }
-        let model: Model = serde_json::from_slice(payload)
-            .map_err(|e| Error::ModelFile(format!("model payload is invalid: {e}")))?;
+        let model: Model = serde_json::from_slice(payload).map_err(|e| {
+            if e.is_data() {
+                // Well-formed JSON with other fields: written by a build whose format did
+                // not match its version number (or edited by hand).
+                Error::ModelFile(format!(
+                    "model payload does not match format version {FORMAT_VERSION} \
+                     (written by a different policytag build?): retrain the model with \
+                     `policytag train`"
+                ))
+            } else {
+                Error::ModelFile(format!("model payload is invalid: {e}"))
+            }
+        })?;
         model
             .validate()
             .map_err(|m| Error::ModelFile(format!("model payload is invalid: {m}")))?;
@@ -207,7 +282,7 @@ impl Model {
 
     /// Load a model file (at most [`limits::DATA`] bytes).
     pub fn load(path: &Path) -> Result<Model> {
-        let bytes = crate::data::read_limited(path, limits::DATA, "a model file")?;
+        let bytes = policytag_data::jsonl::read_limited(path, limits::DATA, "a model file")?;
         Model::from_bytes(&bytes)
     }
 
@@ -215,85 +290,8 @@ impl Model {
     /// so an interrupted write never leaves a half file or clobbers the old one.
     pub fn save(&self, path: &Path) -> Result<()> {
         let bytes = self.to_bytes()?;
-        write_atomic(path, &bytes)
+        Ok(write_atomic(path, &bytes)?)
     }
-}
-
-/// The temporary file beside `path` that an atomic write goes through
-/// (`dir/.name.tmp-PID`, on the same file system so that the rename is atomic).
-pub fn temp_path(path: &Path) -> std::path::PathBuf {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    dir.join(format!(".{name}.tmp-{}", std::process::id()))
-}
-
-/// Remove temporary files beside `path` (see [`temp_path`]) that a process killed in the
-/// middle of a write left behind: those whose process is gone. Best effort; on systems
-/// without `/proc` nothing is removed.
-pub fn remove_stale_temps(path: &Path) {
-    if !Path::new("/proc/self").exists() {
-        return;
-    }
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-        return;
-    };
-    let prefix = format!(".{name}.tmp-");
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let file = e.file_name();
-        let Some(pid) = file
-            .to_str()
-            .and_then(|f| f.strip_prefix(&prefix))
-            .and_then(|p| p.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        if pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists() {
-            let _ = std::fs::remove_file(e.path());
-        }
-    }
-}
-
-/// Write `bytes` to `path` through a temporary file in the same directory and a rename (a
-/// FIFO or device is written directly).
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let io = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
-        // A FIFO or a device: write into it; a rename would replace it.
-        return std::fs::OpenOptions::new()
-            .write(true)
-            .open(path)
-            .and_then(|mut f| f.write_all(bytes))
-            .map_err(io);
-    }
-    remove_stale_temps(path);
-    let tmp = temp_path(path);
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(io)
 }
 
 #[cfg(test)]
@@ -308,23 +306,6 @@ mod tests {
     /// Re-serialise (a fresh, valid checksum) and load again.
     fn reload(m: &Model) -> Result<Model> {
         Model::from_bytes(&m.to_bytes().unwrap())
-    }
-
-    #[test]
-    fn stale_temporary_files_are_removed_live_ones_kept() {
-        let dir = tempfile::tempdir().unwrap();
-        let target = dir.path().join("out.jsonl");
-        // No process has pid 4294967295; this process is alive.
-        let stale = dir.path().join(".out.jsonl.tmp-4294967295");
-        let live = temp_path(&target);
-        let other = dir.path().join(".other.jsonl.tmp-4294967295");
-        for p in [&stale, &live, &other] {
-            std::fs::write(p, "x").unwrap();
-        }
-        write_atomic(&target, b"data").unwrap();
-        assert!(!stale.exists());
-        assert!(other.exists());
-        assert_eq!(std::fs::read(&target).unwrap(), b"data");
     }
 
     #[test]

@@ -7,11 +7,13 @@ use policytag_tokenizer::{resources_hash, Dictionary, Tokenizer, Tokens};
 
 use policytag_features::SparseVec;
 
-use crate::data::Example;
+use crate::bootstrap::BootstrapParams;
+use crate::combine::{inputs, row, GUARD_TERMS};
 use crate::error::{Error, Result};
 use crate::logistic::{Pooling, Rows};
 use crate::metrics::Metrics;
 use crate::model::Model;
+use policytag_data::Example;
 
 /// A model with its tokenizer loaded: what `tag`, `eval` and `explain` use.
 #[derive(Debug)]
@@ -132,23 +134,36 @@ impl Tagger {
 
     /// Tag one paragraph. `threshold` overrides every label's tuned threshold.
     ///
-    /// With paragraph pooling (the default) the words go straight from jieba into the
-    /// vectoriser, with no `String` per word; the result is the same as
-    /// [`Tagger::predict_tokens`] on [`Tokenizer::tokenize`]'s output.
+    /// The words go straight from jieba into the vectoriser, with no `String` per word; the
+    /// result is the same as [`Tagger::predict_tokens`] on [`Tokenizer::tokenize`]'s output,
+    /// except that web-page chrome ([`policytag_tokenizer::is_chrome`]: `相关信息`,
+    /// `文件编号 — 发布机构 …`) is never given a label.
     pub fn predict(&self, text: &str, threshold: Option<f64>) -> Prediction {
-        match self.model.pooling {
-            Pooling::MaxSentence => self.predict_tokens(&self.tokenizer.tokenize(text), threshold),
-            Pooling::Paragraph => {
-                let normalized = self.tokenizer.normalize(text);
-                let mut v = self.model.tfidf.vectorizer();
-                self.tokenizer.cut_into(&normalized, &mut v);
-                let rows = Rows {
+        let mut p = self.predict_text(text, threshold);
+        if !p.labels.is_empty() && policytag_tokenizer::is_chrome(text) {
+            p.labels.clear();
+        }
+        p
+    }
+
+    fn predict_text(&self, text: &str, threshold: Option<f64>) -> Prediction {
+        let normalized = self.tokenizer.normalize(text);
+        let mut v = self.model.tfidf.vectorizer();
+        self.tokenizer.cut_into(&normalized, &mut v);
+        let (rows, chars) = match self.model.pooling {
+            Pooling::Paragraph => (
+                Rows {
                     para: v.finish(&normalized),
                     sentences: Vec::new(),
-                };
-                self.score(rows, threshold)
+                },
+                0,
+            ),
+            Pooling::MaxSentence | Pooling::Combined => {
+                let (para, sentences) = v.finish_sentences(&normalized);
+                (Rows { para, sentences }, normalized.chars().count())
             }
-        }
+        };
+        self.score(rows, chars, threshold)
     }
 
     /// Tag an already tokenised paragraph.
@@ -158,29 +173,77 @@ impl Tagger {
             para: tfidf.transform(tokens),
             sentences: match self.model.pooling {
                 Pooling::Paragraph => Vec::new(),
-                Pooling::MaxSentence => tokens
+                Pooling::MaxSentence | Pooling::Combined => tokens
                     .sentences()
                     .iter()
                     .map(|s| tfidf.transform(s))
                     .collect(),
             },
         };
-        self.score(rows, threshold)
+        let chars = match self.model.pooling {
+            Pooling::Paragraph => 0,
+            _ => tokens.normalized.chars().count(),
+        };
+        self.score(rows, chars, threshold)
     }
 
-    /// Scores and labels from a paragraph's rows.
-    fn score(&self, rows: Rows, threshold: Option<f64>) -> Prediction {
-        let mut z = self.decisions(&rows.para);
-        for s in &rows.sentences {
-            for (a, b) in z.iter_mut().zip(self.decisions(s)) {
-                *a = a.max(b);
+    /// Decision values of every label for one row, and the sum of each label's
+    /// [`GUARD_TERMS`] largest positive term contributions.
+    fn guarded_decisions(&self, row: &SparseVec) -> (Vec<f64>, Vec<f64>) {
+        let n = self.intercepts.len();
+        let mut z = self.intercepts.clone();
+        let mut top = vec![[0.0f64; GUARD_TERMS]; n];
+        for (c, v) in row.iter() {
+            let (a, b) = (self.starts[c as usize], self.starts[c as usize + 1]);
+            for &(l, w) in &self.weights[a as usize..b as usize] {
+                let x = w * v;
+                z[l as usize] += x;
+                let t = &mut top[l as usize];
+                if x > t[GUARD_TERMS - 1] {
+                    t[GUARD_TERMS - 1] = x;
+                    t.sort_unstable_by(|p, q| q.total_cmp(p));
+                }
             }
         }
-        let scores: Vec<f64> = z
-            .iter()
-            .zip(&self.model.label_models)
-            .map(|(&z, m)| m.platt.prob(z))
-            .collect();
+        (z, top.iter().map(|t| t.iter().sum()).collect())
+    }
+
+    /// Scores and labels from a paragraph's rows (`chars`: its length, for combined scoring).
+    fn score(&self, rows: Rows, chars: usize, threshold: Option<f64>) -> Prediction {
+        let scores: Vec<f64> = if self.model.pooling == Pooling::Combined {
+            let (z, top) = self.guarded_decisions(&rows.para);
+            let mut best: Option<Vec<f64>> = None;
+            for s in &rows.sentences {
+                let zs = self.decisions(s);
+                match &mut best {
+                    Some(b) => b.iter_mut().zip(zs).for_each(|(a, v)| *a = a.max(v)),
+                    None => best = Some(zs),
+                }
+            }
+            self.model
+                .label_models
+                .iter()
+                .enumerate()
+                .map(|(l, m)| {
+                    let x = inputs(z[l], best.as_ref().map(|b| b[l]), top[l], chars);
+                    match &m.combiner {
+                        Some(c) => c.prob(&row(&x, &z)),
+                        None => m.platt.prob(z[l]),
+                    }
+                })
+                .collect()
+        } else {
+            let mut z = self.decisions(&rows.para);
+            for s in &rows.sentences {
+                for (a, b) in z.iter_mut().zip(self.decisions(s)) {
+                    *a = a.max(b);
+                }
+            }
+            z.iter()
+                .zip(&self.model.label_models)
+                .map(|(&z, m)| m.platt.prob(z))
+                .collect()
+        };
         let labels = scores
             .iter()
             .enumerate()
@@ -270,10 +333,13 @@ impl Tagger {
         self.model.labels.iter().position(|l| l.id == id)
     }
 
-    /// Evaluate on labelled examples. Labels the model does not know are an error.
+    /// Evaluate on labelled examples: metrics, each label's calibration error, and
+    /// document-level bootstrap intervals with `groups[i]` naming example `i`'s document (see
+    /// [`crate::bootstrap::document_groups`]). Labels the model does not know are an error.
     pub fn evaluate(
         &self,
         examples: &[Example],
+        groups: &[String],
         threshold: Option<f64>,
     ) -> Result<(Metrics, Vec<Prediction>)> {
         use rayon::prelude::*;
@@ -300,10 +366,12 @@ impl Tagger {
             .map(|e| self.predict(&e.text, threshold))
             .collect();
         let pred_sets: Vec<Vec<usize>> = preds.iter().map(|p| p.labels.clone()).collect();
-        Ok((
-            Metrics::compute(&self.model.label_ids(), &gold, &pred_sets),
-            preds,
-        ))
+        let ids = self.model.label_ids();
+        let scores: Vec<Vec<f64>> = preds.iter().map(|p| p.scores.clone()).collect();
+        let metrics = Metrics::compute(&ids, &gold, &pred_sets)
+            .with_calibration(&ids, &gold, &scores)
+            .with_intervals(&gold, &pred_sets, groups, BootstrapParams::default());
+        Ok((metrics, preds))
     }
 }
 
@@ -320,12 +388,12 @@ mod tests {
             "{root}/models/default.model"
         )))
         .unwrap();
-        assert_eq!(model.pooling, Pooling::Paragraph);
+        assert_eq!(model.pooling, Pooling::Combined);
         let tagger = Tagger::new(model).unwrap();
         let raw = std::fs::read_to_string(format!("{root}/corpus/test.jsonl")).unwrap();
         let mut texts: Vec<String> = raw
             .lines()
-            .map(|l| crate::data::parse_line(l, false).unwrap().text)
+            .map(|l| policytag_data::jsonl::parse_line(l, false).unwrap().text)
             .collect();
         texts.extend(
             [
@@ -341,7 +409,20 @@ mod tests {
         for t in &texts {
             let a = tagger.predict(t, None);
             let b = tagger.predict_tokens(&tagger.tokenizer().tokenize(t), None);
-            assert_eq!(a, b, "{t}");
+            if policytag_tokenizer::is_chrome(t) {
+                assert_eq!(a.scores, b.scores, "{t}");
+                assert!(a.labels.is_empty(), "{t}");
+            } else {
+                assert_eq!(a, b, "{t}");
+            }
+        }
+        // Chrome gets no label even where every score clears the threshold.
+        for t in ["相关信息", "文件编号 —  — 发布机构 某区教育局"] {
+            assert!(tagger.predict(t, Some(0.0)).labels.is_empty(), "{t}");
+            assert!(!tagger
+                .predict_tokens(&tagger.tokenizer().tokenize(t), Some(0.0))
+                .labels
+                .is_empty());
         }
     }
 }

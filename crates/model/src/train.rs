@@ -12,13 +12,18 @@ use policytag_features::{SparseVec, TfidfParams};
 use policytag_tokenizer::{resources_hash, tokenize::hex, TextSettings, Tokenizer};
 
 use crate::calibrate::{best_f1_threshold, Platt};
-use crate::data::Example;
+use crate::combine::{inputs, row, top_sum, Combiner, Inputs, INPUTS};
 use crate::error::{Error, Result};
 use crate::folds;
 use crate::logistic::{fit_binary, Binary, Pooling, Rows, SolverParams};
 use crate::metrics::Metrics;
 use crate::model::{LabelInfo, LabelModel, Model};
 use crate::select::chi2_top_k;
+use policytag_data::Example;
+
+/// L2 penalty of each label's [`Combiner`] (fitted on thousands of out-of-fold values, it
+/// needs little).
+const COMBINER_ALPHA: f64 = 1.0;
 
 /// Training hyper-parameters. [`TrainParams::check`] validates them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -33,21 +38,25 @@ pub struct TrainParams {
     pooling: Pooling,
 }
 
+/// The recommended settings — the one place training defaults live. `policytag train` with
+/// no flags, the Python binding and `models/default.model` all use them; each was chosen by
+/// measurement (BENCHMARKS.md: train time and macro-F1 as each is varied).
 impl Default for TrainParams {
     fn default() -> Self {
         TrainParams {
             text: TextSettings::default(),
-            tfidf: TfidfParams::default(),
-            folds: 5,
+            // Word unigrams + bigrams (min_df 2) and character 2-3-grams.
+            tfidf: TfidfParams::default().char_ngrams(Some((2, 3))),
+            folds: 3,
             seed: 42,
             features_per_label: 2000,
             solver: SolverParams {
                 alpha: 0.1,
-                max_iterations: 100,
+                max_iterations: 40,
                 tolerance: 1e-4,
             },
             min_label_examples: 3,
-            pooling: Pooling::Paragraph,
+            pooling: Pooling::Combined,
         }
     }
 }
@@ -58,12 +67,39 @@ impl TrainParams {
         self.text = t;
         self
     }
-    /// TF-IDF parameters. Default [`TfidfParams::default`] (unigrams + bigrams, min_df 2).
+    /// TF-IDF parameters. Default: [`TfidfParams::default`] (word unigrams + bigrams,
+    /// min_df 2) with character 2–3-grams.
     pub fn tfidf(mut self, t: TfidfParams) -> Self {
         self.tfidf = t;
         self
     }
-    /// Cross-validation folds for calibration, thresholds and reported metrics. Default 5.
+    /// Word n-gram range of the TF-IDF (see [`TfidfParams::word_ngrams`]). Default `(1, 2)`.
+    pub fn word_ngrams(mut self, lo: usize, hi: usize) -> Self {
+        self.tfidf = self.tfidf.word_ngrams(lo, hi);
+        self
+    }
+    /// Character n-gram range of the TF-IDF, or `None`. Default `Some((2, 3))`.
+    pub fn char_ngrams(mut self, range: Option<(usize, usize)>) -> Self {
+        self.tfidf = self.tfidf.char_ngrams(range);
+        self
+    }
+    /// Minimum document frequency of a term. Default 2.
+    pub fn min_df(mut self, n: usize) -> Self {
+        self.tfidf = self.tfidf.min_df(n);
+        self
+    }
+    /// Keep at most this many terms (most frequent first), or `None` for no cap. Default
+    /// `None`.
+    pub fn max_features(mut self, n: Option<usize>) -> Self {
+        self.tfidf = self.tfidf.max_features(n);
+        self
+    }
+    /// Let jieba guess unknown words with its HMM. Default `false`.
+    pub fn hmm(mut self, yes: bool) -> Self {
+        self.text.hmm = yes;
+        self
+    }
+    /// Cross-validation folds for calibration, thresholds and reported metrics. Default 3.
     pub fn folds(mut self, k: usize) -> Self {
         self.folds = k;
         self
@@ -74,7 +110,7 @@ impl TrainParams {
         self
     }
     /// Columns (chosen by chi²) each label's classifier sees; bounds the dense matrix
-    /// linfa-logistic needs to `n × features_per_label`. Default 2000.
+    /// linfa-logistic needs to `n × features_per_label`. Default 500.
     pub fn features_per_label(mut self, k: usize) -> Self {
         self.features_per_label = k;
         self
@@ -84,13 +120,15 @@ impl TrainParams {
         self.solver.alpha = a;
         self
     }
-    /// L-BFGS iteration cap. Default 100.
+    /// L-BFGS iteration cap. Default 40 (stopping early regularises: 100 iterations, or a
+    /// larger `alpha`, scored lower on real reports).
     pub fn max_iterations(mut self, n: u64) -> Self {
         self.solver.max_iterations = n;
         self
     }
-    /// How paragraph scores are formed. Default [`Pooling::Paragraph`] (sentence max-pooling
-    /// was measured and loses more precision than it gains recall).
+    /// How paragraph scores are formed. Default [`Pooling::Combined`] (sentence max-pooling
+    /// was measured and loses more precision than it gains recall; the fitted combination
+    /// of paragraph, sentence, guard and length gains on real reports).
     pub fn pooling(mut self, p: Pooling) -> Self {
         self.pooling = p;
         self
@@ -101,29 +139,29 @@ impl TrainParams {
         self
     }
 
-    /// Validate every parameter.
+    /// The number of cross-validation folds.
+    pub fn n_folds(&self) -> usize {
+        self.folds
+    }
+
+    /// Validate every parameter (the only place they are validated; errors name the
+    /// setter, e.g. `invalid parameter folds: must be at least 2, got 1`).
     pub fn check(self) -> Result<ValidTrainParams> {
+        let bad = |param, msg| Err(Error::InvalidParam { param, msg });
         if self.folds < 2 {
-            return Err(Error::InvalidParam(format!(
-                "folds must be at least 2, got {}",
-                self.folds
-            )));
+            return bad("folds", format!("must be at least 2, got {}", self.folds));
         }
         if self.features_per_label == 0 {
-            return Err(Error::InvalidParam(
-                "features per label must be at least 1".into(),
-            ));
+            return bad("features_per_label", "must be at least 1, got 0".into());
         }
         if !(self.solver.alpha > 0.0 && self.solver.alpha.is_finite()) {
-            return Err(Error::InvalidParam(format!(
-                "alpha must be positive, got {}",
-                self.solver.alpha
-            )));
+            return bad(
+                "alpha",
+                format!("must be positive, got {}", self.solver.alpha),
+            );
         }
         if self.solver.max_iterations == 0 {
-            return Err(Error::InvalidParam(
-                "max iterations must be at least 1".into(),
-            ));
+            return bad("max_iterations", "must be at least 1, got 0".into());
         }
         self.tfidf.clone().check()?;
         Ok(ValidTrainParams(self))
@@ -242,7 +280,7 @@ impl ValidTrainParams {
         let rows: Vec<SparseVec> = tokens.par_iter().map(|t| tfidf.transform(t)).collect();
         let pooled: Vec<Rows> = match p.pooling {
             Pooling::Paragraph => Vec::new(),
-            Pooling::MaxSentence => tokens
+            Pooling::MaxSentence | Pooling::Combined => tokens
                 .par_iter()
                 .zip(&rows)
                 .map(|(t, r)| Rows {
@@ -251,9 +289,22 @@ impl ValidTrainParams {
                 })
                 .collect(),
         };
-        let decide = |b: &Binary, i: usize| match p.pooling {
-            Pooling::Paragraph => b.decision(&rows[i]),
-            Pooling::MaxSentence => b.pooled(&pooled[i]),
+        let chars: Vec<usize> = tokens
+            .iter()
+            .map(|t| t.normalized.chars().count())
+            .collect();
+        // A held-out paragraph's inputs: its decision value first (all Platt scaling needs).
+        let decide = |b: &Binary, i: usize| -> Inputs {
+            match p.pooling {
+                Pooling::Paragraph => [b.decision(&rows[i]), 0.0, 0.0, 0.0],
+                Pooling::MaxSentence => [b.pooled(&pooled[i]), 0.0, 0.0, 0.0],
+                Pooling::Combined => {
+                    let r = &pooled[i];
+                    let best = r.sentences.iter().map(|s| b.decision(s)).reduce(f64::max);
+                    let top = top_sum(b.contributions(&r.para).into_iter().map(|(_, c)| c));
+                    inputs(b.decision(&r.para), best, top, chars[i])
+                }
+            }
         };
         let dim = tfidf.len();
         let y: Vec<Vec<bool>> = (0..n_labels)
@@ -281,7 +332,7 @@ impl ValidTrainParams {
         let train_sets: Vec<Vec<usize>> = (0..p.folds)
             .map(|f| (0..n).filter(|&i| fold[i] != f).collect())
             .collect();
-        let oof: Vec<(usize, usize, Vec<f64>)> = tasks
+        let oof: Vec<(usize, usize, Vec<Inputs>)> = tasks
             .par_iter()
             .map(|&(f, l)| {
                 let b = fit_one(&train_sets[f], l)?;
@@ -292,25 +343,43 @@ impl ValidTrainParams {
                 Ok((f, l, z))
             })
             .collect::<Result<_>>()?;
-        let mut z = vec![vec![0.0; n]; n_labels];
-        for (f, l, zs) in oof {
-            for (i, v) in (0..n).filter(|&i| fold[i] == f).zip(zs) {
-                z[l][i] = v;
+        let mut x = vec![vec![[0.0; INPUTS]; n]; n_labels];
+        for (f, l, xs) in oof {
+            for (i, v) in (0..n).filter(|&i| fold[i] == f).zip(xs) {
+                x[l][i] = v;
             }
         }
 
-        // 3. Calibration and thresholds per label; cross-validated metrics.
-        let calib: Vec<(Platt, f64)> = (0..n_labels)
+        // 3. Calibration (Platt scaling, or the combination of views) and thresholds per
+        // label, all on out-of-fold values; cross-validated metrics.
+        type Calibration = (Platt, Option<Combiner>, f64, Vec<f64>);
+        let calib: Vec<Calibration> = (0..n_labels)
+            .into_par_iter()
             .map(|l| {
-                let platt = Platt::fit(&z[l], &y[l]);
-                let probs: Vec<f64> = z[l].iter().map(|&v| platt.prob(v)).collect();
-                (platt, best_f1_threshold(&probs, &y[l]).0)
+                let (platt, combiner, probs) = if p.pooling == Pooling::Combined {
+                    let rows: Vec<Vec<f64>> = (0..n)
+                        .map(|i| {
+                            let z: Vec<f64> = x.iter().map(|xl| xl[i][0]).collect();
+                            row(&x[l][i], &z)
+                        })
+                        .collect();
+                    let c = Combiner::fit(&labels[l], &rows, &y[l], COMBINER_ALPHA)?;
+                    let probs: Vec<f64> = rows.iter().map(|v| c.prob(v)).collect();
+                    (Platt::default(), Some(c), probs)
+                } else {
+                    let z: Vec<f64> = x[l].iter().map(|v| v[0]).collect();
+                    let platt = Platt::fit(&z, &y[l]);
+                    let probs: Vec<f64> = z.iter().map(|&v| platt.prob(v)).collect();
+                    (platt, None, probs)
+                };
+                let threshold = best_f1_threshold(&probs, &y[l]).0;
+                Ok((platt, combiner, threshold, probs))
             })
-            .collect();
+            .collect::<Result<_>>()?;
         let pred: Vec<Vec<usize>> = (0..n)
             .map(|i| {
                 (0..n_labels)
-                    .filter(|&l| calib[l].0.prob(z[l][i]) >= calib[l].1)
+                    .filter(|&l| calib[l].3[i] >= calib[l].2)
                     .collect()
             })
             .collect();
@@ -324,11 +393,12 @@ impl ValidTrainParams {
             .collect::<Result<_>>()?;
         let label_models = finals
             .into_iter()
-            .zip(&calib)
-            .map(|(classifier, &(platt, threshold))| LabelModel {
+            .zip(calib)
+            .map(|(classifier, (platt, combiner, threshold, _))| LabelModel {
                 classifier,
                 platt,
                 threshold,
+                combiner,
             })
             .collect();
         let label_infos = labels

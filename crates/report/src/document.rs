@@ -1,6 +1,6 @@
 //! The input of a report: documents whose paragraphs are already tagged.
 
-use policytag_model::LabelInfo;
+use policytag_data::LabelInfo;
 
 use crate::error::{Error, Result};
 use crate::figures::{self, Figure};

@@ -602,7 +602,7 @@ const JS: &str = r#"
 mod tests {
     use super::*;
     use crate::document::{Document, Paragraph, Report};
-    use policytag_model::LabelInfo;
+    use policytag_data::LabelInfo;
 
     fn report() -> Report {
         let th = |id: &str, name: &str| LabelInfo {

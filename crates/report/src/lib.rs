@@ -13,7 +13,7 @@
 //! binary fills it from `Tagger::predict` and `Tagger::evidence`.
 //!
 //! ```
-//! use policytag_model::LabelInfo;
+//! use policytag_data::LabelInfo;
 //! use policytag_report::{html, profile, Document, Paragraph, Report};
 //!
 //! let theme = |id: &str, name: &str| LabelInfo { id: id.into(), name: name.into(), description: String::new() };
@@ -37,6 +37,7 @@ pub mod error;
 pub mod figures;
 pub mod html;
 pub mod profile;
+pub mod table;
 
 pub use document::{Document, Paragraph, Report};
 pub use error::{Error, Result};

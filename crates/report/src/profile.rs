@@ -189,7 +189,7 @@ pub fn stand_out(profiles: &[Profile], params: &StandOutParams) -> Vec<StandOut>
 mod tests {
     use super::*;
     use crate::document::Paragraph;
-    use policytag_model::LabelInfo;
+    use policytag_data::LabelInfo;
 
     fn themes(n: usize) -> Vec<LabelInfo> {
         (0..n)

@@ -1,7 +1,10 @@
 //! Recognising web-page chrome: the navigation, breadcrumbs, publication lines, share and
 //! print links and footers that surround a report copied from a government website.
+//!
+//! Every rule is matched on the line folded to half-width and converted to simplified
+//! script, so `來源：` and `網站標識碼` are caught like `来源:` and `网站标识码`.
 
-use crate::normalize::fold_width;
+use crate::normalize::{fold_width, to_simplified};
 
 /// Markers that make a short line chrome wherever they stand in it.
 const CHROME_ANYWHERE: &[&str] = &[
@@ -59,6 +62,40 @@ const CHROME_ANYWHERE: &[&str] = &[
     "请输入关键词",
     "当前栏目",
     "信息来源",
+    "今天是:",
+    "信息索引号",
+    "索引号:",
+    "文件编号",
+    "发布机构",
+    "内容概述",
+    "效力状况",
+    "公开日期",
+    "生成日期",
+    "申明敬告",
+    "您可能关注的",
+    "选择阅读字号",
+    "阅读字号",
+    "相关附件",
+];
+
+/// Prefixes that make a short line (at most 60 characters) chrome: publication, contact
+/// and address lines.
+const CHROME_PREFIX: &[&str] = &[
+    "来源:",
+    "来源 :",
+    "时间:",
+    "作者:",
+    "日期:",
+    "地址:",
+    "电话:",
+    "联系电话",
+    "联系地址",
+    "传真:",
+    "邮编:",
+    "邮箱:",
+    "电子邮箱",
+    "E-mail",
+    "Email",
 ];
 
 /// One automaton for all of [`CHROME_ANYWHERE`]: a single scan of the line instead of one
@@ -93,7 +130,63 @@ const NAV_WORDS: &[&str] = &[
     "RSS",
     "全文检索",
     "高级检索",
+    "相关信息",
+    "相关文章",
+    "相关链接",
+    "文档介绍",
+    "查看更多",
+    "阅读全文",
+    "智能问答",
+    "官方微信",
+    "咨询",
+    "投诉",
+    "今天是",
+    "×",
+    "x",
+    "X",
 ];
+
+/// Words of a website's column label ("年度工作总结和计划"): a short line made only of
+/// these names a column, not a report.
+const COLUMN_WORDS: &[&str] = &[
+    "年度", "工作", "总结", "计划", "规划", "要点", "汇报", "报告", "和", "及", "与",
+];
+
+/// True when a short line is a website column label such as `年度工作计划总结`: nothing
+/// but generic words, no subject. Only meaningful right after other chrome (a report's
+/// own `工作计划` section heading looks the same).
+pub fn is_column_label(line: &str) -> bool {
+    let line = to_simplified(line.trim());
+    let mut rest: &str = &line;
+    if rest.is_empty() || rest.chars().count() > 12 {
+        return false;
+    }
+    'outer: while !rest.is_empty() {
+        for w in COLUMN_WORDS {
+            if let Some(r) = rest.strip_prefix(w) {
+                rest = r;
+                continue 'outer;
+            }
+        }
+        return false;
+    }
+    true
+}
+
+/// True when a line is a run of unrelated keywords separated by `|` or spaces, as search-
+/// engine spam appends to a page: many short parts and no sentence punctuation.
+pub fn is_keyword_spam(line: &str) -> bool {
+    if line.contains(['。', ',', ';', '，', '；', '!', '?']) {
+        return false;
+    }
+    let bars = line.matches(['|', '丨', '｜']).count();
+    let parts: Vec<&str> = line
+        .split(|c: char| c.is_whitespace() || c == '|' || c == '丨' || c == '｜')
+        .filter(|p| !p.is_empty())
+        .collect();
+    let chars: usize = parts.iter().map(|p| p.chars().count()).sum();
+    parts.len() >= 6 && bars + 1 >= parts.len() / 2 && chars <= parts.len() * 20
+}
 
 const BULLETS: &[char] = &[
     '•', '·', '▪', '►', '■', '□', '◆', '◇', '●', '○', '>', '»', '|', '-',
@@ -119,8 +212,12 @@ pub fn is_chrome(line: &str) -> bool {
         return false;
     }
     let folded: String = line.trim().chars().map(fold_width).collect();
-    let line = folded.trim();
+    let simplified = to_simplified(folded.trim());
+    let line: &str = &simplified;
     if line.is_empty() {
+        return true;
+    }
+    if is_keyword_spam(line) {
         return true;
     }
     let nchars = line.chars().count();
@@ -128,9 +225,7 @@ pub fn is_chrome(line: &str) -> bool {
     if nchars <= 120 && chrome_markers().is_match(line) {
         return true;
     }
-    if nchars <= 60
-        && (line.starts_with("来源:") || line.starts_with("时间:") || line.starts_with("作者:"))
-    {
+    if nchars <= 60 && CHROME_PREFIX.iter().any(|p| line.starts_with(p)) {
         return true;
     }
     if NAV_WORDS.contains(&line) {
@@ -195,9 +290,35 @@ mod tests {
             "首页 机构概况 政务公开 教育动态 办事服务",
             "2024-06-18 10:21",
             "上一篇：关于开展暑期安全教育的通知",
+            "來源：某區教育局 | 發布日期：2023-01-05 10:00",
+            "主辦單位：某區人民政府",
+            "網站標識碼：1234567890",
+            "地址：某市某路1號",
+            "電話：0000-1234567",
+            "×",
+            "今天是：",
+            "信息索引号 000000/2022-00001 生成日期 2022-01-01",
+            "文件编号 —  — 发布机构 某区教育局",
+            "内容概述 某区教育局工作总结",
+            "相关附件：",
+            "相关信息",
+            "申明敬告：本站不保证文档完整",
+            "文档介绍",
+            "查看更多",
+            "相关文章",
+            "您可能关注的文档",
+            "苹果手机壳| 便宜机票 特价| 二手车估价| 旅游攻略大全| 手游排行| 装修效果图| 减肥食谱|",
         ] {
             assert!(is_chrome(l), "{l}");
         }
+    }
+
+    #[test]
+    fn column_labels() {
+        assert!(is_column_label("年度工作計劃總結"));
+        assert!(is_column_label("年度工作总结和计划"));
+        assert!(!is_column_label("学前教育工作总结"));
+        assert!(is_column_label("年度"));
     }
 
     #[test]
@@ -209,6 +330,8 @@ mod tests {
             "2023年县教育体育局工作总结",
             "一是落实全面从严治党主体责任。",
             "全县共有幼儿园 76 所，普惠率 85.5%。",
+            "二是完善来源地信用助学贷款，地址变更及时登记。",
+            "相关信息化设备全部到位",
         ] {
             assert!(!is_chrome(l), "{l}");
         }

@@ -4,7 +4,8 @@
 //! words.
 //!
 //! ```text
-//! bytes ─decode─▶ text ─segment (drop chrome, cut long lines)─▶ paragraphs
+//! bytes ─decode─▶ text ─segment (drop chrome, cut at headings and long lines)─▶ paragraphs
+//! paragraphs ─document (split pages, one copy of repeats, metadata)─▶ documents
 //! paragraph ─normalise (全角→半角, 繁→简)─▶ jieba-rs + domain dictionary ─filter─▶ words
 //! ```
 //!
@@ -25,6 +26,7 @@
 
 pub mod clean;
 pub mod decode;
+pub mod document;
 pub mod error;
 pub mod limits;
 pub mod normalize;
@@ -34,6 +36,7 @@ pub mod tokenize;
 
 pub use clean::is_chrome;
 pub use decode::{decode, Encoding};
+pub use document::{DocumentReader, Event, Metadata};
 pub use error::{Error, Result};
 pub use normalize::{NormalizeSettings, Normalizer};
 pub use segment::{Paragraph, SegmentParams, Segmenter};

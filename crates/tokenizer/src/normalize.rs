@@ -236,6 +236,21 @@ impl Normalize for Traditional {
     }
 }
 
+/// `text` in simplified script, with the embedded OpenCC tables built once per process
+/// (for rules that match fixed simplified markers, such as chrome and metadata; tagging
+/// uses its own [`Normalizer`]). Borrows `text` when nothing changes.
+///
+/// ```
+/// assert_eq!(policytag_tokenizer::normalize::to_simplified("發布日期"), "发布日期");
+/// ```
+pub fn to_simplified(text: &str) -> Cow<'_, str> {
+    static T2S: std::sync::OnceLock<Option<Traditional>> = std::sync::OnceLock::new();
+    match T2S.get_or_init(|| Traditional::new().ok()) {
+        Some(t) => t.normalize(text),
+        None => Cow::Borrowed(text),
+    }
+}
+
 /// Normaliser settings, saved in the model file so training and tagging agree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NormalizeSettings {

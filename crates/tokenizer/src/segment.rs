@@ -1,15 +1,28 @@
 //! Segmenting a report into paragraphs.
 //!
-//! Lines are paragraphs. A line longer than [`SegmentParams::max_chars`] is cut before
-//! enumeration markers (`（一）`, `一、`, `一是`, `1.`, `【篇一】`) and, where a piece is still
-//! long, at sentence ends; a piece too short to stand alone (a heading such as `（二）落实教育
-//! 民生。`) stays with the text that follows it. Every paragraph carries its index, its
-//! character offsets in the source (`source.chars().skip(start).take(end - start)` is its
-//! text) and its heading path (`一、2021年工作总结 › （二）落实教育民生`).
+//! Lines are paragraphs, structured as official documents number them (GB/T 9704: `一、`,
+//! `（一）`, `1.`, `（1）`, and run-in items `一是…二是…`):
+//!
+//! - a page holding several reports is cut before each `【篇N】`, which starts a new
+//!   document (so does a report title after body text, see [`crate::document`]);
+//! - headings of levels `一、` and `（一）` are split from what they are glued to: a deeper
+//!   heading (`一、2021年工作总结（一）实施…`) or their own body (`（二）落实教育民生。一是…`
+//!   → `（二）落实教育民生。` + `一是…`);
+//! - a line longer than [`SegmentParams::max_chars`] is also cut before numbered items and,
+//!   where a piece is still long, at sentence ends; a piece too short to stand alone stays
+//!   with the text that follows it, or with the text before it when what follows opens a
+//!   new section — never across a section boundary;
+//! - inside a line, a digit marker (`1.`, `（3）`, `5、`) only counts when it continues the
+//!   numbering (after `3.` comes `4.`; a list starts at 1), so `有3、4所` or a stray `5、`
+//!   after `3.` do not cut.
+//!
+//! Every paragraph carries its index, its character offsets in the source
+//! (`source.chars().skip(start).take(end - start)` is its text), its heading path
+//! (`一、2021年工作总结 › （二）落实教育民生`) and its document number.
 
 use serde::Serialize;
 
-use crate::clean::is_chrome;
+use crate::clean::{is_chrome, is_column_label, is_keyword_spam};
 use crate::error::{Error, Result};
 
 /// Segmentation parameters; [`SegmentParams::check`] turns them into a [`Segmenter`].
@@ -89,6 +102,10 @@ pub struct Paragraph {
     pub text: String,
     /// Headings this paragraph stands under, outermost first.
     pub heading: Vec<String>,
+    /// Which document of the source this paragraph belongs to, from 0: a page holding
+    /// several reports (`【篇一】…【篇二】…`, or a second report title after body text)
+    /// holds several documents.
+    pub document: usize,
 }
 
 impl Paragraph {
@@ -110,8 +127,9 @@ impl Segmenter {
     /// ```
     /// let seg = policytag_tokenizer::Segmenter::default();
     /// let ps = seg.segment("当前位置：首页 > 动态\n一、2021年工作总结\n（一）加强党建。一是……\n");
-    /// assert_eq!(ps.len(), 2);
-    /// assert_eq!(ps[1].heading_path(), "一、2021年工作总结 › （一）加强党建");
+    /// assert_eq!(ps.len(), 3);
+    /// assert_eq!(ps[1].text, "（一）加强党建。");
+    /// assert_eq!(ps[2].heading_path(), "一、2021年工作总结 › （一）加强党建");
     /// ```
     pub fn segment(&self, text: &str) -> Vec<Paragraph> {
         let mut state = self.stream();
@@ -131,6 +149,10 @@ impl Segmenter {
             path: Vec::new(),
             index: 0,
             after_chrome: false,
+            numbers: [None; 6],
+            document: 0,
+            has_body: false,
+            chrome: Vec::new(),
         }
     }
 }
@@ -178,6 +200,28 @@ pub struct LineSegmenter<'a> {
     path: Vec<(u8, String)>,
     index: usize,
     after_chrome: bool,
+    /// The last number seen at each marker level (numbering continuity).
+    numbers: [Option<u32>; 6],
+    /// The current document of the source.
+    document: usize,
+    /// Whether the current document has body text yet (not only a title).
+    has_body: bool,
+    /// Chrome lines dropped since [`LineSegmenter::take_chrome`] was last called.
+    chrome: Vec<String>,
+}
+
+/// Chrome lines kept for metadata (publication lines): at most this many.
+const KEEP_CHROME: usize = 16;
+
+/// A piece of a line: its byte range and what starts it.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    a: usize,
+    b: usize,
+    /// Marker level starting the piece, if any.
+    level: Option<u8>,
+    /// A heading on its own (`一、…`, `（一）…`, `1.…` without body text).
+    heading: bool,
 }
 
 /// A short, bare line: no sentence punctuation, no digits, no enumeration marker. Such a
@@ -206,25 +250,28 @@ impl LineSegmenter<'_> {
         }
         if p.drop_chrome
             && ((body.chars().count() <= 160 && is_chrome(body))
-                || (self.after_chrome && nav_like(body)))
+                || is_keyword_spam(body)
+                || (self.after_chrome && (nav_like(body) || is_column_label(body))))
         {
             self.after_chrome = true;
+            if self.chrome.len() < KEEP_CHROME && body.chars().count() <= 160 {
+                self.chrome.push(body.to_string());
+            }
             return;
         }
         self.after_chrome = false;
+        // Numbered "一是" items run within a paragraph: a new line starts a new run.
+        self.numbers[5] = None;
         let lead_chars = line[..trimmed_start].chars().count();
-        let pieces = if body.chars().count() > p.max_chars {
-            cut(body, p)
-        } else {
-            vec![(0, body.len())]
-        };
+        let pieces = self.cut(body);
         let mut char_pos = char_start + lead_chars;
         let mut byte_pos = 0usize;
-        for (b0, b1) in pieces {
+        for piece in pieces {
+            let (b0, b1) = (piece.a, piece.b);
             // Pieces cut from inside a line lose the white space around them.
-            let piece = &body[b0..b1];
-            let b0 = b0 + (piece.len() - piece.trim_start_matches(is_space).len());
-            let b1 = b1 - (piece.len() - piece.trim_end_matches(is_space).len());
+            let text = &body[b0..b1];
+            let b0 = b0 + (text.len() - text.trim_start_matches(is_space).len());
+            let b1 = b1 - (text.len() - text.trim_end_matches(is_space).len());
             if b1 <= b0 {
                 continue;
             }
@@ -236,6 +283,7 @@ impl LineSegmenter<'_> {
             char_pos += body[byte_pos..b0].chars().count();
             let text = &body[b0..b1];
             let n = text.chars().count();
+            self.start_document_if(text, piece.level);
             // Register every heading inside this piece's leading (merged) parts.
             self.note_headings(text);
             out.push(Paragraph {
@@ -244,6 +292,7 @@ impl LineSegmenter<'_> {
                 end: char_pos + n,
                 text: text.to_string(),
                 heading: self.path.iter().map(|(_, h)| h.clone()).collect(),
+                document: self.document,
             });
             self.index += 1;
             char_pos += n;
@@ -251,14 +300,53 @@ impl LineSegmenter<'_> {
         }
     }
 
+    /// Chrome lines dropped since the last call (at most a few per document), for
+    /// metadata such as a publication date: `来源：… 发布日期：…`.
+    pub fn take_chrome(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.chrome)
+    }
+
+    /// A `【篇N】` piece, or a report title after body text, starts a new document; a
+    /// title-like piece does not count as body text.
+    fn start_document_if(&mut self, text: &str, level: Option<u8>) {
+        let new = if level == Some(0) {
+            self.has_body
+        } else {
+            self.has_body && crate::document::is_report_title(text)
+        };
+        if new {
+            self.document += 1;
+            self.path.clear();
+            self.numbers = [None; 6];
+            self.has_body = false;
+        }
+        if level == Some(0) || !crate::document::is_title_like(text) {
+            self.has_body = true;
+        }
+        if level == Some(0) {
+            self.path.clear();
+            self.numbers = [None; 6];
+        }
+    }
+
     /// Update the heading path with the heading(s) a paragraph starts with: a paragraph
-    /// made of a short heading piece merged with its body may start with several.
+    /// may start with a run-in heading (`1.推进新校建设。…`).
     fn note_headings(&mut self, text: &str) {
         let mut rest = text;
-        while let Some((level, _)) = marker_at(rest) {
+        let mut first = true;
+        while let Some((level, len)) = marker_at(rest) {
+            if level == 0 {
+                rest = rest[len..].trim_start_matches(is_space);
+                continue;
+            }
             if level > 4 {
                 break;
             }
+            if !first && !self.continues(level, number_of(rest, level, len)) {
+                break;
+            }
+            first = false;
+            self.count(level, number_of(rest, level, len));
             let (heading, consumed) = heading_text(rest);
             self.path.retain(|(l, _)| *l < level);
             self.path.push((level, heading));
@@ -268,6 +356,237 @@ impl LineSegmenter<'_> {
             }
         }
     }
+
+    /// Does a marker of `level` numbered `n` continue the numbering seen so far? After
+    /// `（三）` comes `（四）`; a list starts at 1 where none is open at that level.
+    fn continues(&self, level: u8, n: Option<u32>) -> bool {
+        let Some(n) = n else { return true };
+        match self.numbers[level as usize] {
+            None => n == 1,
+            Some(last) => n == last + 1,
+        }
+    }
+
+    /// Record marker `level` numbered `n`: deeper numbering starts afresh.
+    fn count(&mut self, level: u8, n: Option<u32>) {
+        let l = level as usize;
+        if l < self.numbers.len() {
+            self.numbers[l] = n.or(self.numbers[l]);
+            for deeper in self.numbers.iter_mut().skip(l + 1) {
+                *deeper = None;
+            }
+        }
+    }
+
+    /// Cut a line into pieces (byte ranges of `s`): before `【篇N】`, around headings
+    /// (`一、…（一）…` glued together, `（一）强化…。` run into its body), and, for a line
+    /// longer than `max_chars`, before numbered items and at sentence ends.
+    fn cut(&mut self, s: &str) -> Vec<Piece> {
+        let p = self.seg.p.clone();
+        // 1. Before enumeration markers that continue the document's numbering.
+        let mut starts: Vec<(usize, Option<u8>)> = vec![(0, marker_at(s).map(|m| m.0))];
+        if let Some((lvl, len)) = marker_at(s) {
+            self.count_line_start(s, lvl, len);
+        }
+        let mut prev: Option<char> = None;
+        for (i, c) in s.char_indices() {
+            if i > 0 {
+                if let Some((lvl, len)) = marker_at(&s[i..]) {
+                    let n = number_of(&s[i..], lvl, len);
+                    // "三、2021年工作计划一是…": a first item glued to a short heading.
+                    let (from, from_level) = *starts.last().unwrap_or(&(0, None));
+                    let glued = lvl == 5
+                        && n == Some(1)
+                        && matches!(from_level, Some(1 | 2))
+                        && s[from..i].chars().count() <= 40;
+                    // Numbering continuity guards the digit markers, which prose is full
+                    // of ("有3、4所", "5、录播教室" after "3."); the others are rarer.
+                    let numbered_ok = !matches!(lvl, 3 | 4) || self.continues(lvl, n);
+                    if (boundary_ok(lvl, prev) || glued) && numbered_ok {
+                        if lvl == 0 {
+                            self.numbers = [None; 6];
+                        } else {
+                            self.count(lvl, n);
+                        }
+                        starts.push((i, Some(lvl)));
+                    }
+                }
+            }
+            prev = Some(c);
+        }
+        let mut marked: Vec<Piece> = starts
+            .iter()
+            .zip(
+                starts
+                    .iter()
+                    .skip(1)
+                    .map(|x| x.0)
+                    .chain(std::iter::once(s.len())),
+            )
+            .map(|(&(a, level), b)| Piece {
+                a,
+                b,
+                level,
+                heading: false,
+            })
+            .collect();
+        // 2. Headings of levels 1–4 split from the text they run into.
+        let mut split = Vec::with_capacity(marked.len() + 4);
+        for pc in marked.drain(..) {
+            match pc.level {
+                Some(l @ 1..=4) => {
+                    let end = run_in_heading_end(&s[pc.a..pc.b]);
+                    match end {
+                        Some(e) if l <= 2 && pc.a + e < pc.b => {
+                            split.push(Piece {
+                                b: pc.a + e,
+                                heading: true,
+                                ..pc
+                            });
+                            split.push(Piece {
+                                a: pc.a + e,
+                                level: None,
+                                ..pc
+                            });
+                        }
+                        Some(e) if l <= 2 && pc.a + e >= pc.b => split.push(Piece {
+                            heading: true,
+                            ..pc
+                        }),
+                        _ => split.push(pc),
+                    }
+                }
+                _ => split.push(pc),
+            }
+        }
+        // 3. A line that is not long stays whole except around headings and documents.
+        if s.chars().count() <= p.max_chars {
+            let mut out: Vec<Piece> = Vec::with_capacity(split.len());
+            for pc in split {
+                match out.last_mut() {
+                    Some(last) if !last.heading && !pc.heading && pc.level != Some(0) => {
+                        last.b = pc.b
+                    }
+                    _ => out.push(pc),
+                }
+            }
+            return out;
+        }
+        // 4. Pieces still too long: at sentence ends, then commas, then blindly.
+        let mut fine: Vec<Piece> = Vec::with_capacity(split.len());
+        for pc in split {
+            if s[pc.a..pc.b].chars().count() > p.max_chars {
+                let first = fine.len();
+                pack(
+                    s,
+                    pc.a,
+                    pc.b,
+                    p.max_chars,
+                    "。!！?？;；",
+                    &mut |x, y| {
+                        if s[x..y].chars().count() > p.hard_max_chars {
+                            let mut ranges = Vec::new();
+                            pack(s, x, y, p.max_chars, "，,、", &mut |u, v| {
+                                hard_split(s, u, v, p.hard_max_chars, &mut ranges)
+                            });
+                            fine.extend(ranges.into_iter().map(|(a, b)| Piece {
+                                a,
+                                b,
+                                level: None,
+                                heading: false,
+                            }));
+                        } else {
+                            fine.push(Piece {
+                                a: x,
+                                b: y,
+                                level: None,
+                                heading: false,
+                            });
+                        }
+                    },
+                );
+                if let Some(f) = fine.get_mut(first) {
+                    f.level = pc.level;
+                }
+            } else {
+                fine.push(pc);
+            }
+        }
+        // 5. Short pieces stay with what follows, unless what follows opens a section
+        // (then with what precedes); headings and documents are never merged.
+        let short = |pc: &Piece| s[pc.a..pc.b].chars().count() < p.min_chars;
+        let opens_section = |pc: &Piece| pc.heading || matches!(pc.level, Some(0..=4));
+        // A short piece that cannot go forward joins the piece before it when that is body
+        // text and the result stays within `max_chars` (so re-segmenting gives it back);
+        // otherwise it stands alone. A `【篇N】` piece never joins what precedes it.
+        let merge_back = |merged: &mut Vec<Piece>, pd: Piece| match merged.last_mut() {
+            Some(last)
+                if !last.heading
+                    && pd.level != Some(0)
+                    && s[last.a..pd.b].chars().count() <= p.max_chars =>
+            {
+                last.b = pd.b
+            }
+            _ => merged.push(pd),
+        };
+        let mut merged: Vec<Piece> = Vec::with_capacity(fine.len());
+        let mut pending: Option<Piece> = None;
+        for pc in fine {
+            let mut pc = pc;
+            if let Some(pd) = pending.take() {
+                if opens_section(&pc) || s[pd.a..pc.b].chars().count() > p.hard_max_chars {
+                    merge_back(&mut merged, pd);
+                } else {
+                    pc = Piece {
+                        a: pd.a,
+                        level: pd.level,
+                        ..pc
+                    };
+                }
+            }
+            if !pc.heading && short(&pc) {
+                pending = Some(pc);
+            } else {
+                merged.push(pc);
+            }
+        }
+        if let Some(pd) = pending {
+            merge_back(&mut merged, pd);
+        }
+        merged
+    }
+
+    /// Numbering at the start of a line: accepted as it stands (a line is a paragraph
+    /// anyway), but it sets the count that markers inside later lines must continue.
+    fn count_line_start(&mut self, s: &str, level: u8, len: usize) {
+        if level == 0 {
+            self.numbers = [None; 6];
+        } else {
+            self.count(level, number_of(s, level, len));
+        }
+    }
+}
+
+/// Where a run-in heading led by a marker ends in `s`: after the sentence end that closes
+/// a short heading (`（一）强化党建引领。…`), before a space that separates it from its
+/// body, or at the end of a short `s` without sentence punctuation (a heading line).
+fn run_in_heading_end(s: &str) -> Option<usize> {
+    const MAX: usize = 40;
+    for (n, (i, c)) in s.char_indices().enumerate() {
+        if n > MAX {
+            return None;
+        }
+        if "。;；!！?？:：".contains(c) {
+            let e = i + c.len_utf8();
+            return (e < s.len() || n <= MAX).then_some(e);
+        }
+        if n >= 4 && is_space(c) {
+            return Some(i);
+        }
+    }
+    // The whole of a short piece: a heading only if it reads as one (no commas of a
+    // sentence's second half; a heading's own comma is fine).
+    Some(s.len())
 }
 
 /// The heading a marker-led text announces, and how many bytes of `s` it spans when it is
@@ -285,7 +604,9 @@ fn heading_text(s: &str) -> (String, Option<usize>) {
         }
         if n >= 3 && i > 0 {
             if let Some((lvl, _)) = marker_at(&s[i..]) {
-                if lvl <= 4 && strong_boundary(s[..i].chars().next_back()) {
+                if (lvl <= 4 && strong_boundary(s[..i].chars().next_back()))
+                    || (lvl == 5 && s[i..].starts_with("一是"))
+                {
                     end = Some((i, i));
                     break;
                 }
@@ -390,6 +711,57 @@ pub fn marker_at(s: &str) -> Option<(u8, usize)> {
     None
 }
 
+/// The number a marker of `level` (`len` bytes at the start of `s`) stands for: `（十二）`
+/// is 12, `3.` is 3, `【篇二】` is 2.
+fn number_of(s: &str, level: u8, len: usize) -> Option<u32> {
+    let m = &s[..len];
+    if level == 0 {
+        return None;
+    }
+    let digits: String = m
+        .chars()
+        .filter_map(|c| match c {
+            '0'..='9' => Some(c),
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+            _ => None,
+        })
+        .collect();
+    if !digits.is_empty() {
+        return digits.parse().ok();
+    }
+    let han: Vec<u32> = m
+        .chars()
+        .filter_map(|c| match c {
+            '〇' | '零' => Some(0),
+            '十' => Some(10),
+            '百' => Some(100),
+            _ => "一二三四五六七八九"
+                .chars()
+                .position(|d| d == c)
+                .map(|i| i as u32 + 1),
+        })
+        .collect();
+    chinese_number(&han)
+}
+
+/// Value of Chinese numeral digits (`十二` = [10, 2] → 12, `二十` → 20, `一百零五` → 105).
+fn chinese_number(d: &[u32]) -> Option<u32> {
+    if d.is_empty() {
+        return None;
+    }
+    let (mut total, mut cur) = (0u32, 0u32);
+    for &x in d {
+        match x {
+            10 | 100 => {
+                total += cur.max(1) * x;
+                cur = 0;
+            }
+            _ => cur = cur * 10 + x,
+        }
+    }
+    Some(total + cur)
+}
+
 fn strong_boundary(prev: Option<char>) -> bool {
     match prev {
         None => true,
@@ -406,71 +778,6 @@ fn boundary_ok(level: u8, prev: Option<char>) -> bool {
         3 => !(p.is_ascii_alphanumeric() || is_digit(p) || p == '.' || p == '第'),
         _ => strong_boundary(prev) || p == '，' || p == ',',
     }
-}
-
-/// Cut an overlong line into pieces (byte ranges of `s`).
-fn cut(s: &str, p: &SegmentParams) -> Vec<(usize, usize)> {
-    // 1. Before enumeration markers.
-    let mut starts = vec![0usize];
-    let mut prev: Option<char> = None;
-    for (i, c) in s.char_indices() {
-        if i > 0 {
-            if let Some((lvl, _)) = marker_at(&s[i..]) {
-                if boundary_ok(lvl, prev) {
-                    starts.push(i);
-                }
-            }
-        }
-        prev = Some(c);
-    }
-    let mut pieces: Vec<(usize, usize)> = starts
-        .iter()
-        .zip(starts.iter().skip(1).chain(std::iter::once(&s.len())))
-        .map(|(&a, &b)| (a, b))
-        .collect();
-    // 2. Pieces still too long: at sentence ends, then commas, then blindly.
-    let mut fine = Vec::with_capacity(pieces.len());
-    for (a, b) in pieces.drain(..) {
-        if s[a..b].chars().count() > p.max_chars {
-            pack(s, a, b, p.max_chars, "。!！?？;；", &mut |x, y| {
-                if s[x..y].chars().count() > p.hard_max_chars {
-                    pack(s, x, y, p.max_chars, "，,、", &mut |u, v| {
-                        hard_split(s, u, v, p.hard_max_chars, &mut fine)
-                    });
-                } else {
-                    fine.push((x, y));
-                }
-            });
-        } else {
-            fine.push((a, b));
-        }
-    }
-    // 3. Short pieces stay with what follows (the last with what precedes).
-    let mut merged: Vec<(usize, usize)> = Vec::with_capacity(fine.len());
-    let mut pending: Option<usize> = None;
-    for (a, b) in fine {
-        let a = match pending.take() {
-            // Merging must not break the hard bound: emit the short part alone instead.
-            Some(pa) if s[pa..b].chars().count() > p.hard_max_chars => {
-                merged.push((pa, a));
-                a
-            }
-            Some(pa) => pa,
-            None => a,
-        };
-        if s[a..b].chars().count() < p.min_chars {
-            pending = Some(a);
-        } else {
-            merged.push((a, b));
-        }
-    }
-    if let Some(a) = pending {
-        match merged.last_mut() {
-            Some(last) if s[last.0..].chars().count() <= p.hard_max_chars => last.1 = s.len(),
-            _ => merged.push((a, s.len())),
-        }
-    }
-    merged
 }
 
 /// Greedily pack the sentences of `s[a..b]` (ending at any of `ends`) into pieces of at
@@ -558,17 +865,18 @@ mod tests {
     }
 
     #[test]
-    fn long_line_is_cut_before_markers_and_keeps_short_heading() {
+    fn long_line_is_cut_before_markers_and_its_run_in_heading_split_off() {
         let item = "组织全区中小学校开展专项检查，覆盖学校一百余所，发现问题及时整改到位，建立台账逐项销号。";
         let src = format!(
             "（二）落实教育民生。一是{a}{a}{a}二是{a}{a}{a}三是{a}{a}{a}",
             a = item
         );
         let ps = Segmenter::default().segment(&src);
-        assert_eq!(ps.len(), 3, "{:?}", texts(&ps));
-        assert!(ps[0].text.starts_with("（二）落实教育民生。一是"));
-        assert!(ps[1].text.starts_with("二是"));
-        assert_eq!(ps[2].heading, ["（二）落实教育民生"]);
+        assert_eq!(ps.len(), 4, "{:?}", texts(&ps));
+        assert_eq!(ps[0].text, "（二）落实教育民生。");
+        assert!(ps[1].text.starts_with("一是"));
+        assert!(ps[2].text.starts_with("二是"));
+        assert_eq!(ps[3].heading, ["（二）落实教育民生"]);
         for p in &ps {
             let back: String = src.chars().skip(p.start).take(p.end - p.start).collect();
             assert_eq!(back, p.text);
@@ -585,6 +893,33 @@ mod tests {
         );
         assert_eq!(ps[3].heading_path(), "一、2021年工作总结 › （二）落实民生");
         assert_eq!(ps[5].heading_path(), "二、2022年工作思路 › （一）加强党建");
+    }
+
+    #[test]
+    fn glued_levels_are_split_and_numbering_must_continue() {
+        let item = "推进新校规划建设，新增学位两千个，改善办学条件，优化资源配置。";
+        let src = format!(
+            "一、工作总结（一）实施名校工程1.{item}{item}{item}{item}2.{item}{item}{item}{item}共投入1.5亿元，有3、4所学校完工。5、{item}（二）落实民生。{item}"
+        );
+        let ps = Segmenter::default().segment(&src);
+        let t = texts(&ps);
+        assert_eq!(t[0], "一、工作总结");
+        assert_eq!(t[1], "（一）实施名校工程");
+        assert!(t[2].starts_with("1.") && t[3].starts_with("2."), "{t:?}");
+        // "5、" does not follow "2." and "3、" follows a digit: neither is a marker.
+        assert!(t[3].contains("5、") && t[3].contains("3、"), "{t:?}");
+        assert_eq!(t[4], "（二）落实民生。");
+        assert_eq!(ps[5].heading_path(), "一、工作总结 › （二）落实民生");
+    }
+
+    #[test]
+    fn a_short_item_is_not_merged_into_the_next_section() {
+        let item = "组织全区中小学校开展专项检查，覆盖学校一百余所，发现问题及时整改到位。";
+        let src = format!("（三）队伍建设。一是{item}{item}{item}{item}二是名师培养见效。（四）德育工作成效显著。{item}");
+        let ps = Segmenter::default().segment(&src);
+        let t = texts(&ps);
+        assert!(t.iter().any(|p| p.ends_with("二是名师培养见效。")), "{t:?}");
+        assert!(t.contains(&"（四）德育工作成效显著。"), "{t:?}");
     }
 
     #[test]

@@ -4,8 +4,8 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use policytag_model::agree::Agreement;
-use policytag_model::data::{read_jsonl, ReadOptions};
+use policytag_data::agree::Agreement;
+use policytag_data::jsonl::{read_jsonl, ReadOptions};
 
 use crate::args::{AgreeArgs, ReportFormat};
 use crate::exit::{InputError, Outcome};

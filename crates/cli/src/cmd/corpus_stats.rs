@@ -4,8 +4,8 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use policytag_model::corpus::{near_duplicates, stats};
-use policytag_model::data::{read_jsonl, ReadOptions};
+use policytag_data::corpus::{near_duplicates, stats};
+use policytag_data::jsonl::{read_jsonl, ReadOptions};
 
 use crate::args::{CorpusStatsArgs, ReportFormat};
 use crate::exit::Outcome;

@@ -1,29 +1,17 @@
 //! `policytag export`: corpus JSONL → a labelling tool's format. Label Studio tasks can carry
 //! the model's predictions for pre-annotation, and come with a matching labelling config.
 
-use std::path::{Path, PathBuf};
-
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 
-use policytag_model::active::decision_confidence;
-use policytag_model::interchange::{self, LsPrediction};
-use policytag_model::model::write_atomic;
+use policytag_data::active::decision_confidence;
+use policytag_data::atomic::write_atomic;
+use policytag_data::interchange::{self, LsPrediction};
+use policytag_pipeline::{round4, Pipeline};
 
 use crate::args::{ExportArgs, ToolFormat};
-use crate::cmd::import::{label_set, read_utf8};
 use crate::exit::{InputError, Outcome};
-use crate::modelfile;
-use crate::output::round4;
-
-/// The labelling config written beside Label Studio tasks: `tasks.json` → `tasks.config.xml`.
-pub fn config_path(out: &Path) -> PathBuf {
-    let stem = out
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "tasks".into());
-    out.with_file_name(format!("{stem}.config.xml"))
-}
+use crate::input::{label_set, read_utf8};
 
 /// Run the command.
 pub fn run(a: ExportArgs) -> Result<Outcome> {
@@ -60,8 +48,8 @@ pub fn run(a: ExportArgs) -> Result<Outcome> {
         ToolFormat::Doccano => interchange::write_doccano(&items),
         ToolFormat::Fasttext => {
             let tokens = if a.tokens {
-                let tagger = modelfile::load(a.model.as_deref())?;
-                let t = tagger.tokenizer();
+                let pipeline = Pipeline::load(a.model.as_deref())?;
+                let t = pipeline.tagger().tokenizer();
                 Some(
                     items
                         .par_iter()
@@ -90,26 +78,24 @@ pub fn run(a: ExportArgs) -> Result<Outcome> {
                 label_set(None, a.model.as_deref())?
             };
             let tasks = if predict {
-                let tagger = modelfile::load(a.model.as_deref())?;
-                let model = tagger.model();
-                let ids = model.label_ids();
-                let thresholds: Vec<f64> = model.label_models.iter().map(|m| m.threshold).collect();
-                let preds: Vec<LsPrediction> = items
-                    .par_iter()
-                    .map(|it| {
-                        let p = tagger.predict(&it.example.text, None);
-                        LsPrediction {
-                            labels: p.labels.iter().map(|&l| ids[l].clone()).collect(),
-                            score: round4(decision_confidence(&p.scores, &thresholds)),
-                        }
+                let pipeline = Pipeline::load(a.model.as_deref())?;
+                let model = pipeline.model();
+                let thresholds = pipeline.thresholds();
+                let texts: Vec<&str> = items.iter().map(|it| it.example.text.as_str()).collect();
+                let preds: Vec<LsPrediction> = pipeline
+                    .tag_texts(&a.file.display().to_string(), &texts)
+                    .into_iter()
+                    .map(|t| LsPrediction {
+                        labels: t.given().map(String::from).collect(),
+                        score: round4(decision_confidence(&t.scores, &thresholds)),
                     })
                     .collect();
-                let version = interchange::model_version(model)?;
+                let version = interchange::model_version(&model.to_bytes()?);
                 interchange::write_labelstudio(&items, Some((&version, &preds)))
             } else {
                 interchange::write_labelstudio(&items, None)
             };
-            let config = config_path(&a.out);
+            let config = interchange::labelstudio_config_path(&a.out);
             write_atomic(&config, interchange::labelstudio_config(&labels).as_bytes())
                 .with_context(|| format!("writing {}", config.display()))?;
             eprintln!(
@@ -136,18 +122,4 @@ fn list_some(n: &[usize]) -> String {
         shown.join(", "),
         if n.len() > 5 { ", …" } else { "" }
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn config_sits_beside_the_tasks() {
-        assert_eq!(
-            config_path(Path::new("out/tasks.json")),
-            Path::new("out/tasks.config.xml")
-        );
-        assert_eq!(config_path(Path::new("t")), Path::new("t.config.xml"));
-    }
 }

@@ -2,49 +2,23 @@
 //! JSONL, with labels checked against the theme set.
 
 use std::io::Write;
-use std::path::Path;
 
 use anyhow::Result;
 
-use policytag_model::interchange::{self, Format, ImportOptions, LabelSet};
-use policytag_model::LabelInfo;
+use policytag_data::interchange::{self, Format, ImportOptions};
 
 use crate::args::{ImportArgs, ToolFormat};
-use crate::cmd::train::read_themes;
 use crate::exit::{InputError, Outcome};
-use crate::input::read_bytes;
-use crate::modelfile;
+use crate::input::{label_set, read_utf8};
 use crate::output::Sink;
 
 /// The library format of a `--from`/`--to` value.
-pub fn format(f: ToolFormat) -> Format {
+fn format(f: ToolFormat) -> Format {
     match f {
         ToolFormat::Doccano => Format::Doccano,
         ToolFormat::Labelstudio => Format::LabelStudio,
         ToolFormat::Fasttext => Format::FastText,
     }
-}
-
-/// The theme set: a themes TOML file when given, else the model's labels.
-pub fn label_set(themes: Option<&Path>, model: Option<&Path>) -> Result<LabelSet> {
-    let labels = match themes {
-        Some(p) => read_themes(p)?
-            .into_iter()
-            .map(|(id, (name, description))| LabelInfo {
-                id,
-                name,
-                description,
-            })
-            .collect(),
-        None => modelfile::load_model(model)?.labels,
-    };
-    Ok(LabelSet::new(labels))
-}
-
-/// A UTF-8 file's content, or an input error naming it (and the line of the first bad byte).
-pub fn read_utf8(path: &Path) -> Result<String> {
-    let bytes = read_bytes(path)?;
-    Ok(policytag_model::data::utf8(path, bytes)?)
 }
 
 /// Run the command.

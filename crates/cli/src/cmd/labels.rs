@@ -3,47 +3,15 @@
 use std::io::Write;
 
 use anyhow::Result;
-use serde::Serialize;
 
 use crate::args::{LabelsArgs, ReportFormat};
 use crate::exit::Outcome;
-use crate::modelfile;
-use crate::output::round4;
-
-#[derive(Serialize)]
-struct Row<'a> {
-    id: &'a str,
-    name: &'a str,
-    description: &'a str,
-    threshold: f64,
-    examples: usize,
-    cv_f1: f64,
-}
+use policytag_pipeline::{label_summaries, load_model};
+use policytag_report::table::display_width;
 
 /// Run the command.
 pub fn run(a: LabelsArgs) -> Result<Outcome> {
-    let model = modelfile::load_model(a.model.as_deref())?;
-    let rows: Vec<Row> = model
-        .labels
-        .iter()
-        .zip(&model.label_models)
-        .map(|(l, m)| Row {
-            id: &l.id,
-            name: &l.name,
-            description: &l.description,
-            threshold: round4(m.threshold),
-            examples: model.training.label_counts.get(&l.id).copied().unwrap_or(0),
-            cv_f1: round4(
-                model
-                    .training
-                    .cv
-                    .per_label
-                    .get(&l.id)
-                    .map(|x| x.f1)
-                    .unwrap_or(0.0),
-            ),
-        })
-        .collect();
+    let rows = label_summaries(&load_model(a.model.as_deref())?);
     let mut out = std::io::stdout().lock();
     match a.format {
         ReportFormat::Json => {
@@ -58,7 +26,7 @@ pub fn run(a: LabelsArgs) -> Result<Outcome> {
                 "id", "name", "threshold", "examples", "cv-f1"
             )?;
             for r in &rows {
-                let pad = 14usize.saturating_sub(display_width(r.name));
+                let pad = 14usize.saturating_sub(display_width(&r.name));
                 writeln!(
                     out,
                     "{:w$}  {}{}  {:>9.3}  {:>8}  {:>5.3}  {}",
@@ -74,11 +42,4 @@ pub fn run(a: LabelsArgs) -> Result<Outcome> {
         }
     }
     Ok(Outcome::Ok)
-}
-
-/// Terminal columns of a string (CJK characters take two).
-pub fn display_width(s: &str) -> usize {
-    s.chars()
-        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
-        .sum()
 }

@@ -5,12 +5,12 @@ use std::io::Write;
 use anyhow::Result;
 use serde::Serialize;
 
-use policytag_report::profile::{self, round4, Profile};
+use policytag_pipeline::{Pipeline, Reader, TagOptions};
+use policytag_report::profile::{self, Profile};
+use policytag_report::table;
 
 use crate::args::{StatsArgs, StatsFormat};
 use crate::exit::Outcome;
-use crate::modelfile;
-use crate::output::csv_field;
 
 #[derive(Serialize)]
 struct ThemeRow<'a> {
@@ -26,16 +26,15 @@ struct Stats<'a> {
 
 /// Run the command.
 pub fn run(a: StatsArgs) -> Result<Outcome> {
-    crate::cmd::tag::check_threshold(a.threshold)?;
-    let tagger = modelfile::load(a.model.as_deref())?;
-    let (report, failed) = crate::cmd::report::build(&crate::cmd::report::Tagging {
-        files: &a.files,
-        jsonl: a.jsonl,
-        format: a.input_format.format(),
-        tagger: &tagger,
+    let options = TagOptions {
         threshold: a.threshold,
-        evidence: false,
-    })?;
+        evidence: None,
+    };
+    let pipeline = Pipeline::load(a.model.as_deref())?.with_options(options)?;
+    let reader = Reader::default()
+        .format(a.input_format.format())
+        .jsonl(a.jsonl);
+    let (report, failed) = crate::tagging::report(&pipeline, &reader, &a.files, a.jsonl)?;
     let Some(report) = report else {
         return Ok(Outcome::SomeFailed);
     };
@@ -57,66 +56,8 @@ pub fn run(a: StatsArgs) -> Result<Outcome> {
             serde_json::to_writer_pretty(&mut out, &s)?;
             writeln!(out)?;
         }
-        StatsFormat::Csv => {
-            let mut header = String::from("doc,paragraphs,untagged,figures");
-            for t in &report.themes {
-                header.push(',');
-                header.push_str(&csv_field(&t.id));
-                header.push(',');
-                header.push_str(&csv_field(&format!("{}_share", t.id)));
-            }
-            writeln!(out, "{header}")?;
-            for p in &profiles {
-                write!(
-                    out,
-                    "{},{},{},{}",
-                    csv_field(&p.doc),
-                    p.paragraphs,
-                    p.untagged,
-                    p.figures
-                )?;
-                for t in &p.themes {
-                    write!(out, ",{},{}", t.count, round4(t.share))?;
-                }
-                writeln!(out)?;
-            }
-        }
-        StatsFormat::Text => {
-            for (i, p) in profiles.iter().enumerate() {
-                if i > 0 {
-                    writeln!(out)?;
-                }
-                writeln!(
-                    out,
-                    "━━ {}: {} paragraphs, {} without a theme, {} key figures",
-                    p.doc, p.paragraphs, p.untagged, p.figures
-                )?;
-                let mut rows: Vec<_> = p.themes.iter().filter(|t| t.count > 0).collect();
-                rows.sort_by(|a, b| b.count.cmp(&a.count).then(a.id.cmp(&b.id)));
-                if rows.is_empty() {
-                    writeln!(out, "  (no paragraph has a theme)")?;
-                    continue;
-                }
-                writeln!(
-                    out,
-                    "  {:<18}  {:<20}  {:>10}  {:>6}  {:>7}",
-                    "id", "name", "paragraphs", "share", "figures"
-                )?;
-                for t in rows {
-                    let pad = 20usize.saturating_sub(crate::cmd::labels::display_width(&t.name));
-                    writeln!(
-                        out,
-                        "  {:<18}  {}{}  {:>10}  {:>5.1}%  {:>7}",
-                        t.id,
-                        t.name,
-                        " ".repeat(pad),
-                        t.count,
-                        t.share * 100.0,
-                        t.figures
-                    )?;
-                }
-            }
-        }
+        StatsFormat::Csv => write!(out, "{}", table::csv(&report.themes, &profiles))?,
+        StatsFormat::Text => write!(out, "{}", table::text(&profiles))?,
     }
     Ok(if failed {
         Outcome::SomeFailed

@@ -7,10 +7,10 @@ use anyhow::{Context, Result};
 use policytag_tokenizer::{TextSettings, Tokenizer};
 
 use crate::args::TokenizeArgs;
+use policytag_pipeline::load_model;
 use policytag_tokenizer::limits;
 
 use crate::exit::{InputError, Outcome};
-use crate::modelfile;
 
 /// Run the command.
 pub fn run(a: TokenizeArgs) -> Result<Outcome> {
@@ -24,8 +24,8 @@ pub fn run(a: TokenizeArgs) -> Result<Outcome> {
         Some(t) => t.to_string(),
     };
     let settings = match &a.model {
-        Some(_) => modelfile::load_model(a.model.as_deref())?.text,
-        None => modelfile::load_model(None)
+        Some(_) => load_model(a.model.as_deref())?.text,
+        None => load_model(None)
             .map(|m| m.text)
             .unwrap_or_else(|_| TextSettings::default()),
     };

@@ -8,68 +8,83 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::Deserialize;
 
-use policytag_features::TfidfParams;
-use policytag_model::data::{read_jsonl, ReadOptions};
-use policytag_model::train::{Hooks, TrainParams};
-use policytag_tokenizer::TextSettings;
+use policytag_data::jsonl::{read_jsonl, ReadOptions};
+use policytag_features::Error as FeaturesError;
+use policytag_model::logistic::Pooling;
+use policytag_model::train::{Hooks, TrainParams, ValidTrainParams};
+use policytag_model::Error as ModelError;
 
 use crate::args::{PoolingArg, TrainArgs};
 use crate::exit::{InputError, Outcome};
-use policytag_model::logistic::Pooling;
 
-#[derive(Deserialize)]
-struct ThemesFile {
-    theme: Vec<Theme>,
-}
-
-#[derive(Deserialize)]
-struct Theme {
-    id: String,
-    name: String,
-    #[serde(default)]
-    description: String,
-}
-
-/// Read display names from a themes TOML file.
-pub fn read_themes(path: &Path) -> Result<BTreeMap<String, (String, String)>> {
-    let bytes = policytag_tokenizer::limits::read_file(
-        path,
-        policytag_tokenizer::limits::CONFIG,
-        "a themes file",
-    )
-    .with_context(|| format!("reading {}", path.display()))?;
-    let s = String::from_utf8(bytes)
-        .map_err(|_| InputError(format!("{}: not valid UTF-8", path.display())))?;
-    let t: ThemesFile = toml::from_str(&s)
-        .map_err(|e| InputError(format!("{}: {}", path.display(), e.message())))?;
-    Ok(t.theme
-        .into_iter()
-        .map(|t| (t.id, (t.name, t.description)))
-        .collect())
-}
-
-/// Parse `LO-HI` (or a single `N`) into an inclusive range.
+/// Parse `LO-HI` (or a single `N`) into an inclusive range; its bounds are checked by
+/// `TrainParams::check`.
 pub fn parse_range(flag: &str, s: &str) -> Result<(usize, usize)> {
     let bad = || InputError(format!("{flag} wants a range like 1-2, got {s:?}"));
-    let (lo, hi) = match s.split_once('-') {
-        Some((a, b)) => (
-            a.trim().parse().map_err(|_| bad())?,
-            b.trim().parse().map_err(|_| bad())?,
-        ),
-        None => {
-            let n = s.trim().parse().map_err(|_| bad())?;
-            (n, n)
-        }
-    };
-    if lo == 0 || lo > hi || hi > 3 {
-        return Err(InputError(format!(
-            "{flag} must be within 1-3 with low <= high, got {s:?}"
-        ))
-        .into());
+    let num = |x: &str| x.trim().parse::<usize>().map_err(|_| bad());
+    match s.split_once('-') {
+        Some((lo, hi)) => Ok((num(lo)?, num(hi)?)),
+        None => Ok(num(s).map(|n| (n, n))?),
     }
-    Ok((lo, hi))
+}
+
+/// The flag that sets a training parameter (named by its `TrainParams` setter).
+fn flag(param: &str) -> String {
+    match param {
+        "word_ngrams" => "--ngrams".into(),
+        "max_iterations" => "--max-iter".into(),
+        p => format!("--{}", p.replace('_', "-")),
+    }
+}
+
+/// A setter applied only when its flag was given.
+fn set<T>(p: TrainParams, v: Option<T>, f: fn(TrainParams, T) -> TrainParams) -> TrainParams {
+    match v {
+        Some(v) => f(p, v),
+        None => p,
+    }
+}
+
+/// The parameters: the library's recommended defaults, changed only by the flags given.
+fn params(a: &TrainArgs) -> Result<ValidTrainParams> {
+    let mut p = set(
+        TrainParams::default(),
+        a.hmm.then_some(true),
+        TrainParams::hmm,
+    );
+    if let Some(s) = &a.ngrams {
+        let (lo, hi) = parse_range("--ngrams", s)?;
+        p = p.word_ngrams(lo, hi);
+    }
+    if let Some(s) = &a.char_ngrams {
+        let range = match s.as_str() {
+            "none" => None,
+            s => Some(parse_range("--char-ngrams", s)?),
+        };
+        p = p.char_ngrams(range);
+    }
+    p = set(p, a.max_features.map(Some), TrainParams::max_features);
+    p = set(p, a.min_df, TrainParams::min_df);
+    p = set(p, a.folds, TrainParams::folds);
+    p = set(p, a.features_per_label, TrainParams::features_per_label);
+    p = set(p, a.seed, TrainParams::seed);
+    p = set(p, a.alpha, TrainParams::alpha);
+    p = set(p, a.max_iter, TrainParams::max_iterations);
+    let pooling = a.pooling.map(|x| match x {
+        PoolingArg::Paragraph => Pooling::Paragraph,
+        PoolingArg::MaxSentence => Pooling::MaxSentence,
+        PoolingArg::Combined => Pooling::Combined,
+    });
+    p = set(p, pooling, TrainParams::pooling);
+    // Validation lives in check(); its errors name the setter, shown here as the flag.
+    p.check().map_err(|e| match e {
+        ModelError::InvalidParam { param, msg }
+        | ModelError::Features(FeaturesError::InvalidParam { param, msg }) => {
+            InputError(format!("{}: {msg}", flag(param))).into()
+        }
+        e => e.into(),
+    })
 }
 
 /// Run the command.
@@ -81,32 +96,12 @@ pub fn run(a: TrainArgs) -> Result<Outcome> {
         .chain(a.themes.as_deref())
         .collect();
     crate::output::refuse_input_as_output(Some(&a.out), &inputs)?;
-    if a.folds < 2 {
-        return Err(InputError(format!("--folds must be at least 2, got {}", a.folds)).into());
-    }
-    if a.max_features == Some(0) {
-        return Err(InputError("--max-features must be at least 1, got 0".into()).into());
-    }
-    if a.features_per_label == 0 {
-        return Err(InputError("--features-per-label must be at least 1, got 0".into()).into());
-    }
-    if a.min_df == 0 {
-        return Err(InputError("--min-df must be at least 1, got 0".into()).into());
-    }
-    if !(a.alpha > 0.0 && a.alpha.is_finite()) {
-        return Err(InputError(format!("--alpha must be positive, got {}", a.alpha)).into());
-    }
-    if a.max_iter == 0 {
-        return Err(InputError("--max-iter must be at least 1, got 0".into()).into());
-    }
-    let ngrams = parse_range("--ngrams", &a.ngrams)?;
-    let chars = a
-        .char_ngrams
-        .as_deref()
-        .map(|s| parse_range("--char-ngrams", s))
-        .transpose()?;
+    let params = params(&a)?;
     let names = match &a.themes {
-        Some(p) => read_themes(p)?,
+        Some(p) => policytag_data::label::read_themes(p)?
+            .into_iter()
+            .map(|t| (t.id, (t.name, t.description)))
+            .collect(),
         None => BTreeMap::new(),
     };
     let mut examples = Vec::new();
@@ -135,28 +130,6 @@ pub fn run(a: TrainArgs) -> Result<Outcome> {
         }
         examples.extend(r.examples);
     }
-    let text = TextSettings {
-        hmm: a.hmm,
-        ..TextSettings::default()
-    };
-    let tfidf = TfidfParams::default()
-        .word_ngrams(ngrams.0, ngrams.1)
-        .char_ngrams(chars)
-        .min_df(a.min_df)
-        .max_features(a.max_features);
-    let params = TrainParams::default()
-        .text(text)
-        .tfidf(tfidf)
-        .folds(a.folds)
-        .seed(a.seed)
-        .features_per_label(a.features_per_label)
-        .alpha(a.alpha)
-        .max_iterations(a.max_iter)
-        .pooling(match a.pooling {
-            PoolingArg::Paragraph => Pooling::Paragraph,
-            PoolingArg::MaxSentence => Pooling::MaxSentence,
-        })
-        .check()?;
 
     let cancel = Arc::new(AtomicBool::new(false));
     {
@@ -192,7 +165,7 @@ pub fn run(a: TrainArgs) -> Result<Outcome> {
             model.training.examples,
             model.labels.len(),
             model.training.vocabulary,
-            a.folds
+            params.params().n_folds()
         )?;
         write!(out, "{}", model.training.cv.report())?;
     }
@@ -208,22 +181,9 @@ mod tests {
     fn ranges_parse_and_reject_nonsense() {
         assert_eq!(parse_range("--ngrams", "1-2").unwrap(), (1, 2));
         assert_eq!(parse_range("--ngrams", "2").unwrap(), (2, 2));
-        for bad in ["0-2", "3-1", "1-4", "a-b", ""] {
+        for bad in ["a-b", "", "1-x"] {
             let e = parse_range("--ngrams", bad).unwrap_err().to_string();
             assert!(e.contains("--ngrams"), "{bad}: {e}");
         }
-    }
-
-    #[test]
-    fn themes_file_gives_names() {
-        let dir = std::env::temp_dir().join(format!("policytag-themes-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let p = dir.join("t.toml");
-        std::fs::write(&p, "[[theme]]\nid = \"safety\"\nname = \"校园安全\"\n").unwrap();
-        let t = read_themes(&p).unwrap();
-        assert_eq!(t["safety"].0, "校园安全");
-        std::fs::write(&p, "[[theme]]\nname = 3\n").unwrap();
-        assert!(read_themes(&p).unwrap_err().to_string().contains("t.toml"));
-        std::fs::remove_dir_all(dir).unwrap();
     }
 }

@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 use policytag_tokenizer::limits;
@@ -37,48 +38,147 @@ pub struct ReadOptions {
 pub struct ReadResult {
     /// The examples, in file order.
     pub examples: Vec<Example>,
+    /// The 1-based line of each example.
+    pub lines: Vec<usize>,
+    /// Whether each example's line had labels (`false`: unlabelled, read with
+    /// `labels_optional`; as opposed to `[]`, "no theme").
+    pub labelled: Vec<bool>,
     /// Lines skipped as bad (only with `skip_bad`), with their line numbers and reasons.
     pub skipped: Vec<(usize, String)>,
 }
 
-/// Parse one JSONL line into an example.
-pub fn parse_line(line: &str, labels_optional: bool) -> std::result::Result<Example, String> {
-    let v: Value = serde_json::from_str(line).map_err(|e| format!("malformed JSON: {e}"))?;
-    let obj = v.as_object().ok_or("a line must be a JSON object")?;
-    let text = match obj.get("text") {
-        Some(Value::String(s)) => s.clone(),
-        Some(_) => return Err("\"text\" must be a string".into()),
-        None => return Err("missing \"text\"".into()),
-    };
-    let key = if obj.contains_key("labels") || !obj.contains_key("label") {
-        "labels"
-    } else {
-        "label"
-    };
-    let labels = match obj.get(key) {
-        Some(Value::Array(a)) => {
+/// One line of a corpus JSONL file, as written: `{"id"?, "text", "labels"?}`. The one
+/// place the line format is parsed (training data, tagging input, annotate's decisions,
+/// doccano imports, export input):
+///
+/// - `"labels"` (or `"label"`, as doccano writes it): a list of non-empty strings, trimmed;
+///   `null` or absent means *unlabelled* (`None`), `[]` means *no theme*;
+/// - `"id"`: a string or a number (kept as its JSON text), optional;
+/// - a byte-order mark before the line is ignored, other keys are ignored.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CorpusLine {
+    /// The id, if given.
+    #[serde(default, deserialize_with = "de_id")]
+    pub id: Option<String>,
+    /// The paragraph (`None` when the line has none: [`CorpusLine::parse`] refuses that;
+    /// a line deserialised some other way, e.g. flattened into a bigger record, may not).
+    #[serde(default, deserialize_with = "de_text")]
+    text: Option<String>,
+    /// The labels, sorted and unique; `None` when the line has none (unlabelled).
+    #[serde(default, alias = "label", deserialize_with = "de_labels")]
+    pub labels: Option<Vec<String>>,
+}
+
+fn de_id<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
+    match Value::deserialize(d)? {
+        Value::String(s) => Ok(Some(s)),
+        Value::Number(n) => Ok(Some(n.to_string())),
+        Value::Null => Ok(None),
+        _ => Err(D::Error::custom("\"id\" must be a string or number")),
+    }
+}
+
+fn de_text<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
+    match Value::deserialize(d)? {
+        Value::String(s) => Ok(Some(s)),
+        _ => Err(D::Error::custom("\"text\" must be a string")),
+    }
+}
+
+fn de_labels<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<Vec<String>>, D::Error> {
+    match Value::deserialize(d)? {
+        Value::Null => Ok(None),
+        Value::Array(a) => {
             let mut out = BTreeSet::new();
             for x in a {
                 match x {
                     Value::String(s) if !s.trim().is_empty() => {
                         out.insert(s.trim().to_string());
                     }
-                    _ => return Err(format!("\"{key}\" must be a list of non-empty strings")),
+                    _ => {
+                        return Err(D::Error::custom(
+                            "\"labels\" must be a list of non-empty strings",
+                        ))
+                    }
                 }
             }
-            out.into_iter().collect()
+            Ok(Some(out.into_iter().collect()))
         }
-        Some(Value::Null) | None if labels_optional => Vec::new(),
-        Some(_) => return Err(format!("\"{key}\" must be a list of strings")),
-        None => return Err("missing \"labels\" (doccano's \"label\")".into()),
-    };
-    let id = match obj.get("id") {
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        Some(Value::Null) | None => None,
-        Some(_) => return Err("\"id\" must be a string or number".into()),
-    };
-    Ok(Example { id, text, labels })
+        _ => Err(D::Error::custom("\"labels\" must be a list of strings")),
+    }
+}
+
+impl CorpusLine {
+    /// Parse one line (a leading byte-order mark is ignored). The error is a message for
+    /// a `file:line:` prefix.
+    pub fn parse(line: &str) -> std::result::Result<CorpusLine, String> {
+        let line = line.trim_start_matches('\u{FEFF}');
+        let v: CorpusLine = serde_json::from_str(line)
+            .map_err(error_message)
+            .map_err(|m| label_key_named(line, m))?;
+        if v.text.is_none() {
+            return Err("missing \"text\"".into());
+        }
+        Ok(v)
+    }
+
+    /// The paragraph.
+    pub fn text(&self) -> &str {
+        self.text.as_deref().unwrap_or_default()
+    }
+
+    /// The example this line holds; `labels_optional` lets an unlabelled line through (with
+    /// no labels), else it is an error.
+    pub fn into_example(self, labels_optional: bool) -> std::result::Result<Example, String> {
+        let labels = match self.labels {
+            Some(l) => l,
+            None if labels_optional => Vec::new(),
+            None => return Err("missing \"labels\" (doccano's \"label\")".into()),
+        };
+        Ok(Example {
+            id: self.id,
+            text: self.text.unwrap_or_default(),
+            labels,
+        })
+    }
+}
+
+/// A message about `"labels"` names `"label"` instead when that is the key the line used
+/// (doccano's).
+fn label_key_named(line: &str, msg: String) -> String {
+    if !msg.starts_with("\"labels\" ") {
+        return msg;
+    }
+    let doccano = serde_json::from_str::<serde_json::Map<String, Value>>(line)
+        .is_ok_and(|o| o.contains_key("label") && !o.contains_key("labels"));
+    if doccano {
+        msg.replacen("\"labels\"", "\"label\"", 1)
+    } else {
+        msg
+    }
+}
+
+/// A one-line message for a line that did not parse (for a `file:line:` prefix): the
+/// field's own message for a bad field, "malformed JSON: …" for bad syntax.
+pub fn error_message(e: serde_json::Error) -> String {
+    let msg = e.to_string();
+    if !e.is_data() {
+        return format!("malformed JSON: {msg}");
+    }
+    // Our own messages, without serde_json's " at line 1 column N".
+    let m = &msg[..msg.rfind(" at line ").unwrap_or(msg.len())];
+    if m.starts_with("invalid type") {
+        "a line must be a JSON object".to_string()
+    } else {
+        m.to_string()
+    }
+}
+
+/// Parse one JSONL line into an example.
+pub fn parse_line(line: &str, labels_optional: bool) -> std::result::Result<Example, String> {
+    CorpusLine::parse(line)?.into_example(labels_optional)
 }
 
 /// Read examples from JSONL text; `path` names the source in errors.
@@ -87,24 +187,26 @@ pub fn read_jsonl_str(path: &Path, content: &str, opts: ReadOptions) -> Result<R
     let mut ids: BTreeMap<String, usize> = BTreeMap::new();
     for (i, line) in content.lines().enumerate() {
         let no = i + 1;
-        let line = line.trim_start_matches('\u{FEFF}');
-        if line.trim().is_empty() {
+        if line.trim_start_matches('\u{FEFF}').trim().is_empty() {
             continue;
         }
-        let parsed = parse_line(line, opts.labels_optional).and_then(|ex| {
-            if let Some(id) = &ex.id {
+        let parsed = CorpusLine::parse(line).and_then(|l| {
+            if let Some(id) = &l.id {
                 if let Some(first) = ids.get(id) {
                     return Err(format!("duplicate id {id:?} (first on line {first})"));
                 }
             }
-            Ok(ex)
+            let labelled = l.labels.is_some();
+            Ok((l.into_example(opts.labels_optional)?, labelled))
         });
         match parsed {
-            Ok(ex) => {
+            Ok((ex, labelled)) => {
                 if let Some(id) = &ex.id {
                     ids.insert(id.clone(), no);
                 }
                 out.examples.push(ex);
+                out.lines.push(no);
+                out.labelled.push(labelled);
             }
             Err(msg) if opts.skip_bad => out.skipped.push((no, msg)),
             Err(msg) => {
@@ -145,7 +247,7 @@ pub fn read_utf8(path: &Path, limit: u64, what: &'static str) -> Result<String> 
     utf8(path, read_limited(path, limit, what)?)
 }
 
-/// Bytes as UTF-8 text; invalid UTF-8 is reported with the line it is on.
+/// A JSONL file's bytes as text, or an error naming the line of the first invalid byte.
 pub fn utf8(path: &Path, bytes: Vec<u8>) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| Error::Jsonl {
         path: path.to_path_buf(),

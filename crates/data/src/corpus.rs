@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use policytag_tokenizer::normalize::Traditional;
 
-use crate::data::Example;
 use crate::error::Result;
+use crate::jsonl::Example;
 
 /// Statistics of a labelled corpus.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,4 +1,4 @@
-//! Embeds `models/default.model` into the binary (an empty placeholder while none exists,
+//! Embeds `models/default.model` into the library (an empty placeholder while none exists,
 //! so the very first `policytag train` can be built).
 use std::path::Path;
 

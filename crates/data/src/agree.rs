@@ -12,8 +12,9 @@ use serde::Serialize;
 
 use policytag_tokenizer::normalize::fold_width;
 
-use crate::data::Example;
+use crate::confusion::Confusion;
 use crate::error::{Error, Result};
+use crate::jsonl::Example;
 
 /// How paragraphs were paired.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -42,7 +43,7 @@ pub struct LabelAgreement {
     pub precision: Option<f64>,
     /// B's recall with A as reference; `None` when A never gives the label.
     pub recall: Option<f64>,
-    /// F1 = 2·both / (2·both + a_only + b_only); `None` when no one gives the label.
+    /// F1 (see [`Confusion::f1`]); `None` when no one gives the label.
     pub f1: Option<f64>,
 }
 
@@ -101,10 +102,6 @@ pub fn cohen_kappa(both: usize, a_only: usize, b_only: usize, neither: usize) ->
     Some((po - pe) / (1.0 - pe))
 }
 
-fn ratio(num: usize, den: usize) -> Option<f64> {
-    (den > 0).then(|| num as f64 / den as f64)
-}
-
 fn mean(xs: impl Iterator<Item = Option<f64>>) -> Option<f64> {
     let v: Vec<f64> = xs.flatten().collect();
     (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
@@ -151,34 +148,27 @@ impl Agreement {
             .map(String::as_str)
             .collect();
         let mut per_label = BTreeMap::new();
-        let (mut tp, mut fp, mut fn_) = (0, 0, 0);
+        let mut micro = Confusion::default();
         for l in labels {
-            let (mut both, mut a_only, mut b_only, mut neither) = (0, 0, 0, 0);
+            let mut c = Confusion::default();
             for (x, y) in &pairs {
-                match (
+                c.add(
                     x.labels.iter().any(|v| v == l),
                     y.labels.iter().any(|v| v == l),
-                ) {
-                    (true, true) => both += 1,
-                    (true, false) => a_only += 1,
-                    (false, true) => b_only += 1,
-                    (false, false) => neither += 1,
-                }
+                );
             }
-            tp += both;
-            fn_ += a_only;
-            fp += b_only;
+            micro = micro.merge(c);
             per_label.insert(
                 l.to_string(),
                 LabelAgreement {
-                    both,
-                    a_only,
-                    b_only,
-                    neither,
-                    kappa: cohen_kappa(both, a_only, b_only, neither),
-                    precision: ratio(both, both + b_only),
-                    recall: ratio(both, both + a_only),
-                    f1: ratio(2 * both, 2 * both + a_only + b_only),
+                    both: c.tp,
+                    a_only: c.fn_,
+                    b_only: c.fp,
+                    neither: c.tn,
+                    kappa: cohen_kappa(c.tp, c.fn_, c.fp, c.tn),
+                    precision: c.precision(),
+                    recall: c.recall(),
+                    f1: c.f1(),
                 },
             );
         }
@@ -201,7 +191,7 @@ impl Agreement {
             matched,
             only_a: a.len() - matched,
             only_b: b.len() - matched,
-            micro_f1: ratio(2 * tp, 2 * tp + fp + fn_),
+            micro_f1: micro.f1(),
             macro_f1: mean(per_label.values().map(|l| l.f1)),
             mean_kappa: mean(per_label.values().map(|l| l.kappa)),
             exact_match: (matched - disagreements.len()) as f64 / matched as f64,

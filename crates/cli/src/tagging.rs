@@ -1,0 +1,96 @@
+//! Tagging every input of `report` and `stats` into a report: bad inputs are reported and
+//! left out, the others kept.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use policytag_pipeline::{Pipeline, Reader, TaggedDocument};
+use policytag_report::{Document, Paragraph, Report};
+
+use crate::exit::{print_error, InputError};
+
+/// Most paragraphs `report` and `stats` take in all: they hold every paragraph (and the
+/// page) in memory, which stays under 300 MB here. A million one-word lines is not a report
+/// to read; `tag` streams any amount.
+pub const MAX_PARAGRAPHS: usize = 100_000;
+
+/// Read and tag every input, one document per report of a page, named by what it is
+/// ([`Reader::read_documents`]). A bad input prints its one-line error and is left out; an
+/// input without paragraphs is reported and left out. Returns the documents and whether
+/// any input failed.
+pub fn tag_all(
+    pipeline: &Pipeline,
+    reader: &Reader,
+    files: &[PathBuf],
+    jsonl: bool,
+) -> Result<(Vec<TaggedDocument>, bool)> {
+    let mut docs = Vec::new();
+    let mut failed = false;
+    let mut total = 0usize;
+    for source in crate::input::sources(files, jsonl) {
+        match source.and_then(|s| {
+            let name = s.name();
+            reader.read_documents(&s).map(|d| (name, d))
+        }) {
+            Ok((name, d)) if d.iter().all(|d| d.paragraphs.is_empty()) => {
+                eprintln!("policytag: {name}: no paragraphs found")
+            }
+            Ok((name, d)) => {
+                total += d.iter().map(|d| d.paragraphs.len()).sum::<usize>();
+                if total > MAX_PARAGRAPHS {
+                    return Err(InputError(format!(
+                        "{name}: more than {MAX_PARAGRAPHS} paragraphs in all: too many for one report (tag them with `policytag tag`, which streams)"
+                    ))
+                    .into());
+                }
+                docs.extend(d.into_iter().map(|d| pipeline.tag_document(d)))
+            }
+            Err(e) => {
+                print_error(&e.into());
+                failed = true;
+            }
+        }
+    }
+    Ok((docs, failed))
+}
+
+/// The report of the inputs; `Ok(None)` when there is nothing to report because every
+/// input failed (their errors were printed). The flag says whether any input failed.
+pub fn report(
+    pipeline: &Pipeline,
+    reader: &Reader,
+    files: &[PathBuf],
+    jsonl: bool,
+) -> Result<(Option<Report>, bool)> {
+    let (docs, failed) = tag_all(pipeline, reader, files, jsonl)?;
+    if docs.is_empty() {
+        if failed {
+            return Ok((None, true));
+        }
+        return Err(InputError("no paragraphs in any input: nothing to report".into()).into());
+    }
+    let paragraph = |t: policytag_pipeline::TaggedParagraph| {
+        let evidence = t.evidence.unwrap_or_default();
+        let terms = |k: usize| evidence.get(k).map(|ev| ev.iter().map(|e| e.term.clone()));
+        let labels = t.labels.iter().enumerate();
+        let labels = labels.map(|(k, &l)| (l, terms(k).map(Iterator::collect).unwrap_or_default()));
+        let p = t.paragraph;
+        Paragraph::new(
+            p.index,
+            p.heading_path(),
+            p.text,
+            t.scores,
+            labels.collect(),
+        )
+    };
+    let documents = docs
+        .into_iter()
+        .map(|d| Document {
+            name: d.name,
+            paragraphs: d.paragraphs.into_iter().map(paragraph).collect(),
+        })
+        .collect();
+    let report = Report::new(pipeline.labels().to_vec(), documents)?;
+    Ok((Some(report), failed))
+}

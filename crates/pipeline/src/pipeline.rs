@@ -1,0 +1,358 @@
+//! A loaded model and how to use it: tag texts, paragraphs, documents and streams of
+//! them on all cores, evaluate on labelled examples, train.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use policytag_data::{Example, LabelInfo};
+use policytag_model::train::{Hooks, TrainParams};
+use policytag_model::{Metrics, Model, Prediction, Tagger};
+
+use crate::document::{paragraph_id, Document, Paragraph};
+use crate::error::{Error, Result};
+use crate::reader::Reader;
+use crate::source::Source;
+use crate::tagged::{round4, LabelIds, TaggedParagraph};
+
+/// The default model, embedded at build time from `models/default.model`.
+static EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/default.model"));
+
+/// Paragraphs tagged per parallel batch in [`Pipeline::stream`]: bounds memory whatever
+/// the input size.
+pub const BATCH: usize = 1024;
+
+/// How many worker threads tagging uses: `None` leaves rayon's default (one per core).
+/// Call once, before any tagging; `Some(0)` is an error.
+pub fn set_threads(n: Option<usize>) -> Result<()> {
+    match n {
+        None => Ok(()),
+        Some(0) => Err(Error::Input("--threads must be at least 1".into())),
+        Some(n) => {
+            // A second call (the pool already exists) keeps the first setting.
+            let _ = rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build_global();
+            Ok(())
+        }
+    }
+}
+
+/// The model file embedded in this build (empty when it was built without one).
+pub fn embedded_model_bytes() -> &'static [u8] {
+    EMBEDDED
+}
+
+/// Load a model (without its tokenizer): a file, or with `None` the embedded default.
+pub fn load_model(path: Option<&Path>) -> Result<Model> {
+    match path {
+        Some(p) => {
+            if !p.exists() {
+                return Err(Error::Input(format!(
+                    "loading model {}: no such file",
+                    p.display()
+                )));
+            }
+            Model::load(p).map_err(|e| Error::LoadModel {
+                what: p.display().to_string(),
+                source: Box::new(e.into()),
+            })
+        }
+        None => {
+            if EMBEDDED.is_empty() {
+                return Err(Error::Input(
+                    "this build has no embedded default model: pass --model PATH".into(),
+                ));
+            }
+            Model::from_bytes(EMBEDDED).map_err(|e| Error::LoadModel {
+                what: "the embedded default model".into(),
+                source: Box::new(e.into()),
+            })
+        }
+    }
+}
+
+/// Train a model on labelled examples: `params` checked (its defaults are the recommended
+/// settings), display names from `themes` (labels without one are named by their id).
+pub fn train(
+    examples: &[Example],
+    themes: &[LabelInfo],
+    params: TrainParams,
+    hooks: &Hooks<'_>,
+) -> Result<Model> {
+    let names: BTreeMap<String, (String, String)> = themes
+        .iter()
+        .map(|t| (t.id.clone(), (t.name.clone(), t.description.clone())))
+        .collect();
+    Ok(params.check()?.fit(examples, &names, hooks)?)
+}
+
+/// What to keep when tagging.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TagOptions {
+    /// One probability threshold for every label instead of the tuned ones (checked to be
+    /// in 0..=1 by [`TagOptions::check`]). Default `None`.
+    pub threshold: Option<f64>,
+    /// Keep this many evidence terms per given label. Default `None` (no evidence).
+    pub evidence: Option<usize>,
+}
+
+impl TagOptions {
+    /// Validate: a threshold must be within 0..=1.
+    pub fn check(self) -> Result<TagOptions> {
+        if let Some(t) = self.threshold {
+            if !(0.0..=1.0).contains(&t) {
+                return Err(Error::Input(format!(
+                    "--threshold must be between 0 and 1, got {t}"
+                )));
+            }
+        }
+        Ok(self)
+    }
+}
+
+/// A model with its tokenizer loaded, and the tagging options: load once, share by
+/// reference across threads.
+#[derive(Debug)]
+pub struct Pipeline {
+    tagger: Tagger,
+    ids: Arc<LabelIds>,
+    options: TagOptions,
+}
+
+/// A document with its paragraphs tagged.
+pub type TaggedDocument = Document<TaggedParagraph>;
+
+impl Pipeline {
+    /// A pipeline around a model: loads the tokenizer it was trained with.
+    pub fn new(model: Model) -> Result<Pipeline> {
+        Ok(Pipeline::from_tagger(Tagger::new(model)?))
+    }
+
+    /// A pipeline around an already loaded tagger.
+    pub fn from_tagger(tagger: Tagger) -> Pipeline {
+        let ids = Arc::new(LabelIds::new(tagger.model().label_ids()));
+        Pipeline {
+            tagger,
+            ids,
+            options: TagOptions::default(),
+        }
+    }
+
+    /// Load a model file (`None`: the embedded default model) and its tokenizer. jieba's
+    /// dictionary loads on a second thread while the model file is read and checked.
+    pub fn load(path: Option<&Path>) -> Result<Pipeline> {
+        let what = path
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "the embedded default model".into());
+        let named = |e: Error| Error::LoadModel {
+            what: what.clone(),
+            source: Box::new(e),
+        };
+        std::thread::scope(|s| {
+            let dictionary = s.spawn(policytag_tokenizer::Dictionary::load);
+            let model = load_model(path)?;
+            let dictionary = dictionary
+                .join()
+                .map_err(|_| Error::Input("loading the dictionary failed".into()))?
+                .map_err(|e| named(e.into()))?;
+            let tagger = Tagger::with_dictionary(model, dictionary).map_err(|e| named(e.into()))?;
+            Ok(Pipeline::from_tagger(tagger))
+        })
+    }
+
+    /// Set the tagging options (checked).
+    pub fn with_options(mut self, options: TagOptions) -> Result<Pipeline> {
+        self.options = options.check()?;
+        Ok(self)
+    }
+
+    /// The tagging options.
+    pub fn options(&self) -> TagOptions {
+        self.options
+    }
+
+    /// The model.
+    pub fn model(&self) -> &Model {
+        self.tagger.model()
+    }
+
+    /// The tagger (model + tokenizer), for what goes beyond tagging (`explain --label`,
+    /// tokenising).
+    pub fn tagger(&self) -> &Tagger {
+        &self.tagger
+    }
+
+    /// The model's labels: ids, display names, descriptions, in model order.
+    pub fn labels(&self) -> &[LabelInfo] {
+        &self.tagger.model().labels
+    }
+
+    /// Each label's tuned threshold, in model order.
+    pub fn thresholds(&self) -> Vec<f64> {
+        self.model()
+            .label_models
+            .iter()
+            .map(|m| m.threshold)
+            .collect()
+    }
+
+    /// The model's prediction for one text, at the options' threshold.
+    pub fn predict(&self, text: &str) -> Prediction {
+        self.tagger.predict(text, self.options.threshold)
+    }
+
+    /// Tag one paragraph.
+    pub fn tag(&self, paragraph: Paragraph) -> TaggedParagraph {
+        let p = self.predict(&paragraph.text);
+        let evidence = self.options.evidence.map(|n| {
+            p.labels
+                .iter()
+                .map(|&l| self.tagger.evidence(&p, l, n))
+                .collect()
+        });
+        TaggedParagraph::new(paragraph, p.scores, p.labels, evidence, self.ids.clone())
+    }
+
+    /// Tag paragraphs on all cores, order kept.
+    pub fn tag_paragraphs(&self, paragraphs: Vec<Paragraph>) -> Vec<TaggedParagraph> {
+        paragraphs.into_par_iter().map(|p| self.tag(p)).collect()
+    }
+
+    /// Tag texts (each its own paragraph of a document named `doc`, with ids from
+    /// [`paragraph_id`]) on all cores, order kept.
+    pub fn tag_texts<S: AsRef<str> + Sync>(&self, doc: &str, texts: &[S]) -> Vec<TaggedParagraph> {
+        texts
+            .par_iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let text = t.as_ref().to_string();
+                self.tag(Paragraph {
+                    doc: doc.to_string(),
+                    index: i,
+                    id: paragraph_id(doc, i, &text),
+                    heading: Vec::new(),
+                    start: 0,
+                    end: 0,
+                    text,
+                    document: None,
+                })
+            })
+            .collect()
+    }
+
+    /// Tag a whole document.
+    pub fn tag_document(&self, document: Document) -> TaggedDocument {
+        document.map(|p| self.tag_paragraphs(p))
+    }
+
+    /// Read and tag one input in bounded memory: a reader thread decodes and segments it
+    /// into batches of [`BATCH`] paragraphs, the rayon pool tags each batch and maps every
+    /// tagged paragraph through `map` (e.g. rendering it), and `sink` receives the mapped
+    /// batches in order (returning `false` stops reading). Returns the paragraph count.
+    pub fn stream<T: Send>(
+        &self,
+        reader: &Reader,
+        source: &Source,
+        map: impl Fn(TaggedParagraph) -> T + Sync,
+        mut sink: impl FnMut(Vec<T>) -> bool,
+    ) -> Result<usize> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Paragraph>>(2);
+        std::thread::scope(|s| {
+            let read = s.spawn(move || -> Result<usize> {
+                let mut batch = Vec::with_capacity(BATCH);
+                let mut total = 0usize;
+                let mut gone = false;
+                reader.for_each(source, |p| {
+                    batch.push(p);
+                    if batch.len() >= BATCH {
+                        total += batch.len();
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        if tx.send(full).is_err() {
+                            gone = true;
+                            return false;
+                        }
+                    }
+                    true
+                })?;
+                total += batch.len();
+                if !batch.is_empty() && !gone {
+                    let _ = tx.send(batch);
+                }
+                Ok(total)
+            });
+            for batch in rx.iter() {
+                let mapped: Vec<T> = batch.into_par_iter().map(|p| map(self.tag(p))).collect();
+                if !sink(mapped) {
+                    break;
+                }
+            }
+            drop(rx);
+            read.join()
+                .map_err(|_| Error::Input("the reader thread failed".into()))?
+        })
+    }
+
+    /// Up to `n` examples the model got wrong (gold labels ≠ predicted, or with `focus`, wrong
+    /// about that label), one entry of two lines each: `- ID [gold] → [predicted]  (scores
+    /// of the labels involved)` and the first 120 characters of the text.
+    pub fn errors(
+        &self,
+        examples: &[Example],
+        preds: &[Prediction],
+        focus: Option<usize>,
+        n: usize,
+    ) -> String {
+        let ids = self.ids.ids();
+        let names = |s: &[usize]| {
+            let v: Vec<&str> = s.iter().map(|&l| ids[l].as_str()).collect();
+            v.join(",")
+        };
+        let mut out = String::new();
+        let wrong = examples.iter().zip(preds).filter_map(|(e, p)| {
+            let gold: Vec<usize> = e
+                .labels
+                .iter()
+                .filter_map(|l| self.tagger.label_index(l))
+                .collect();
+            // With a focus label, only examples wrong about that label.
+            let relevant = match focus {
+                Some(f) => gold.contains(&f) != p.labels.contains(&f),
+                None => true,
+            };
+            (gold != p.labels && relevant).then_some((e, p, gold))
+        });
+        for (e, p, gold) in wrong.take(n) {
+            let mut involved: Vec<usize> = gold.iter().chain(&p.labels).copied().collect();
+            involved.sort_unstable();
+            involved.dedup();
+            let scores: Vec<String> = involved
+                .iter()
+                .map(|&l| format!("{}={}", ids[l], round4(p.scores[l])))
+                .collect();
+            out += &format!(
+                "- {}[{}] → [{}]  ({})\n  {}\n",
+                e.id.as_deref().map(|i| format!("{i} ")).unwrap_or_default(),
+                names(&gold),
+                names(&p.labels),
+                scores.join(" "),
+                e.text.chars().take(120).collect::<String>()
+            );
+        }
+        out
+    }
+
+    /// Metrics on labelled examples (the struct `policytag eval --format json` prints),
+    /// with each example's prediction. Labels the model does not know are an error.
+    pub fn evaluate(
+        &self,
+        examples: &[Example],
+        groups: &[String],
+    ) -> Result<(Metrics, Vec<Prediction>)> {
+        Ok(self
+            .tagger
+            .evaluate(examples, groups, self.options.threshold)?)
+    }
+}
