@@ -166,9 +166,22 @@ clean:
 	$(CARGO) clean
 	rm -rf bench-out
 
-## Fuzz decode → clean → segment → tokenize (needs `cargo install cargo-fuzz`; libFuzzer runs
-## on the stable toolchain through RUSTC_BOOTSTRAP, without sanitizers).
+## Fuzz each target for FUZZ_SECONDS (needs `cargo install cargo-fuzz`; libFuzzer runs on
+## the stable toolchain through RUSTC_BOOTSTRAP, without sanitizers): the text pipeline,
+## the HTML, Word and PDF extractors, and the JSONL/interchange readers, each seeded with
+## the fixtures.
+FUZZ_TARGETS := pipeline html docx pdf jsonl
 fuzz:
-	mkdir -p fuzz/corpus/pipeline && cp corpus/samples/*.txt fuzz/corpus/pipeline/
-	cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run -s none pipeline corpus/pipeline -- \
-	  -max_total_time=$(FUZZ_SECONDS) -max_len=8192
+	mkdir -p $(addprefix fuzz/corpus/,$(FUZZ_TARGETS))
+	cp corpus/samples/*.txt fuzz/corpus/pipeline/
+	cp tests/fixtures/*.html fuzz/corpus/html/
+	cp tests/fixtures/*.docx fuzz/corpus/docx/
+	cp tests/fixtures/*.pdf fuzz/corpus/pdf/
+	head -c 4000 corpus/test.jsonl > fuzz/corpus/jsonl/test-head.jsonl
+	printf '__label__aid 学生资助 \\__label__x\n' > fuzz/corpus/jsonl/fasttext.txt
+	printf '[{"id": 1, "text": "学校", "theme": {"choices": ["aid"]}}]\n' > fuzz/corpus/jsonl/ls-min.json
+	printf 'text,id,theme\n"学校,安全",1,aid\n' > fuzz/corpus/jsonl/ls.csv
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  RUSTC_BOOTSTRAP=1 cargo fuzz run -s none $$t corpus/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 || exit 1; \
+	done

@@ -155,7 +155,7 @@ fn malformed_imports_are_one_line_errors_naming_the_place() {
             "doccano",
             "d.jsonl",
             "{\"text\":\"a\",\"label\":[]}\n{\"text\":\"b\",\"label\":\"aid\"}\n",
-            "d.jsonl:2: \"labels\" must be a list of strings",
+            "d.jsonl:2: \"label\" must be a list of strings",
         ),
         (
             "doccano",

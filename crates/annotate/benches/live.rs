@@ -227,6 +227,7 @@ fn latency() {
             start: 0,
             end: 0,
             text: e.text.clone(),
+            document: None,
         })
         .collect();
     let m = default_model();
@@ -344,6 +345,7 @@ fn curve() {
             start: 0,
             end: 0,
             text: e.text.clone(),
+            document: None,
         })
         .collect();
     let l = learner(BATCH);

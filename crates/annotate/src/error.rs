@@ -28,7 +28,7 @@ pub enum Error {
     /// The inputs cannot make a session (two paragraphs with one id, nothing to label, …).
     #[error("{0}")]
     Input(String),
-    /// Starting or running the web server failed.
+    /// Starting or running the web server failed (a busy port is [`Error::Input`]).
     #[error("web server: {0}")]
     Server(String),
     /// An error loading a model for suggestions or re-ranking.

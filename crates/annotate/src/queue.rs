@@ -6,7 +6,7 @@
 //! `--order uncertain` shows the most uncertain paragraphs first (ties in file order), so the
 //! page and `suggest` put the same paragraphs first.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use policytag_data::active;
 use policytag_pipeline::Pipeline;
@@ -80,6 +80,13 @@ impl Order {
     }
 }
 
+fn file_name(doc: &str) -> String {
+    std::path::Path::new(doc)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| doc.to_string())
+}
+
 /// Make tasks from paragraphs; with a pipeline, with its model's suggestions. Fails if two
 /// paragraphs have the same id or there is nothing to label.
 pub fn tasks(paras: Vec<Paragraph>, tagger: Option<&Pipeline>) -> Result<Vec<Task>> {
@@ -88,10 +95,30 @@ pub fn tasks(paras: Vec<Paragraph>, tagger: Option<&Pipeline>) -> Result<Vec<Tas
             "the inputs have no paragraphs to label".into(),
         ));
     }
+    // Documents are named by file name in ids (so a moved folder resumes), except where two
+    // inputs share a file name: those are named by their path as given.
+    let mut docs_by_name: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
+    for p in &paras {
+        docs_by_name
+            .entry(file_name(&p.doc))
+            .or_default()
+            .insert(p.doc.as_str());
+    }
+    let shared: BTreeSet<String> = docs_by_name
+        .into_iter()
+        .filter(|(_, docs)| docs.len() > 1)
+        .flat_map(|(_, docs)| docs.into_iter().map(str::to_string))
+        .collect();
     let mut seen: BTreeMap<String, String> = BTreeMap::new();
     let mut out = Vec::with_capacity(paras.len());
     for p in paras {
-        let id = p.id.clone();
+        let mut id = p.id.clone();
+        // A generated id names the file; where two inputs share a file name, the path as given.
+        if shared.contains(&p.doc)
+            && id == policytag_pipeline::paragraph_id(&p.doc, p.index, &p.text)
+        {
+            id = format!("{}{}", p.doc, &id[file_name(&p.doc).len()..]);
+        }
         if let Some(first) = seen.insert(id.clone(), p.doc.clone()) {
             return Err(Error::Input(format!(
                 "two paragraphs have the id {id:?} (in {first} and {}); ids must be unique",
@@ -258,6 +285,17 @@ mod tests {
         assert!(tasks(vec![], None).is_err());
         let t = tasks(vec![para("a.txt", 0, "x"), para("a.txt", 1, "x")], None).unwrap();
         assert_ne!(t[0].id, t[1].id);
+        // Two reports with one file name in different folders (the same opening line).
+        let t = tasks(
+            vec![
+                para("2023/summary.txt", 0, "一、总体情况"),
+                para("2024/summary.txt", 0, "一、总体情况"),
+            ],
+            None,
+        )
+        .unwrap();
+        assert_ne!(t[0].id, t[1].id);
+        assert!(t[0].id.starts_with("2023/summary.txt#0-"), "{}", t[0].id);
     }
 
     #[test]

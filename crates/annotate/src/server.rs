@@ -15,7 +15,10 @@
 //!
 //! Defences: every request must name this server in `Host` (and in `Origin`, when sent) as
 //! `127.0.0.1:PORT` or `localhost:PORT`, else 403 — a page on another site, or one reached
-//! through DNS rebinding, cannot drive it; bodies over [`BODY_LIMIT`] get 413; POST bodies
+//! through DNS rebinding, cannot drive it; a request with two `Host` (or `Origin`) headers
+//! gets 400; a `Content-Length` over [`BODY_LIMIT`] gets 413 before any of the body is
+//! read (and bodies that grow past it, too); a client has [`HEADER_TIMEOUT`] to send its
+//! request headers, so none can hold a connection (or a shutdown) open; POST bodies
 //! must be JSON (415 otherwise, so no form can post cross-site); label ids are checked
 //! (400); and no request names a file: the only file read after start is the model path
 //! given on the command line.
@@ -23,6 +26,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -39,6 +43,10 @@ pub const PAGE: &str = include_str!("page.html");
 
 /// Largest request body accepted (bytes).
 pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// Time a client has to send a request's headers; also the longest a shutdown waits for
+/// requests in flight.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// When to stop serving.
 #[derive(Debug)]
@@ -91,13 +99,33 @@ pub fn is_local_authority(value: &str, port: u16) -> bool {
     ) && p.parse::<u16>() == Ok(port)
 }
 
-fn local_request(headers: &HeaderMap, port: u16) -> std::result::Result<(), &'static str> {
+/// Why a request is refused before it reaches a route.
+fn local_request(
+    headers: &HeaderMap,
+    port: u16,
+) -> std::result::Result<(), (StatusCode, &'static str)> {
+    let forbidden = |m| (StatusCode::FORBIDDEN, m);
+    if headers.get_all(header::HOST).iter().nth(1).is_some() {
+        return Err((StatusCode::BAD_REQUEST, "more than one Host header"));
+    }
+    if headers.get_all(header::ORIGIN).iter().nth(1).is_some() {
+        return Err((StatusCode::BAD_REQUEST, "more than one Origin header"));
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .ok_or("missing Host header")?;
+        .ok_or(forbidden("missing Host header"))?;
     if !is_local_authority(host, port) {
-        return Err("Host is not this local server");
+        return Err(forbidden("Host is not this local server"));
+    }
+    if let Some(len) = headers.get(header::CONTENT_LENGTH) {
+        match len.to_str().ok().and_then(|l| l.parse::<u64>().ok()) {
+            Some(n) if n > BODY_LIMIT as u64 => {
+                return Err((StatusCode::PAYLOAD_TOO_LARGE, "request body too large"))
+            }
+            Some(_) => {}
+            None => return Err((StatusCode::BAD_REQUEST, "bad Content-Length")),
+        }
     }
     if let Some(origin) = headers.get(header::ORIGIN) {
         let ok = origin
@@ -106,7 +134,7 @@ fn local_request(headers: &HeaderMap, port: u16) -> std::result::Result<(), &'st
             .and_then(|o| o.strip_prefix("http://"))
             .is_some_and(|o| is_local_authority(o, port));
         if !ok {
-            return Err("Origin is not this local server");
+            return Err(forbidden("Origin is not this local server"));
         }
     }
     Ok(())
@@ -115,7 +143,7 @@ fn local_request(headers: &HeaderMap, port: u16) -> std::result::Result<(), &'st
 async fn guard(State(app): State<App>, req: Request, next: Next) -> Response {
     let mut resp = match local_request(req.headers(), app.port) {
         Ok(()) => next.run(req).await,
-        Err(why) => refuse(StatusCode::FORBIDDEN, why),
+        Err((status, why)) => refuse(status, why),
     };
     let h = resp.headers_mut();
     h.insert(
@@ -230,6 +258,7 @@ pub fn serve(
 ) -> Result<Summary> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_io()
+        .enable_time()
         .build()
         .map_err(|e| Error::Server(format!("starting the runtime: {e}")))?;
     let learner = session.take_learner();
@@ -251,7 +280,15 @@ pub fn serve(
     let served = rt.block_on(async {
         let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port))
             .await
-            .map_err(|e| Error::Server(format!("binding 127.0.0.1:{port}: {e}")))?;
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::AddrInUse => Error::Input(format!(
+                    "port {port} on 127.0.0.1 is in use: pick another with --port (0 = any free port)"
+                )),
+                std::io::ErrorKind::PermissionDenied => Error::Input(format!(
+                    "binding 127.0.0.1:{port}: permission denied (ports below 1024 need privileges)"
+                )),
+                _ => Error::Server(format!("binding 127.0.0.1:{port}: {e}")),
+            })?;
         let addr = listener
             .local_addr()
             .map_err(|e| Error::Server(e.to_string()))?;
@@ -270,10 +307,8 @@ pub fn serve(
                 }
             }
         };
-        axum::serve(listener, router(app))
-            .with_graceful_shutdown(signal)
-            .await
-            .map_err(|e| Error::Server(e.to_string()))
+        run(listener, router(app), signal).await;
+        Ok::<(), Error>(())
     });
     // The router (and with it the learner's wake sender) is gone: the learner stops after
     // the retrain it may be running; nothing of it needs saving.
@@ -284,6 +319,37 @@ pub fn serve(
         done: s.done(),
         total: s.total(),
     })
+}
+
+/// Accept connections until `signal`, each served by hyper with [`HEADER_TIMEOUT`] to send
+/// its headers; then let requests in flight finish, waiting at most [`HEADER_TIMEOUT`].
+async fn run(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    signal: impl std::future::Future<Output = ()>,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let service = hyper_util::service::TowerToHyperService::new(router);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut signal = std::pin::pin!(signal);
+    loop {
+        tokio::select! {
+            conn = listener.accept() => {
+                let Ok((stream, _)) = conn else { continue };
+                let conn = hyper::server::conn::http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(HEADER_TIMEOUT)
+                    .serve_connection(TokioIo::new(stream), service.clone());
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    let _ = conn.await;
+                });
+            }
+            _ = &mut signal => break,
+        }
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(HEADER_TIMEOUT, graceful.shutdown()).await;
 }
 
 /// Ctrl-C (SIGINT) or, on Unix, SIGTERM (what `kill` and service managers send): either

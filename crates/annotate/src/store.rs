@@ -14,6 +14,7 @@
 //! `train` requires; lines of other paragraphs (other sessions, other inputs) are kept as
 //! they are.
 
+use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -21,6 +22,8 @@ use std::path::{Path, PathBuf};
 use policytag_data::jsonl::{self, parse_line, CorpusLine, Example};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use policytag_tokenizer::limits;
 
 use crate::error::{Error, Result};
 
@@ -91,11 +94,12 @@ struct Line {
     stored: Stored,
 }
 
-/// One JSONL file: its lines, and an append handle once it exists.
+/// One JSONL file: its lines (with an index by id), and an append handle once it exists.
 #[derive(Debug)]
 struct Part {
     path: PathBuf,
     lines: Vec<Line>,
+    index: HashMap<String, usize>,
     file: Option<File>,
 }
 
@@ -112,12 +116,19 @@ impl Part {
         let mut part = Part {
             path,
             lines: Vec::new(),
+            index: HashMap::new(),
             file: None,
         };
-        let bytes = match std::fs::read(&part.path) {
+        policytag_data::atomic::remove_stale_temps(&part.path);
+        let bytes = match limits::read_file(&part.path, limits::DATA, "a decisions file") {
             Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(part),
-            Err(e) => return Err(part.io(e)),
+            Err(policytag_tokenizer::Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(part)
+            }
+            Err(policytag_tokenizer::Error::Io(e)) => return Err(part.io(e)),
+            Err(e) => {
+                return Err(Error::Input(format!("{}: {e}", part.path.display())));
+            }
         };
         let mut good_len = 0usize; // bytes up to the end of the last good line
         let mut pos = 0usize;
@@ -148,7 +159,7 @@ impl Part {
             match parsed {
                 Ok(Some((s, (id, stored)))) => {
                     if let Some(id) = &id {
-                        if part.lines.iter().any(|l| l.id.as_ref() == Some(id)) {
+                        if part.index.insert(id.clone(), part.lines.len()).is_some() {
                             return Err(Error::Store {
                                 path: part.path.clone(),
                                 line: no,
@@ -214,6 +225,7 @@ impl Part {
         let r = f.write_all(bytes.as_bytes()).and_then(|_| f.sync_data());
         r.map_err(|e| self.io(e))?;
         for (raw, id, stored) in lines {
+            self.index.insert(id.clone(), self.lines.len());
             self.lines.push(Line {
                 id: Some(id),
                 raw,
@@ -221,6 +233,21 @@ impl Part {
             });
         }
         Ok(())
+    }
+
+    /// Remove the lines at the given positions and rebuild the index.
+    fn remove(&mut self, drop: &HashSet<usize>) {
+        let mut k = 0;
+        self.lines.retain(|_| {
+            k += 1;
+            !drop.contains(&(k - 1))
+        });
+        self.index = self
+            .lines
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| Some((l.id.clone()?, i)))
+            .collect();
     }
 
     /// Replace the file by its lines (atomically), then reopen the append handle.
@@ -242,7 +269,7 @@ impl Part {
     }
 
     fn find(&self, id: &str) -> Option<usize> {
-        self.lines.iter().position(|l| l.id.as_deref() == Some(id))
+        self.index.get(id).copied()
     }
 }
 
@@ -317,21 +344,17 @@ impl Store {
             .enumerate()
             .filter_map(|(i, l)| Some((i, skips.find(l.id.as_deref()?)?)))
             .collect();
-        let (mut drop_out, mut drop_skip) = (Vec::new(), Vec::new());
+        let (mut drop_out, mut drop_skip) = (HashSet::new(), HashSet::new());
         for (i, j) in both {
             if skips.lines[j].stored.ts > out_part.lines[i].stored.ts {
-                drop_out.push(i);
+                drop_out.insert(i);
             } else {
-                drop_skip.push(j);
+                drop_skip.insert(j);
             }
         }
         for (part, drop) in [(&mut out_part, drop_out), (&mut skips, drop_skip)] {
             if !drop.is_empty() {
-                let mut k = 0;
-                part.lines.retain(|_| {
-                    k += 1;
-                    !drop.contains(&(k - 1))
-                });
+                part.remove(&drop);
                 part.rewrite()?;
             }
         }
@@ -438,7 +461,7 @@ impl Store {
             target.append_all(vec![(raw, d.id.clone(), stored)])?;
         }
         if let Some(i) = other.find(&d.id) {
-            other.lines.remove(i);
+            other.remove(&HashSet::from([i]));
             other.rewrite()?;
         }
         Ok(())

@@ -383,6 +383,46 @@ fn rerank_reloads_the_command_line_model_only() {
     srv.finish();
 }
 
+#[test]
+fn duplicate_host_huge_length_and_stalled_clients_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(session(&dir.path().join("out.jsonl"), false), None);
+    let host = server.host();
+    // The first Host is ours; a second one is not checked by anything after us: refuse.
+    let (code, _, _) = server.raw(
+        "GET",
+        "/api/state",
+        Some(&host),
+        &[("Host", "evil.example:80")],
+        None,
+    );
+    assert_eq!(code, 400);
+    // A terabyte announced: refused from the header, before any of it is sent.
+    let (code, _, _) = server.raw(
+        "POST",
+        "/api/decide",
+        Some(&host),
+        &[
+            ("Content-Type", "application/json"),
+            ("Content-Length", "1000000000000"),
+        ],
+        None,
+    );
+    assert_eq!(code, 413);
+    // A client that sends half a request and waits must not keep the server from stopping.
+    let mut stalled = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    stalled
+        .write_all(b"GET /api/state HTTP/1.1\r\nHost: ")
+        .unwrap();
+    let (done_tx, done_rx) = mpsc::channel();
+    std::thread::spawn(move || done_tx.send(server.finish()).unwrap());
+    // A deadlock guard, far above the 10 s header timeout (not a speed check).
+    let summary = done_rx
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("the server stopped despite a stalled client");
+    assert_eq!(summary.total, TEXTS.len());
+}
+
 // ---- live learning, near-duplicate groups, review ------------------------------------
 
 fn corpus(name: &str) -> Vec<policytag_data::Example> {

@@ -16,9 +16,25 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// `--threads` is capped at this many threads per core (more only adds memory and
+/// contention).
+const MAX_THREADS_PER_CORE: usize = 4;
+
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
-    if let Err(e) = policytag_pipeline::set_threads(cli.threads) {
+    let threads = cli.threads.map(|n| {
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        let most = MAX_THREADS_PER_CORE * cores;
+        if n > most {
+            eprintln!(
+                "policytag: note: --threads {n} is more than {MAX_THREADS_PER_CORE} per core; using {most}"
+            );
+            most
+        } else {
+            n
+        }
+    });
+    if let Err(e) = policytag_pipeline::set_threads(threads) {
         return exit::report(Err(e.into()));
     }
     let result = match cli.command {

@@ -1,9 +1,12 @@
-//! Output sinks: stdout, or a file written atomically (temporary file, renamed when complete).
+//! Output sinks: stdout, or a file written atomically (temporary file, renamed when complete);
+//! a device or FIFO is written directly. And the check that an output is not an input.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+
+use crate::exit::InputError;
 
 /// Where output goes.
 pub struct Sink {
@@ -19,7 +22,20 @@ impl Sink {
                 w: BufWriter::with_capacity(1 << 16, Box::new(std::io::stdout())),
                 target: None,
             }),
+            Some(p) if policytag_data::atomic::is_special(p) => {
+                // A FIFO or a device (`/dev/null`, a terminal): renaming a regular file over
+                // it would replace it, so write into it.
+                let f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(p)
+                    .with_context(|| format!("writing {}", p.display()))?;
+                Ok(Sink {
+                    w: BufWriter::new(Box::new(f)),
+                    target: None,
+                })
+            }
             Some(p) => {
+                policytag_data::atomic::remove_stale_temps(p);
                 let tmp = policytag_data::atomic::temp_path(p);
                 let f = std::fs::File::create(&tmp)
                     .with_context(|| format!("writing {}", p.display()))?;
@@ -57,6 +73,32 @@ impl Drop for Sink {
             let _ = std::fs::remove_file(tmp);
         }
     }
+}
+
+/// Refuse an `--out` that is one of the `inputs`: the same file by device and inode, so hard
+/// links, symbolic links and `dir/../` are caught too. Special files are never the same.
+pub fn refuse_input_as_output<P: AsRef<Path>>(out: Option<&Path>, inputs: &[P]) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let Some(out) = out.filter(|o| o.as_os_str() != "-") else {
+        return Ok(());
+    };
+    let Some(o) = std::fs::metadata(out).ok().filter(|m| m.is_file()) else {
+        return Ok(());
+    };
+    for input in inputs {
+        let input = input.as_ref();
+        if let Ok(m) = std::fs::metadata(input) {
+            if m.dev() == o.dev() && m.ino() == o.ino() {
+                return Err(InputError(format!(
+                    "--out {} is also an input ({}): refusing to overwrite it",
+                    out.display(),
+                    input.display()
+                ))
+                .into());
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -10,6 +10,11 @@ use policytag_report::{figures, Document, Meta, Paragraph, Report};
 
 use crate::exit::{print_error, InputError};
 
+/// Most paragraphs `report` and `stats` take in all: they hold every paragraph (and the
+/// page) in memory, which stays under 300 MB here. A million one-word lines is not a report
+/// to read; `tag` streams any amount.
+pub const MAX_PARAGRAPHS: usize = 100_000;
+
 /// Read and tag every input, one document per report of a page, named by what it is
 /// ([`Reader::read_documents`]). A bad input prints its one-line error and is left out; an
 /// input without paragraphs is reported and left out. Returns the documents and whether
@@ -19,9 +24,10 @@ pub fn tag_all(
     reader: &Reader,
     files: &[PathBuf],
     jsonl: bool,
-) -> (Vec<TaggedDocument>, bool) {
+) -> Result<(Vec<TaggedDocument>, bool)> {
     let mut docs = Vec::new();
     let mut failed = false;
+    let mut total = 0usize;
     for source in crate::input::sources(files, jsonl) {
         match source.and_then(|s| {
             let name = s.name();
@@ -30,14 +36,23 @@ pub fn tag_all(
             Ok((name, d)) if d.iter().all(|d| d.paragraphs.is_empty()) => {
                 eprintln!("policytag: {name}: no paragraphs found")
             }
-            Ok((_, d)) => docs.extend(d.into_iter().map(|d| pipeline.tag_document(d))),
+            Ok((name, d)) => {
+                total += d.iter().map(|d| d.paragraphs.len()).sum::<usize>();
+                if total > MAX_PARAGRAPHS {
+                    return Err(InputError(format!(
+                        "{name}: more than {MAX_PARAGRAPHS} paragraphs in all: too many for one report (tag them with `policytag tag`, which streams)"
+                    ))
+                    .into());
+                }
+                docs.extend(d.into_iter().map(|d| pipeline.tag_document(d)))
+            }
             Err(e) => {
                 print_error(&e.into());
                 failed = true;
             }
         }
     }
-    (docs, failed)
+    Ok((docs, failed))
 }
 
 /// The report of the inputs; `Ok(None)` when there is nothing to report because every
@@ -48,7 +63,7 @@ pub fn report(
     files: &[PathBuf],
     jsonl: bool,
 ) -> Result<(Option<Report>, bool)> {
-    let (docs, failed) = tag_all(pipeline, reader, files, jsonl);
+    let (docs, failed) = tag_all(pipeline, reader, files, jsonl)?;
     if docs.is_empty() {
         if failed {
             return Ok((None, true));

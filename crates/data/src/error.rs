@@ -67,5 +67,23 @@ impl Error {
     }
 }
 
+/// Most items an error message lists.
+pub const LIST_MAX: usize = 20;
+
+/// `a, b, c` — at most [`LIST_MAX`] items, then `… and N more`, so that a message stays one
+/// readable line whatever the input.
+pub fn list(items: &[String]) -> String {
+    let mut s = items
+        .iter()
+        .take(LIST_MAX)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > LIST_MAX {
+        s += &format!(" … and {} more", items.len() - LIST_MAX);
+    }
+    s
+}
+
 /// Result with the data crate's [`Error`](enum@Error).
 pub type Result<T> = std::result::Result<T, Error>;

@@ -8,6 +8,8 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
+use policytag_tokenizer::limits;
+
 use crate::error::{Error, Result};
 
 /// One labelled paragraph.
@@ -113,7 +115,9 @@ impl CorpusLine {
     /// a `file:line:` prefix.
     pub fn parse(line: &str) -> std::result::Result<CorpusLine, String> {
         let line = line.trim_start_matches('\u{FEFF}');
-        let v: CorpusLine = serde_json::from_str(line).map_err(error_message)?;
+        let v: CorpusLine = serde_json::from_str(line)
+            .map_err(error_message)
+            .map_err(|m| label_key_named(line, m))?;
         if v.text.is_none() {
             return Err("missing \"text\"".into());
         }
@@ -131,13 +135,28 @@ impl CorpusLine {
         let labels = match self.labels {
             Some(l) => l,
             None if labels_optional => Vec::new(),
-            None => return Err("missing \"labels\"".into()),
+            None => return Err("missing \"labels\" (doccano's \"label\")".into()),
         };
         Ok(Example {
             id: self.id,
             text: self.text.unwrap_or_default(),
             labels,
         })
+    }
+}
+
+/// A message about `"labels"` names `"label"` instead when that is the key the line used
+/// (doccano's).
+fn label_key_named(line: &str, msg: String) -> String {
+    if !msg.starts_with("\"labels\" ") {
+        return msg;
+    }
+    let doccano = serde_json::from_str::<serde_json::Map<String, Value>>(line)
+        .is_ok_and(|o| o.contains_key("label") && !o.contains_key("labels"));
+    if doccano {
+        msg.replacen("\"labels\"", "\"label\"", 1)
+    } else {
+        msg
     }
 }
 
@@ -202,14 +221,30 @@ pub fn read_jsonl_str(path: &Path, content: &str, opts: ReadOptions) -> Result<R
     Ok(out)
 }
 
-/// Read a JSONL file of examples.
+/// Read a JSONL file of examples (at most [`limits::DATA`] bytes).
 pub fn read_jsonl(path: &Path, opts: ReadOptions) -> Result<ReadResult> {
-    let bytes = std::fs::read(path).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let content = utf8(path, bytes)?;
+    let content = read_utf8(path, limits::DATA, "a JSONL data file")?;
     read_jsonl_str(path, &content, opts)
+}
+
+/// Read a file whole, up to `limit` bytes (`what` names it in the error: `"a model file"`).
+pub fn read_limited(path: &Path, limit: u64, what: &'static str) -> Result<Vec<u8>> {
+    limits::read_file(path, limit, what).map_err(|e| match e {
+        policytag_tokenizer::Error::Io(source) => Error::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        e => Error::File {
+            path: path.to_path_buf(),
+            msg: e.to_string(),
+        },
+    })
+}
+
+/// Read a UTF-8 text file whole, up to `limit` bytes; invalid UTF-8 is reported with the
+/// line it is on.
+pub fn read_utf8(path: &Path, limit: u64, what: &'static str) -> Result<String> {
+    utf8(path, read_limited(path, limit, what)?)
 }
 
 /// A JSONL file's bytes as text, or an error naming the line of the first invalid byte.

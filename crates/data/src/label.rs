@@ -42,9 +42,11 @@ pub fn parse_themes(path: &Path, content: &str) -> Result<Vec<LabelInfo>> {
 
 /// Read a themes TOML file.
 pub fn read_themes(path: &Path) -> Result<Vec<LabelInfo>> {
-    let content = std::fs::read_to_string(path).map_err(|source| Error::Io {
+    let bytes =
+        crate::jsonl::read_limited(path, policytag_tokenizer::limits::CONFIG, "a themes file")?;
+    let content = String::from_utf8(bytes).map_err(|_| Error::File {
         path: path.to_path_buf(),
-        source,
+        msg: "not valid UTF-8".into(),
     })?;
     parse_themes(path, &content)
 }

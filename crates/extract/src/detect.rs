@@ -31,8 +31,9 @@ impl Format {
 /// How many leading bytes are searched for a PDF header or an HTML tag.
 const SNIFF: usize = 1024;
 
-/// The format of `bytes`, decided by content: `%PDF-` (within the first KiB, as readers
-/// allow), a zip archive (→ [`Format::Docx`]; a zip that is not a Word document is refused
+/// The format of `bytes`, decided by content: a PDF header (`%PDF-` at the start, or
+/// later within the first KiB, as readers allow, when an object (` obj`) follows it: a
+/// text that merely mentions `%PDF-` stays text), a zip archive (→ [`Format::Docx`]; a zip that is not a Word document is refused
 /// later by [`crate::extract`]), or markup that starts like an HTML document. Only text
 /// that does not start like HTML but comes from a `.html`/`.htm`/`.xhtml` file counts as
 /// HTML because of its name. Everything else is [`Format::Text`] (whose decoding rejects
@@ -46,7 +47,7 @@ const SNIFF: usize = 1024;
 /// ```
 pub fn detect(bytes: &[u8], path_hint: Option<&Path>) -> Format {
     let head = &bytes[..bytes.len().min(SNIFF)];
-    if head.windows(5).any(|w| w == b"%PDF-") && !looks_like_html(head) {
+    if is_pdf(bytes, head) && !looks_like_html(head) {
         return Format::Pdf;
     }
     if bytes.starts_with(b"PK\x03\x04") {
@@ -66,6 +67,17 @@ pub fn detect(bytes: &[u8], path_hint: Option<&Path>) -> Format {
         return Format::Html;
     }
     Format::Text
+}
+
+fn is_pdf(bytes: &[u8], head: &[u8]) -> bool {
+    let Some(at) = head.windows(5).position(|w| w == b"%PDF-") else {
+        return false;
+    };
+    if head[..at].iter().all(u8::is_ascii_whitespace) {
+        return true;
+    }
+    let after = &bytes[at..bytes.len().min(at + 4 * SNIFF)];
+    contains(after, b" obj")
 }
 
 /// Markup at the start: after an optional BOM, white space and comments, `<!doctype html`,
@@ -146,6 +158,16 @@ mod tests {
         assert_eq!(
             detect("<p>一、总体情况</p>".as_bytes(), Some(Path::new("r.HTM"))),
             Format::Html
+        );
+        // Mentioning the PDF header does not make a text a PDF…
+        assert_eq!(
+            detect("说明：上传文件须以 %PDF-1.4 开头。\n".as_bytes(), None),
+            Format::Text
+        );
+        // …a header after junk, followed by objects, does.
+        assert_eq!(
+            detect(b"junk\r\n%PDF-1.4\n1 0 obj\n<< >>\nendobj\n", None),
+            Format::Pdf
         );
         // PNG keeps going down the text path, whose decoding refuses it.
         assert_eq!(

@@ -5,31 +5,42 @@
 //! parts of the package and are not read; deleted text (tracked changes) and field codes
 //! are skipped, as is the fallback copy of alternate content.
 
-use std::io::{Cursor, Read};
+use std::io::Cursor;
 
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
 use crate::error::{Error, Result};
 
-/// Largest `word/document.xml` read (a guard against zip bombs).
-const MAX_XML: u64 = 512 * 1024 * 1024;
+/// Largest `word/document.xml` read (a guard against zip bombs): 64 MiB, a hundred times
+/// the largest report seen. Past it the document is refused, never cut.
+pub const MAX_XML: u64 = policytag_tokenizer::limits::EXTRACTED;
 
 /// The text of a .docx file, one paragraph per line.
 pub fn extract(bytes: &[u8]) -> Result<String> {
     let mut zip =
         zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| Error::Zip(e.to_string()))?;
-    let mut xml = String::new();
+    let xml;
     {
         let entry = match zip.by_name("word/document.xml") {
             Ok(e) => e,
             Err(zip::result::ZipError::FileNotFound) => return Err(Error::NotDocx),
             Err(e) => return Err(Error::Zip(e.to_string())),
         };
-        entry
-            .take(MAX_XML)
-            .read_to_string(&mut xml)
-            .map_err(|e| Error::Zip(format!("word/document.xml: {e}")))?;
+        let bytes = policytag_tokenizer::limits::read_to_end(entry, MAX_XML, "word/document.xml")
+            .map_err(|e| match e {
+            policytag_tokenizer::Error::TooLarge { limit, .. } => Error::TooLarge {
+                what: "word/document.xml".into(),
+                limit,
+            },
+            e => Error::Zip(format!("word/document.xml: {e}")),
+        })?;
+        xml = String::from_utf8(bytes).map_err(|e| {
+            Error::Xml(format!(
+                "not UTF-8 at byte {}",
+                e.utf8_error().valid_up_to()
+            ))
+        })?;
     }
     document_text(&xml)
 }
@@ -248,6 +259,28 @@ mod tests {
             r#"<w:p><w:r><w:t>第一行</w:t><w:br/><w:t>第二行</w:t><w:tab/><w:t>续</w:t><w:br w:type="page"/></w:r></w:p>"#,
         );
         assert_eq!(document_text(&x).unwrap(), "第一行\n第二行 续\n");
+    }
+
+    #[test]
+    fn a_document_over_the_cap_is_refused_not_cut() {
+        use std::io::Write;
+        let mut buf = Cursor::new(Vec::new());
+        {
+            let mut z = zip::ZipWriter::new(&mut buf);
+            let opts = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated);
+            z.start_file("word/document.xml", opts).unwrap();
+            let head = doc("<w:p><w:r><w:t>");
+            z.write_all(head.as_bytes()).unwrap();
+            let block = vec![b'x'; 1 << 20];
+            for _ in 0..=(MAX_XML >> 20) {
+                z.write_all(&block).unwrap();
+            }
+            z.finish().unwrap();
+        }
+        let e = extract(buf.get_ref()).unwrap_err();
+        assert!(matches!(e, Error::TooLarge { .. }), "{e}");
+        assert!(e.to_string().contains("64 MiB"), "{e}");
     }
 
     #[test]

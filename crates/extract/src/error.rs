@@ -28,6 +28,15 @@ pub enum Error {
     /// The PDF could not be parsed.
     #[error("corrupt or unsupported PDF: {0}")]
     Pdf(String),
+    /// A document expands to more than a limit (a decompression bomb, or far beyond any
+    /// report).
+    #[error("{what} expands to more than {}; refusing it", policytag_tokenizer::limits::mib(*.limit))]
+    TooLarge {
+        /// What expanded (`a PDF stream`, `word/document.xml`).
+        what: String,
+        /// The limit in bytes.
+        limit: u64,
+    },
     /// The PDF is encrypted with a password.
     #[error("PDF is encrypted with a password; decrypt it first")]
     Encrypted,

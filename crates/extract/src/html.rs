@@ -7,6 +7,9 @@
 //! widened to the nearest enclosing block with the article's `<h1>`/`<h2>` title. Block
 //! elements become line breaks; the result has one paragraph per line.
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
 use ego_tree::NodeRef;
 use scraper::{Html, Node};
 
@@ -86,26 +89,59 @@ const PARA_TAGS: &[&str] = &["p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td"
 const BREAK: char = '\u{2029}';
 
 /// Decode a page's bytes, honouring a BOM and then `<meta charset>`.
+///
+/// As the HTML standard says, a declared UTF-16 is read as UTF-8 (a page whose declaration
+/// could be read byte by byte is not UTF-16) and `x-user-defined` as windows-1252. A
+/// declaration that the bytes contradict is not believed: bytes that are valid UTF-8 with
+/// at least [`UTF8_EVIDENCE`] multi-byte characters are UTF-8 whatever the page says
+/// (text in GBK or a single-byte encoding almost never is), and bytes the declared encoding
+/// cannot decode go to the tokenizer's detection, which decodes them or says why not.
 pub fn decode(bytes: &[u8]) -> Result<String> {
     let has_bom = bytes.starts_with(b"\xEF\xBB\xBF")
         || bytes.starts_with(b"\xFF\xFE")
         || bytes.starts_with(b"\xFE\xFF");
     if !has_bom {
-        if let Some(enc) = meta_charset(bytes) {
-            if enc != encoding_rs::UTF_8 {
+        if let Some(enc) = meta_charset(bytes).map(standard_override) {
+            if enc != encoding_rs::UTF_8 && !is_evidently_utf8(bytes) {
                 // GBK, GB2312 and GB18030 labels all decode as GB18030 (their superset).
                 let enc = if enc == encoding_rs::GBK {
                     encoding_rs::GB18030
                 } else {
                     enc
                 };
-                let (text, _, _) = enc.decode(bytes);
-                return Ok(text.into_owned());
+                let (text, _, had_errors) = enc.decode(bytes);
+                if !had_errors {
+                    return Ok(text.into_owned());
+                }
             }
         }
     }
     let (text, _) = policytag_tokenizer::decode(bytes)?;
     Ok(text)
+}
+
+/// How many multi-byte UTF-8 characters make valid UTF-8 bytes UTF-8 against a page's
+/// declaration.
+pub const UTF8_EVIDENCE: usize = 4;
+
+fn is_evidently_utf8(bytes: &[u8]) -> bool {
+    std::str::from_utf8(bytes).is_ok_and(|s| {
+        s.chars()
+            .filter(|c| !c.is_ascii() && *c != '\u{FEFF}')
+            .nth(UTF8_EVIDENCE - 1)
+            .is_some()
+    })
+}
+
+/// The encoding a declaration really means (HTML standard, "prescan a byte stream").
+fn standard_override(enc: &'static encoding_rs::Encoding) -> &'static encoding_rs::Encoding {
+    if enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE {
+        encoding_rs::UTF_8
+    } else if enc == encoding_rs::X_USER_DEFINED {
+        encoding_rs::WINDOWS_1252
+    } else {
+        enc
+    }
 }
 
 /// The encoding a page declares in its first KiB (`<meta charset="gbk">` or
@@ -157,7 +193,7 @@ pub fn extract(bytes: &[u8]) -> Result<String> {
 
 /// The article text of decoded HTML, one paragraph per line.
 pub fn article_text(html: &str) -> String {
-    let doc = Html::parse_document(html);
+    let doc = Html::parse_document(&flatten_deep(html, MAX_DEPTH));
     let root = doc.tree.root();
     let body = root
         .descendants()
@@ -314,36 +350,177 @@ fn has_title(n: NodeRef<'_, Node>) -> bool {
     false
 }
 
-/// Text of a subtree with [`BREAK`]s around block elements; chrome is skipped.
+/// Text of a subtree with [`BREAK`]s around block elements; chrome is skipped. Iterative:
+/// a page may nest elements as deep as [`MAX_DEPTH`].
 fn render(n: NodeRef<'_, Node>, out: &mut String) {
-    match n.value() {
-        Node::Text(t) => out.push_str(t),
-        Node::Element(e) => {
-            if is_chrome(&n) {
-                return;
-            }
-            let name = e.name();
-            let block = BLOCK_TAGS.contains(&name);
-            if block {
-                out.push(BREAK);
-            }
-            if name == "td" || name == "th" {
-                out.push(' ');
-            }
-            for c in n.children() {
-                render(c, out);
-            }
-            if block {
-                out.push(BREAK);
-            }
-        }
-        Node::Document | Node::Fragment => {
-            for c in n.children() {
-                render(c, out);
-            }
-        }
-        _ => {}
+    enum Step<'a> {
+        Enter(NodeRef<'a, Node>),
+        Break,
     }
+    let mut stack = vec![Step::Enter(n)];
+    while let Some(step) = stack.pop() {
+        let n = match step {
+            Step::Break => {
+                out.push(BREAK);
+                continue;
+            }
+            Step::Enter(n) => n,
+        };
+        match n.value() {
+            Node::Text(t) => out.push_str(t),
+            Node::Element(e) => {
+                if is_chrome(&n) {
+                    continue;
+                }
+                let name = e.name();
+                let block = BLOCK_TAGS.contains(&name);
+                if block {
+                    out.push(BREAK);
+                    stack.push(Step::Break);
+                }
+                if name == "td" || name == "th" {
+                    out.push(' ');
+                }
+                stack.extend(n.children().rev().map(Step::Enter));
+            }
+            Node::Document | Node::Fragment => {
+                stack.extend(n.children().rev().map(Step::Enter));
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Deepest element nesting handed to the HTML parser (as in browsers, which cap it at 512).
+/// html5ever's tree builder searches its stack of open elements for many tags, so its time
+/// grows with the square of the depth; deeper tags are dropped (their text is kept) first.
+pub const MAX_DEPTH: usize = 512;
+
+/// Elements that never hold content.
+const VOID_TAGS: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "keygen", "basefont", "bgsound", "frame", "image",
+];
+
+/// Elements closed implicitly by a sibling or their parent: they do not nest by themselves.
+const IMPLIED_END_TAGS: &[&str] = &[
+    "p", "li", "dt", "dd", "tr", "td", "th", "tbody", "thead", "tfoot", "option", "optgroup", "rb",
+    "rt", "rp", "rtc", "colgroup", "caption", "html", "head", "body",
+];
+
+/// Elements whose content is raw text, not markup.
+const RAW_TEXT_TAGS: &[&str] = &[
+    "script",
+    "style",
+    "textarea",
+    "title",
+    "xmp",
+    "iframe",
+    "noembed",
+    "noframes",
+    "plaintext",
+];
+
+/// `html` with the start and end tags of elements nested deeper than `max` removed (their
+/// text stays); borrowed unchanged when nothing is that deep. A linear scan that follows
+/// the nesting as the parser will (void elements, implied end tags, raw text, comments).
+pub fn flatten_deep(html: &str, max: usize) -> Cow<'_, str> {
+    let b = html.as_bytes();
+    let n = b.len();
+    let mut open: Vec<String> = Vec::new();
+    let mut dropped: BTreeMap<String, usize> = BTreeMap::new();
+    let mut out: Option<String> = None;
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(p) = memchr_lt(&b[i..]) {
+        let start = i + p;
+        i = start + 1;
+        if b[i..].starts_with(b"!--") {
+            i = find(&b[i..], b"-->").map_or(n, |e| i + e + 3);
+            continue;
+        }
+        let end_tag = b.get(i) == Some(&b'/');
+        let name_at = if end_tag { i + 1 } else { i };
+        if !b.get(name_at).is_some_and(u8::is_ascii_alphabetic) {
+            if matches!(b.get(i), Some(b'!' | b'?')) {
+                i = b[i..]
+                    .iter()
+                    .position(|&c| c == b'>')
+                    .map_or(n, |e| i + e + 1);
+            }
+            continue;
+        }
+        let name_end = b[name_at..]
+            .iter()
+            .position(|c| c.is_ascii_whitespace() || *c == b'/' || *c == b'>')
+            .map_or(n, |e| name_at + e);
+        let name = html[name_at..name_end].to_ascii_lowercase();
+        // The end of the tag, skipping quoted attribute values.
+        let mut j = name_end;
+        let mut quote = None;
+        while j < n {
+            match (quote, b[j]) {
+                (None, b'>') => break,
+                (None, q @ (b'"' | b'\'')) => quote = Some(q),
+                (Some(q), c) if c == q => quote = None,
+                _ => {}
+            }
+            j += 1;
+        }
+        let tag_end = (j + 1).min(n);
+        i = tag_end;
+        let keep = if end_tag {
+            match dropped.get_mut(&name) {
+                Some(k) if *k > 0 => {
+                    *k -= 1;
+                    false
+                }
+                _ => {
+                    if let Some(at) = open.iter().rposition(|o| *o == name) {
+                        open.truncate(at);
+                    }
+                    true
+                }
+            }
+        } else {
+            if RAW_TEXT_TAGS.contains(&name.as_str()) {
+                let close = format!("</{name}");
+                i = find_ci(&b[i..], close.as_bytes()).map_or(n, |e| i + e);
+                continue;
+            }
+            if VOID_TAGS.contains(&name.as_str()) || IMPLIED_END_TAGS.contains(&name.as_str()) {
+                true
+            } else if open.len() < max {
+                open.push(name);
+                true
+            } else {
+                *dropped.entry(name).or_default() += 1;
+                false
+            }
+        };
+        if !keep {
+            let o = out.get_or_insert_with(|| String::with_capacity(html.len()));
+            o.push_str(&html[copied..start]);
+            copied = tag_end;
+        }
+    }
+    match out {
+        None => Cow::Borrowed(html),
+        Some(mut o) => {
+            o.push_str(&html[copied..]);
+            Cow::Owned(o)
+        }
+    }
+}
+
+fn memchr_lt(b: &[u8]) -> Option<usize> {
+    b.iter().position(|&c| c == b'<')
+}
+
+/// Case-insensitive [`find`] of an ASCII lower-case needle.
+fn find_ci(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
 }
 
 /// Wide (CJK) characters and punctuation, between which a source line break vanishes.
@@ -473,6 +650,48 @@ mod tests {
         page.extend_from_slice(body);
         page.extend_from_slice(b"</p></body></html>");
         assert_eq!(extract(&page).unwrap(), "你好\n");
+    }
+
+    #[test]
+    fn deep_nesting_is_flattened_and_its_text_kept() {
+        let depth = 20_000;
+        let page = format!(
+            "<html><body><p>开头</p>{}<b>深处</b>文字{}<p>结尾</p></body></html>",
+            "<span><div>".repeat(depth),
+            "</div></span>".repeat(depth)
+        );
+        let flat = flatten_deep(&page, MAX_DEPTH);
+        assert!(flat.matches("<div>").count() <= MAX_DEPTH, "not flattened");
+        assert_eq!(article_text(&page), "开头\n深处文字\n结尾\n");
+        // Pages within the limit pass unchanged; raw text and comments do not count.
+        let ok = format!(
+            "<body><script>{}</script><!-- {} --><p>正文</p></body>",
+            "<div>".repeat(2000),
+            "<div>".repeat(2000)
+        );
+        assert!(matches!(flatten_deep(&ok, MAX_DEPTH), Cow::Borrowed(_)));
+        let paras = "<p>段落".repeat(5000);
+        assert!(matches!(flatten_deep(&paras, MAX_DEPTH), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn declarations_the_bytes_contradict_are_not_believed() {
+        // A declared UTF-16 on an ASCII page is UTF-8 (HTML standard).
+        let page =
+            "<html><head><meta charset=\"utf-16\"></head><body><p>课后服务全覆盖</p></body></html>";
+        assert_eq!(extract(page.as_bytes()).unwrap(), "课后服务全覆盖\n");
+        let ascii =
+            b"<html><head><meta charset=utf-16le></head><body><p>Plain page</p></body></html>";
+        assert_eq!(extract(ascii).unwrap(), "Plain page\n");
+        // A page declared GBK whose bytes are UTF-8 Chinese.
+        let lie =
+            "<html><head><meta charset=gbk></head><body><p>落实立德树人根本任务</p></body></html>";
+        assert_eq!(extract(lie.as_bytes()).unwrap(), "落实立德树人根本任务\n");
+        // Bytes the declared encoding cannot decode go to detection (here: GBK after all).
+        let (gbk, _, _) = encoding_rs::GBK.encode(
+            "<html><head><meta charset=shift_jis></head><body><p>平安校园建设</p></body></html>",
+        );
+        assert_eq!(extract(&gbk).unwrap(), "平安校园建设\n");
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub mod error;
 pub mod html;
 pub mod layout;
 pub mod pdf;
+pub mod pdf_guard;
 
 pub use detect::{detect, Format};
 pub use error::{Error, Result};

@@ -113,10 +113,26 @@ fn guarded<R>(f: impl FnOnce() -> R) -> std::result::Result<R, String> {
     })
 }
 
+/// Stack of the thread that reads a PDF. The reader recurses (into forms, nested objects);
+/// [`crate::pdf_guard`] bounds how deep, and this leaves room to spare whatever thread
+/// (a small worker stack) called [`extract`]. Only the pages touched are committed.
+const READER_STACK: usize = 64 << 20;
+
 /// The text of a PDF, one paragraph per line.
+///
+/// The file is checked first (decoded stream sizes, loops in the page tree and among forms:
+/// see [`crate::pdf_guard`]) and read on a thread of its own with a large stack.
 pub fn extract(bytes: &[u8]) -> Result<String> {
-    let pages = guarded(|| glyphs(bytes))
-        .map_err(|msg| Error::Pdf(format!("the PDF reader failed ({msg})")))??;
+    let pages = std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("pdf-reader".into())
+            .stack_size(READER_STACK)
+            .spawn_scoped(s, || guarded(|| glyphs(bytes)))
+            .map_err(|e| Error::Pdf(format!("cannot start the PDF reader: {e}")))?
+            .join()
+            .map_err(|_| Error::Pdf("the PDF reader failed".into()))
+    })?
+    .map_err(|msg| Error::Pdf(format!("the PDF reader failed ({msg})")))??;
     let n = pages.len();
     if n == 0 {
         return Err(Error::Pdf("no pages".into()));
@@ -129,10 +145,11 @@ pub fn extract(bytes: &[u8]) -> Result<String> {
 }
 
 fn glyphs(bytes: &[u8]) -> Result<Vec<Vec<Glyph>>> {
-    let mut doc = pdf_extract::Document::load_mem(bytes).map_err(|e| Error::Pdf(e.to_string()))?;
+    let mut doc = crate::pdf_guard::load(bytes)?;
     if doc.is_encrypted() && doc.decrypt("").is_err() {
         return Err(Error::Encrypted);
     }
+    crate::pdf_guard::check(&doc)?;
     let mut c = Collector::default();
     pdf_extract::output_doc(&doc, &mut c).map_err(|e| Error::Pdf(e.to_string()))?;
     Ok(c.pages)
@@ -261,7 +278,7 @@ mod tests {
 
     /// A one-page PDF whose page has `content` and a font `/F1` given by `font` (object 5).
     fn pdf(content: &str, font: &str) -> Vec<u8> {
-        let objs = [
+        pdf_of(&[
             "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
             "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] \
@@ -272,7 +289,11 @@ mod tests {
                 content.len() + 1
             ),
             font.to_string(),
-        ];
+        ])
+    }
+
+    /// A PDF of the given objects (numbered from 1, the first is the catalog).
+    fn pdf_of(objs: &[String]) -> Vec<u8> {
         let mut out = b"%PDF-1.4\n".to_vec();
         let mut offsets = Vec::new();
         for (i, o) in objs.iter().enumerate() {
@@ -294,6 +315,81 @@ mod tests {
             .as_bytes(),
         );
         out
+    }
+
+    /// Objects 1–3 of a one-page document whose page (3) has the given extra entries.
+    fn page_objs(page: &str) -> Vec<String> {
+        vec![
+            "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+            format!("<< /Type /Page /MediaBox [0 0 595 842] {page} >>"),
+        ]
+    }
+
+    #[test]
+    fn a_page_that_is_its_own_parent_is_an_error() {
+        let mut objs = page_objs("/Parent 3 0 R /Contents 4 0 R");
+        objs.push("<< /Length 4 >>\nstream\nq Q\nendstream".into());
+        let e = extract(&pdf_of(&objs)).unwrap_err();
+        assert!(e.to_string().contains("reference loop"), "{e}");
+    }
+
+    #[test]
+    fn a_form_that_draws_itself_is_an_error() {
+        let mut objs =
+            page_objs("/Parent 2 0 R /Resources << /XObject << /Fm0 5 0 R >> >> /Contents 4 0 R");
+        objs.push("<< /Length 8 >>\nstream\n/Fm0 Do\nendstream".into());
+        objs.push(
+            "<< /Type /XObject /Subtype /Form /BBox [0 0 10 10] /Length 8 >>\nstream\n/Fm0 Do\nendstream"
+                .into(),
+        );
+        let e = extract(&pdf_of(&objs)).unwrap_err();
+        assert!(e.to_string().contains("reference loop"), "{e}");
+        // Two forms drawing each other, the second through resources of its own.
+        let mut objs =
+            page_objs("/Parent 2 0 R /Resources << /XObject << /A 5 0 R >> >> /Contents 4 0 R");
+        objs.push("<< /Length 6 >>\nstream\n/A Do\nendstream".into());
+        objs.push(
+            "<< /Subtype /Form /Resources << /XObject << /B 6 0 R >> >> /Length 6 >>\nstream\n/B Do\nendstream"
+                .into(),
+        );
+        objs.push(
+            "<< /Subtype /Form /Resources << /XObject << /A 5 0 R >> >> /Length 6 >>\nstream\n/A Do\nendstream"
+                .into(),
+        );
+        let e = extract(&pdf_of(&objs)).unwrap_err();
+        assert!(e.to_string().contains("reference loop"), "{e}");
+    }
+
+    #[test]
+    fn a_deflate_bomb_is_refused() {
+        use std::io::Write;
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        let block = vec![b' '; 1 << 20];
+        for _ in 0..40 {
+            z.write_all(&block).unwrap();
+        }
+        let data = z.finish().unwrap();
+        let objs = page_objs("/Parent 2 0 R /Contents 4 0 R");
+        let mut bytes = pdf_of(&objs);
+        // Object 4 appended by hand: its data is binary.
+        let at = bytes.len();
+        bytes.extend_from_slice(
+            format!(
+                "4 0 obj\n<< /Length {} /Filter /FlateDecode >>\nstream\n",
+                data.len()
+            )
+            .as_bytes(),
+        );
+        bytes.extend_from_slice(&data);
+        bytes.extend_from_slice(b"\nendstream\nendobj\n");
+        let xref = bytes.len();
+        bytes.extend_from_slice(
+            format!("xref\n4 1\n{at:010} 00000 n \ntrailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n")
+                .as_bytes(),
+        );
+        let e = extract(&bytes).unwrap_err();
+        assert!(matches!(e, Error::TooLarge { .. }), "{e}");
     }
 
     const HELVETICA: &str =

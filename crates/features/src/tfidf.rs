@@ -287,6 +287,9 @@ impl TryFrom<TfidfData> for Tfidf {
         if d.vocabulary.windows(2).any(|w| w[0] >= w[1]) {
             return Err("vocabulary is not sorted and unique".into());
         }
+        if d.idf.iter().any(|x| !(x.is_finite() && *x >= 0.0)) {
+            return Err("idf values must be finite and non-negative".into());
+        }
         d.params.clone().check().map_err(|e| e.to_string())?;
         Ok(Tfidf::from_parts(d.params, d.vocabulary, d.idf))
     }

@@ -19,7 +19,7 @@ pub enum Error {
     #[error("cannot train: {0}")]
     Data(String),
     /// Evaluation data uses labels the model does not know.
-    #[error("labels not known to the model: {}", .0.join(", "))]
+    #[error("labels not known to the model: {}", list(.0))]
     UnknownLabels(Vec<String>),
     /// A parameter is out of range.
     #[error("invalid parameter {param}: {msg}")]
@@ -69,6 +69,8 @@ impl Error {
         }
     }
 }
+
+pub use policytag_data::error::{list, LIST_MAX};
 
 /// Result with the model crate's [`Error`](enum@Error).
 pub type Result<T> = std::result::Result<T, Error>;

@@ -41,7 +41,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use policytag_features::Tfidf;
-use policytag_tokenizer::{tokenize::hex, TextSettings};
+use policytag_tokenizer::{limits, tokenize::hex, TextSettings};
 
 use crate::calibrate::Platt;
 use crate::combine::Combiner;
@@ -206,7 +206,7 @@ impl Model {
                 "model file is corrupted (checksum mismatch): copy it again or retrain",
             ));
         }
-        serde_json::from_slice(payload).map_err(|e| {
+        let model: Model = serde_json::from_slice(payload).map_err(|e| {
             if e.is_data() {
                 // Well-formed JSON with other fields: written by a build whose format did
                 // not match its version number (or edited by hand).
@@ -218,15 +218,71 @@ impl Model {
             } else {
                 Error::ModelFile(format!("model payload is invalid: {e}"))
             }
-        })
+        })?;
+        model
+            .validate()
+            .map_err(|m| Error::ModelFile(format!("model payload is invalid: {m}")))?;
+        Ok(model)
     }
 
-    /// Load a model file.
+    /// Check the invariants a trained model always satisfies (a file can pass its checksum
+    /// and still break them, if it was written by hand or by another tool): unique non-empty
+    /// label ids, one classifier per label, thresholds in `[0, 1]`, finite numbers, and per
+    /// classifier one weight per feature column, columns increasing and inside the
+    /// vocabulary.
+    pub fn validate(&self) -> std::result::Result<(), String> {
+        if self.labels.is_empty() {
+            return Err("no labels".into());
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        for l in &self.labels {
+            if l.id.trim().is_empty() {
+                return Err("an empty label id".into());
+            }
+            if !ids.insert(l.id.as_str()) {
+                return Err(format!("duplicate label {:?}", l.id));
+            }
+        }
+        if self.label_models.len() != self.labels.len() {
+            return Err(format!(
+                "{} labels but {} classifiers",
+                self.labels.len(),
+                self.label_models.len()
+            ));
+        }
+        let dim = self.tfidf.len();
+        for (l, m) in self.labels.iter().zip(&self.label_models) {
+            let bad = |what: &str| Err(format!("label {:?}: {what}", l.id));
+            if !(0.0..=1.0).contains(&m.threshold) {
+                return bad(&format!("threshold {} outside [0, 1]", m.threshold));
+            }
+            if !(m.platt.a.is_finite() && m.platt.b.is_finite()) {
+                return bad("calibration is not finite");
+            }
+            let c = &m.classifier;
+            if c.features.len() != c.weights.len() {
+                return bad(&format!(
+                    "{} weights for {} features",
+                    c.weights.len(),
+                    c.features.len()
+                ));
+            }
+            if c.features.windows(2).any(|w| w[0] >= w[1]) {
+                return bad("feature columns not increasing");
+            }
+            if c.features.last().is_some_and(|&f| f as usize >= dim) {
+                return bad("a feature column outside the vocabulary");
+            }
+            if !c.intercept.is_finite() || c.weights.iter().any(|w| !w.is_finite()) {
+                return bad("a weight is not finite");
+            }
+        }
+        Ok(())
+    }
+
+    /// Load a model file (at most [`limits::DATA`] bytes).
     pub fn load(path: &Path) -> Result<Model> {
-        let bytes = std::fs::read(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let bytes = policytag_data::jsonl::read_limited(path, limits::DATA, "a model file")?;
         Model::from_bytes(&bytes)
     }
 
@@ -235,5 +291,52 @@ impl Model {
     pub fn save(&self, path: &Path) -> Result<()> {
         let bytes = self.to_bytes()?;
         Ok(write_atomic(path, &bytes)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn default_model() -> Model {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../models/default.model");
+        Model::load(Path::new(path)).expect("models/default.model")
+    }
+
+    /// Re-serialise (a fresh, valid checksum) and load again.
+    fn reload(m: &Model) -> Result<Model> {
+        Model::from_bytes(&m.to_bytes().unwrap())
+    }
+
+    #[test]
+    fn payload_invariants_are_checked_on_load() {
+        let good = default_model();
+        assert!(reload(&good).is_ok());
+        let mut cases: Vec<(&str, Model)> = Vec::new();
+        let mut m = good.clone();
+        m.labels[1].id = m.labels[0].id.clone();
+        cases.push(("duplicate label", m));
+        let mut m = good.clone();
+        m.label_models[0].threshold = 5.0;
+        cases.push(("threshold 5", m));
+        let mut m = good.clone();
+        m.label_models[0].classifier.weights.pop();
+        cases.push(("weights for", m));
+        let mut m = good.clone();
+        m.label_models.pop();
+        cases.push(("classifiers", m));
+        let mut m = good.clone();
+        let last = m.label_models[2].classifier.features.last_mut().unwrap();
+        *last = u32::MAX;
+        cases.push(("outside the vocabulary", m));
+        let mut m = good.clone();
+        let f = &mut m.label_models[0].classifier.features;
+        f.swap(0, 1);
+        cases.push(("increasing", m));
+        for (want, m) in cases {
+            let e = reload(&m).unwrap_err();
+            assert!(e.is_bad_input(), "{e}");
+            assert!(e.to_string().contains(want), "{want}: {e}");
+        }
     }
 }

@@ -104,7 +104,7 @@ impl Reader {
             Ok((format.into(), policytag_extract::extract(&bytes, format)?))
         };
         run().map_err(|e| match e {
-            e @ (Error::Io { .. } | Error::Input(_)) => e,
+            e @ (Error::Io { .. } | Error::Input(_) | Error::Source { .. }) => e,
             e => e.about(&name),
         })
     }
@@ -114,7 +114,7 @@ impl Reader {
     ///
     /// A plain-text file is read in bounded memory: twice, a block at a time (the first
     /// pass finds the encoding and rejects bad bytes before any paragraph is produced).
-    /// Standard input, in-memory bytes, web pages, Word documents, PDFs and JSONL are read
+    /// Standard input, pipes and devices (read once), in-memory bytes, web pages, Word documents, PDFs and JSONL are read
     /// whole. Errors name the input.
     pub fn for_each(
         &self,
@@ -124,7 +124,7 @@ impl Reader {
         let name = source.name();
         self.for_each_inner(source, &name, f).map_err(|e| match e {
             // Already named (I/O errors name their path; "is a directory" too).
-            e @ (Error::Io { .. } | Error::Input(_) | Error::Data(_)) => e,
+            e @ (Error::Io { .. } | Error::Input(_) | Error::Data(_) | Error::Source { .. }) => e,
             e => e.about(&name),
         })
     }
@@ -196,7 +196,12 @@ impl Reader {
                 source,
             })
         };
-        if let Source::Path(path) = source {
+        // Anything but a regular file (a pipe, FIFO or device) is read once, whole.
+        let regular = match source {
+            Source::Path(p) if crate::source::is_regular(p) => Some(p),
+            _ => None,
+        };
+        if let Some(path) = regular {
             let format = match self.format {
                 Some(f) => f,
                 None => {

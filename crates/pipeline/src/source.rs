@@ -1,8 +1,9 @@
 //! Where a document comes from: a file, standard input, or bytes already in memory; and
 //! command-line paths expanded (a directory stands for the report files in it).
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
+
+use policytag_tokenizer::limits;
 
 use crate::error::{Error, Result};
 
@@ -92,25 +93,24 @@ impl Source {
         }
     }
 
-    /// All bytes.
+    /// All bytes, up to [`limits::DOCUMENT`] for a regular file and [`limits::TEXT`] for
+    /// standard input, pipes and devices (read once; nothing is read past the limit).
     pub fn read_all(&self) -> Result<Vec<u8>> {
+        let named = |path: PathBuf, e: policytag_tokenizer::Error| match e {
+            policytag_tokenizer::Error::Io(source) => Error::Io { path, source },
+            e => Error::Tokenizer(e).about(&path.display().to_string()),
+        };
         match self {
-            Source::Stdin => {
-                let mut buf = Vec::new();
-                std::io::stdin()
-                    .read_to_end(&mut buf)
-                    .map_err(|source| Error::Io {
-                        path: "standard input".into(),
-                        source,
-                    })?;
-                Ok(buf)
-            }
+            Source::Stdin => limits::read_to_end(std::io::stdin(), limits::TEXT, "standard input")
+                .map_err(|e| named("standard input".into(), e)),
             Source::Path(p) => {
                 not_a_directory(p)?;
-                std::fs::read(p).map_err(|source| Error::Io {
-                    path: p.clone(),
-                    source,
-                })
+                let (limit, what) = if is_regular(p) {
+                    (limits::DOCUMENT, "a file read whole")
+                } else {
+                    (limits::TEXT, "a pipe or device read whole")
+                };
+                limits::read_file(p, limit, what).map_err(|e| named(p.clone(), e))
             }
             Source::Bytes { bytes, .. } => Ok(bytes.clone()),
         }
@@ -163,6 +163,12 @@ fn walk(dir: &Path, what: Expand, out: &mut Vec<PathBuf>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// True for a regular file (which can be opened more than once); false for pipes, FIFOs,
+/// devices (`/dev/stdin`) and paths that do not exist.
+pub(crate) fn is_regular(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_file())
 }
 
 /// An error for a directory given where a file is needed.

@@ -267,7 +267,11 @@ impl PyModel {
         if examples.is_empty() {
             return Err(py_err("evaluate: no examples".into(), true));
         }
-        let (m, _) = py.detach(|| self.pipeline.evaluate(&examples)).py()?;
+        // Each example its own document for the bootstrap intervals.
+        let groups: Vec<String> = (0..examples.len()).map(|i| i.to_string()).collect();
+        let (m, _) = py
+            .detach(|| self.pipeline.evaluate(&examples, &groups))
+            .py()?;
         serialized(py, &m)
     }
 
@@ -278,10 +282,15 @@ impl PyModel {
             if data.examples.is_empty() {
                 return Err(py_err(format!("{}: no examples", path.display()), true));
             }
-            self.pipeline.evaluate(&data.examples).map_err(|e| {
-                let bad = e.is_bad_input();
-                py_err(format!("evaluating on {}: {e}", path.display()), bad)
-            })
+            let content = std::fs::read_to_string(&path)
+                .map_err(|e| py_err(format!("reading {}: {e}", path.display()), true))?;
+            let groups = policytag_model::bootstrap::document_groups(&content);
+            self.pipeline
+                .evaluate(&data.examples, &groups)
+                .map_err(|e| {
+                    let bad = e.is_bad_input();
+                    py_err(format!("evaluating on {}: {e}", path.display()), bad)
+                })
         })?;
         serialized(py, &m)
     }

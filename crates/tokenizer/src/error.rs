@@ -23,6 +23,14 @@ pub enum Error {
     /// A parameter is out of its valid range.
     #[error("invalid parameter: {0}")]
     InvalidParam(String),
+    /// An input read whole is larger than its limit (see [`crate::limits`]).
+    #[error("larger than {}, the limit for {what}", crate::limits::mib(*.limit))]
+    TooLarge {
+        /// The limit in bytes.
+        limit: u64,
+        /// The kind of input (`"a model file"`).
+        what: &'static str,
+    },
 }
 
 impl Error {
@@ -30,7 +38,10 @@ impl Error {
     pub fn is_bad_input(&self) -> bool {
         matches!(
             self,
-            Error::NotText(_) | Error::Undecodable { .. } | Error::InvalidParam(_)
+            Error::NotText(_)
+                | Error::Undecodable { .. }
+                | Error::InvalidParam(_)
+                | Error::TooLarge { .. }
         )
     }
 }

@@ -28,6 +28,7 @@ pub mod clean;
 pub mod decode;
 pub mod document;
 pub mod error;
+pub mod limits;
 pub mod normalize;
 pub mod segment;
 pub mod stream;

@@ -19,6 +19,14 @@ use crate::exit::{InputError, Outcome};
 /// Run the command: read and segment the inputs (or match the annotators' files), open (or
 /// resume) the out file, serve until Ctrl-C.
 pub fn run(a: AnnotateArgs) -> Result<Outcome> {
+    let inputs: Vec<&std::path::Path> = a
+        .files
+        .iter()
+        .chain(&a.review)
+        .chain(&a.base)
+        .map(|p| p.as_path())
+        .collect();
+    crate::output::refuse_input_as_output(Some(&a.out), &inputs)?;
     let review = !a.review.is_empty();
     let order =
         match (a.order, a.no_suggestions || review) {

@@ -15,6 +15,7 @@ use crate::input::{label_set, read_utf8};
 
 /// Run the command.
 pub fn run(a: ExportArgs) -> Result<Outcome> {
+    crate::output::refuse_input_as_output(Some(&a.out), &[&a.file])?;
     let predict = a.predict || (a.model.is_some() && a.to == ToolFormat::Labelstudio);
     match a.to {
         ToolFormat::Labelstudio if a.tokens => {
@@ -58,7 +59,17 @@ pub fn run(a: ExportArgs) -> Result<Outcome> {
             } else {
                 None
             };
-            interchange::write_fasttext(&a.file, &items, tokens.as_deref())?
+            let (lines, left_out) =
+                interchange::write_fasttext(&a.file, &items, tokens.as_deref())?;
+            if !left_out.is_empty() {
+                eprintln!(
+                    "policytag: {}: left out {} paragraph(s) with no text for fastText (lines {})",
+                    a.file.display(),
+                    left_out.len(),
+                    list_some(&left_out)
+                );
+            }
+            lines
         }
         ToolFormat::Labelstudio => {
             let labels = if a.themes.is_some() {
@@ -101,4 +112,14 @@ pub fn run(a: ExportArgs) -> Result<Outcome> {
         a.out.display()
     );
     Ok(Outcome::Ok)
+}
+
+/// The first five numbers, then `…`.
+fn list_some(n: &[usize]) -> String {
+    let shown: Vec<String> = n.iter().take(5).map(|l| l.to_string()).collect();
+    format!(
+        "{}{}",
+        shown.join(", "),
+        if n.len() > 5 { ", …" } else { "" }
+    )
 }

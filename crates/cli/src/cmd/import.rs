@@ -23,6 +23,7 @@ fn format(f: ToolFormat) -> Format {
 
 /// Run the command.
 pub fn run(a: ImportArgs) -> Result<Outcome> {
+    crate::output::refuse_input_as_output(a.out.as_deref(), &[&a.file])?;
     if a.themes.is_some() && a.model.is_some() {
         return Err(InputError("give --themes or --model, not both".into()).into());
     }

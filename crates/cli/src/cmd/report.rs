@@ -16,6 +16,7 @@ const EVIDENCE: usize = 5;
 
 /// Run the command.
 pub fn run(a: ReportArgs) -> Result<Outcome> {
+    crate::output::refuse_input_as_output(Some(&a.out), &a.files)?;
     let options = TagOptions {
         threshold: a.threshold,
         evidence: Some(EVIDENCE),

@@ -13,6 +13,7 @@ use crate::output::Sink;
 
 /// Run the command.
 pub fn run(a: SuggestArgs) -> Result<Outcome> {
+    crate::output::refuse_input_as_output(a.out.as_deref(), &a.files)?;
     if a.n == 0 {
         return Err(InputError("--n must be at least 1".into()).into());
     }

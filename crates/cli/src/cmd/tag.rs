@@ -16,6 +16,7 @@ use crate::output::Sink;
 /// tagged and rendered on all cores, order kept); a writer thread writes the rendered
 /// batches while the next ones are tagged.
 pub fn run(a: TagArgs) -> Result<Outcome> {
+    crate::output::refuse_input_as_output(a.out.as_deref(), &a.files)?;
     let options = TagOptions {
         threshold: a.threshold,
         evidence: a.explain.then_some(5),

@@ -1,24 +1,25 @@
 //! `policytag tokenize`: the tokens a model sees for a text.
 
-use std::io::{Read, Write};
+use std::io::Write;
 
 use anyhow::{Context, Result};
 
 use policytag_tokenizer::{TextSettings, Tokenizer};
 
 use crate::args::TokenizeArgs;
-use crate::exit::Outcome;
 use policytag_pipeline::load_model;
+use policytag_tokenizer::limits;
+
+use crate::exit::{InputError, Outcome};
 
 /// Run the command.
 pub fn run(a: TokenizeArgs) -> Result<Outcome> {
     let text = match a.text.as_deref() {
         None | Some("-") => {
-            let mut s = String::new();
-            std::io::stdin()
-                .read_to_string(&mut s)
+            let bytes = limits::read_to_end(std::io::stdin(), limits::TEXT, "a text read whole")
                 .context("reading standard input")?;
-            s
+            String::from_utf8(bytes)
+                .map_err(|_| InputError("standard input: not valid UTF-8".into()))?
         }
         Some(t) => t.to_string(),
     };

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -88,6 +89,13 @@ fn params(a: &TrainArgs) -> Result<ValidTrainParams> {
 
 /// Run the command.
 pub fn run(a: TrainArgs) -> Result<Outcome> {
+    let inputs: Vec<&Path> = a
+        .data
+        .iter()
+        .map(|p| p.as_path())
+        .chain(a.themes.as_deref())
+        .collect();
+    crate::output::refuse_input_as_output(Some(&a.out), &inputs)?;
     let params = params(&a)?;
     let names = match &a.themes {
         Some(p) => policytag_data::label::read_themes(p)?

@@ -30,7 +30,7 @@ pub(super) fn parse_fasttext(path: &Path, content: &str) -> Result<Vec<(Loc, Exa
             loc,
             Example {
                 id: None,
-                text: rest.to_string(),
+                text: fasttext_unescape(rest),
                 labels,
             },
         ));
@@ -58,15 +58,66 @@ pub fn one_line(text: &str) -> String {
     out
 }
 
+/// A token of a text that fastText would take for a label (`__label__x`), or one that an
+/// escape made (`\__label__x`): any number of `\` then the label prefix.
+fn looks_like_label(token: &str) -> bool {
+    token.trim_start_matches('\\').starts_with("__label__")
+}
+
+/// Put a `\` before every token of `text` that looks like a label (tokens are separated
+/// by white space, which is kept as it is).
+pub fn fasttext_escape(text: &str) -> String {
+    map_tokens(text, |t, out| {
+        if looks_like_label(t) {
+            out.push('\\');
+        }
+        out.push_str(t);
+    })
+}
+
+/// Undo [`fasttext_escape`]: remove one `\` before such tokens.
+pub fn fasttext_unescape(text: &str) -> String {
+    map_tokens(text, |t, out| match t.strip_prefix('\\') {
+        Some(rest) if looks_like_label(rest) => out.push_str(rest),
+        _ => out.push_str(t),
+    })
+}
+
+fn map_tokens(text: &str, mut f: impl FnMut(&str, &mut String)) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while !rest.is_empty() {
+        let ws = rest.len() - rest.trim_start().len();
+        out.push_str(&rest[..ws]);
+        rest = &rest[ws..];
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        if end > 0 {
+            f(&rest[..end], &mut out);
+        }
+        rest = &rest[end..];
+    }
+    out
+}
+
 /// fastText lines `__label__a __label__b text`. `texts` replaces each item's text (e.g. with
-/// space-separated tokens); line breaks become spaces either way.
+/// space-separated tokens); line breaks become spaces either way. Items whose text is blank
+/// have no fastText line (fastText, and our import, need a text): they are left out and
+/// their source lines returned.
 pub fn write_fasttext(
     path: &Path,
     items: &[ExportItem],
     texts: Option<&[String]>,
-) -> Result<String> {
+) -> Result<(String, Vec<usize>)> {
     let mut s = String::new();
+    let mut left_out = Vec::new();
     for (i, it) in items.iter().enumerate() {
+        let text = texts.map_or(it.example.text.as_str(), |t| t[i].as_str());
+        let text = one_line(text);
+        let text = text.trim();
+        if text.is_empty() {
+            left_out.push(it.line);
+            continue;
+        }
         for l in &it.example.labels {
             if l.chars().any(char::is_whitespace) {
                 return Err(Error::Jsonl {
@@ -79,9 +130,8 @@ pub fn write_fasttext(
             s += l;
             s.push(' ');
         }
-        let text = texts.map_or(it.example.text.as_str(), |t| t[i].as_str());
-        s += one_line(text).trim();
+        s += &fasttext_escape(text);
         s.push('\n');
     }
-    Ok(s)
+    Ok((s, left_out))
 }

@@ -1,5 +1,6 @@
-//! Label Studio JSON: an array of tasks `{"data": {"text", "id"?}, "annotations": [..],
-//! "predictions": [..]}`, and the labelling config that goes with them.
+//! Label Studio: its JSON export (an array of tasks `{"data": {"text", "policytag_id"?},
+//! "annotations": [..], "predictions": [..]}`), its JSON_MIN and CSV exports (flat records),
+//! and the labelling config that goes with them.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,8 @@ use crate::jsonl::Example;
 pub const LS_CONTROL: &str = "theme";
 /// The `<Text>` object the control labels.
 pub const LS_OBJECT: &str = "text";
+/// The `data` key our ids travel under in Label Studio (a key it does not reserve).
+pub const LS_ID: &str = "policytag_id";
 
 pub(super) type Records = (Vec<(Loc, Example)>, Vec<usize>);
 
@@ -23,11 +26,22 @@ pub(super) fn parse_labelstudio(path: &Path, content: &str) -> Result<Records> {
         path: path.to_path_buf(),
         msg,
     };
-    let v: Value = serde_json::from_str(content.trim_start_matches('\u{FEFF}'))
-        .map_err(|e| file_err(format!("malformed JSON: {e}")))?;
+    let content = content.trim_start_matches('\u{FEFF}');
+    if !content.trim_start().starts_with(['[', '{']) {
+        return parse_labelstudio_csv(path, content);
+    }
+    let v: Value =
+        serde_json::from_str(content).map_err(|e| file_err(format!("malformed JSON: {e}")))?;
     let tasks = v.as_array().ok_or_else(|| {
         file_err("a Label Studio export must be a JSON array of tasks (export as JSON)".into())
     })?;
+    let min = tasks
+        .first()
+        .and_then(Value::as_object)
+        .is_some_and(|t| !t.contains_key("data"));
+    if min {
+        return parse_labelstudio_min(path, tasks);
+    }
     let mut out = Vec::new();
     let mut unlabelled = Vec::new();
     for (i, task) in tasks.iter().enumerate() {
@@ -46,7 +60,7 @@ pub(super) fn parse_labelstudio(path: &Path, content: &str) -> Result<Records> {
             None => return Err(err("missing \"data.text\"")),
         };
         let bad_id = |_| err("\"id\" must be a string or number");
-        let id = match id_of(data.get("id")).map_err(bad_id)? {
+        let id = match id_of(data.get(LS_ID).or_else(|| data.get("id"))).map_err(bad_id)? {
             Some(id) => Some(id),
             None => id_of(task.get("id")).map_err(bad_id)?,
         };
@@ -63,6 +77,171 @@ pub(super) fn parse_labelstudio(path: &Path, content: &str) -> Result<Records> {
         out.push((loc, Example { id, text, labels }));
     }
     Ok((out, unlabelled))
+}
+
+/// Label Studio's JSON_MIN export: one flat record per annotated task, `data` keys beside
+/// the task's `id` and the control's value (`"a"`, or `{"choices": ["a", "b"]}`).
+fn parse_labelstudio_min(path: &Path, tasks: &[Value]) -> Result<Records> {
+    let mut out = Vec::new();
+    let mut unlabelled = Vec::new();
+    for (i, task) in tasks.iter().enumerate() {
+        let loc = Loc::Task(i + 1);
+        let err = |msg: &str| loc.error(path, msg.to_string());
+        let task = task
+            .as_object()
+            .ok_or_else(|| err("a task must be an object"))?;
+        let text = match task.get("text") {
+            Some(Value::String(s)) => s.clone(),
+            Some(_) => return Err(err("\"text\" must be a string")),
+            None => return Err(err("missing \"text\"")),
+        };
+        let bad_id = |_| err("\"id\" must be a string or number");
+        let id = id_of(task.get(LS_ID).or_else(|| task.get("id"))).map_err(bad_id)?;
+        let labels = match task.get(LS_CONTROL) {
+            None | Some(Value::Null) => {
+                unlabelled.push(i + 1);
+                continue;
+            }
+            Some(v) => min_choices(v).map_err(|m| loc.error(path, m))?,
+        };
+        out.push((loc, Example { id, text, labels }));
+    }
+    Ok((out, unlabelled))
+}
+
+/// A JSON_MIN (or CSV) choices value: one label as a string, several as
+/// `{"choices": [..]}` (or a plain array).
+fn min_choices(v: &Value) -> std::result::Result<Vec<String>, String> {
+    let bad = || format!("\"{LS_CONTROL}\" must be a label or {{\"choices\": [labels]}}");
+    let list = match v {
+        Value::String(s) => return Ok(vec![s.clone()]),
+        Value::Array(a) => a,
+        Value::Object(o) => o.get("choices").and_then(Value::as_array).ok_or_else(bad)?,
+        _ => return Err(bad()),
+    };
+    list.iter()
+        .map(|c| c.as_str().map(str::to_string).ok_or_else(bad))
+        .collect()
+}
+
+/// Label Studio's CSV export: a header row, then one annotated task per row; the control's
+/// column holds a label, or `{"choices": [..]}` as JSON for several.
+fn parse_labelstudio_csv(path: &Path, content: &str) -> Result<Records> {
+    let rows = csv_rows(content).map_err(|(line, msg)| Error::Jsonl {
+        path: path.to_path_buf(),
+        line,
+        msg,
+    })?;
+    let Some((_, header)) = rows.first() else {
+        return Err(Error::File {
+            path: path.to_path_buf(),
+            msg: "empty Label Studio CSV export".into(),
+        });
+    };
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let (Some(text_col), Some(theme_col)) = (col("text"), col(LS_CONTROL)) else {
+        return Err(Error::File {
+            path: path.to_path_buf(),
+            msg: format!(
+                "not a Label Studio export: JSON must be an array of tasks, CSV needs \"text\" and \"{LS_CONTROL}\" columns"
+            ),
+        });
+    };
+    let id_cols: Vec<usize> = [col(LS_ID), col("id")].into_iter().flatten().collect();
+    let mut out = Vec::new();
+    let mut unlabelled = Vec::new();
+    for (i, (line, row)) in rows.iter().enumerate().skip(1) {
+        let loc = Loc::Line(*line);
+        let field = |c: usize| row.get(c).map(String::as_str).unwrap_or("");
+        let theme = field(theme_col).trim();
+        if theme.is_empty() {
+            unlabelled.push(i);
+            continue;
+        }
+        let labels = if theme.starts_with('{') || theme.starts_with('[') {
+            let v: Value = serde_json::from_str(theme)
+                .map_err(|e| loc.error(path, format!("bad \"{LS_CONTROL}\" value: {e}")))?;
+            min_choices(&v).map_err(|m| loc.error(path, m))?
+        } else {
+            vec![theme.to_string()]
+        };
+        let id = id_cols
+            .iter()
+            .map(|&c| field(c))
+            .find(|s| !s.is_empty())
+            .map(str::to_string);
+        out.push((
+            loc,
+            Example {
+                id,
+                text: field(text_col).to_string(),
+                labels,
+            },
+        ));
+    }
+    Ok((out, unlabelled))
+}
+
+/// A CSV row: the line it starts on and its fields.
+type CsvRow = (usize, Vec<String>);
+
+/// The rows of a CSV text (RFC 4180: quoted fields may hold commas, `""` and line breaks),
+/// each with the 1-based line it starts on; blank lines are skipped.
+fn csv_rows(content: &str) -> std::result::Result<Vec<CsvRow>, (usize, String)> {
+    let mut rows = Vec::new();
+    let mut row: Vec<String> = Vec::new();
+    let mut field = String::new();
+    let (mut line, mut start) = (1usize, 1usize);
+    let mut chars = content.chars().peekable();
+    let mut quoted = false;
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                c => {
+                    if c == '\n' {
+                        line += 1;
+                    }
+                    field.push(c);
+                }
+            }
+            continue;
+        }
+        match c {
+            '"' if field.is_empty() => {
+                quoted = true;
+                any = true;
+            }
+            ',' => {
+                row.push(std::mem::take(&mut field));
+                any = true;
+            }
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' => {
+                if any || !field.is_empty() {
+                    row.push(std::mem::take(&mut field));
+                    rows.push((start, std::mem::take(&mut row)));
+                }
+                any = false;
+                line += 1;
+                start = line;
+            }
+            c => field.push(c),
+        }
+    }
+    if quoted {
+        return Err((start, "unterminated quoted field".into()));
+    }
+    if any || !field.is_empty() {
+        row.push(field);
+        rows.push((start, row));
+    }
+    Ok(rows)
 }
 
 /// A string or numeric id; `Err` for anything else.
@@ -153,7 +332,7 @@ struct LsTask<'a> {
 struct LsData<'a> {
     text: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    id: Option<&'a str>,
+    policytag_id: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -211,7 +390,7 @@ pub fn write_labelstudio(
         .map(|(i, it)| LsTask {
             data: LsData {
                 text: &it.example.text,
-                id: it.example.id.as_deref(),
+                policytag_id: it.example.id.as_deref(),
             },
             annotations: if it.labelled {
                 vec![LsAnnotation {

@@ -4,8 +4,17 @@
 //! | format | one record | ids |
 //! |---|---|---|
 //! | doccano | `{"id"?, "text", "label": [..]}` per line (`"labels"` accepted, extra keys ignored) | kept; else `<file-stem>-<line>` |
-//! | Label Studio | a JSON array of tasks `{"data": {"text", "id"?}, "annotations": [..], "predictions": [..]}` | `data.id`, else the task `id`, else `<file-stem>-<task>` |
+//! | Label Studio | a JSON array of tasks `{"data": {"text", "policytag_id"?}, "annotations": [..], "predictions": [..]}` | `data.policytag_id` (else `data.id`), else the task `id`, else `<file-stem>-<task>` |
+//! | Label Studio JSON_MIN | a JSON array of `{"text", "policytag_id"?, "id", "theme": "a" or {"choices": [..]}}` | `policytag_id`, else the task `id` |
+//! | Label Studio CSV | a header row with `text`, `theme` (and `policytag_id`, `id`), then one task per row | as JSON_MIN |
 //! | fastText | `__label__a __label__b text` per line | `<file-stem>-<line>` |
+//!
+//! Our ids travel in Label Studio as `data.policytag_id`: Label Studio's JSON_MIN and CSV
+//! exports flatten `data` into the record beside the task's own `id`, which would overwrite
+//! a `data.id`. fastText treats every token that starts with `__label__` as a label, wherever
+//! it is, so such a token in a text is written with a `\` before it (and one `\` is removed
+//! again on import); a paragraph with no text (or no tokens) has no fastText line and is
+//! left out of the export.
 //!
 //! Imported labels are trimmed, de-duplicated, sorted (the model's label order, which is
 //! the ids' sorted order) and checked against a [`LabelSet`]. Errors name the file and the
@@ -25,10 +34,10 @@ mod fasttext;
 mod labelstudio;
 
 pub use doccano::write_doccano;
-pub use fasttext::{one_line, write_fasttext};
+pub use fasttext::{fasttext_escape, fasttext_unescape, one_line, write_fasttext};
 pub use labelstudio::{
     labelstudio_config, labelstudio_config_path, model_version, write_labelstudio, LsPrediction,
-    LS_CONTROL, LS_OBJECT,
+    LS_CONTROL, LS_ID, LS_OBJECT,
 };
 
 /// The labelling-tool formats.
@@ -165,10 +174,13 @@ pub fn import(
     }
     if !unknown.is_empty() && !opts.allow_unknown {
         let first = *unknown.values().min().expect("not empty");
-        let names: Vec<&str> = unknown.keys().map(String::as_str).collect();
+        let names: Vec<String> = unknown.keys().cloned().collect();
         return Err(first.error(
             path,
-            format!("labels not in the theme set: {}", names.join(", ")),
+            format!(
+                "labels not in the theme set: {}",
+                crate::error::list(&names)
+            ),
         ));
     }
     if examples.is_empty() {
@@ -428,7 +440,10 @@ mod tests {
             back(Format::LabelStudio, &write_labelstudio(&it, None)),
             examples
         );
-        let ft = back(Format::FastText, &write_fasttext(path, &it, None).unwrap());
+        let ft = back(
+            Format::FastText,
+            &write_fasttext(path, &it, None).unwrap().0,
+        );
         let strip = |v: &[Example]| {
             v.iter()
                 .map(|e| (e.text.clone(), e.labels.clone()))
@@ -445,13 +460,89 @@ mod tests {
     #[test]
     fn fasttext_text_is_one_line_and_labels_cannot_hold_spaces() {
         let it = items(&[ex("a", "第一行\r\n第二行\n第三行\u{2028}完", &["aid"])]);
-        let s = write_fasttext(Path::new("c.jsonl"), &it, None).unwrap();
+        let s = write_fasttext(Path::new("c.jsonl"), &it, None).unwrap().0;
         assert_eq!(s, "__label__aid 第一行 第二行 第三行 完\n");
-        let s = write_fasttext(Path::new("c.jsonl"), &it, Some(&["第一 行".to_string()])).unwrap();
+        let s = write_fasttext(Path::new("c.jsonl"), &it, Some(&["第一 行".to_string()]))
+            .unwrap()
+            .0;
         assert_eq!(s, "__label__aid 第一 行\n");
         let bad = items(&[ex("a", "t", &["a b"])]);
         let e = write_fasttext(Path::new("c.jsonl"), &bad, None).unwrap_err();
         assert!(e.to_string().starts_with("c.jsonl:1: label \"a b\""), "{e}");
+    }
+
+    #[test]
+    fn fasttext_blank_texts_are_left_out_and_label_tokens_escaped() {
+        let examples = vec![
+            ex("a", "  \n ", &["aid"]),
+            ex("b", "见 __label__safety 与 \\__label__x 及 a\\b", &["aid"]),
+            ex("c", "正文", &[]),
+        ];
+        let it = items(&examples);
+        let (s, left_out) = write_fasttext(Path::new("c.jsonl"), &it, None).unwrap();
+        assert_eq!(left_out, [1]);
+        assert_eq!(
+            s,
+            "__label__aid 见 \\__label__safety 与 \\\\__label__x 及 a\\b\n正文\n"
+        );
+        // Our own import reads every line back, with the text (and labels) as they were.
+        let back = imp(Format::FastText, &s).unwrap().examples;
+        assert_eq!(back.len(), 2);
+        assert_eq!(back[0].text, examples[1].text);
+        assert_eq!(back[0].labels, ["aid"]);
+        // Under --tokens, a paragraph without tokens is left out too.
+        let (_, left_out) =
+            write_fasttext(Path::new("c.jsonl"), &it[2..], Some(&[String::new()])).unwrap();
+        assert_eq!(left_out, [3]);
+    }
+
+    #[test]
+    fn labelstudio_json_min_and_csv_exports_are_read() {
+        // Label Studio puts its own task number in "id"; ours travels as policytag_id.
+        let tasks = write_labelstudio(&items(&[ex("our-7", "学校安全", &["safety"])]), None);
+        assert!(tasks.contains("\"policytag_id\": \"our-7\""), "{tasks}");
+        let min = r#"[
+          {"id": 101, "text": "学校安全", "policytag_id": "our-7", "theme": "safety", "annotator": 1},
+          {"id": 102, "text": "资助与教师", "theme": {"choices": ["teachers", "aid"]}},
+          {"id": 103, "text": "无标注"}
+        ]"#;
+        let got = imp(Format::LabelStudio, min).unwrap();
+        assert_eq!(
+            got.examples,
+            [
+                ex("our-7", "学校安全", &["safety"]),
+                ex("102", "资助与教师", &["aid", "teachers"])
+            ]
+        );
+        assert_eq!(got.unlabelled, [3]);
+        let csv = "text,id,policytag_id,theme,annotator\n\
+                   学校安全,101,our-7,safety,1\n\
+                   \"资助与\"\"教师\"\",\n第二行\",102,,\"{\"\"choices\"\": [\"\"teachers\"\", \"\"aid\"\"]}\",1\n";
+        let got = imp(Format::LabelStudio, csv).unwrap();
+        assert_eq!(
+            got.examples,
+            [
+                ex("our-7", "学校安全", &["safety"]),
+                ex("102", "资助与\"教师\",\n第二行", &["aid", "teachers"])
+            ]
+        );
+        let e = imp(Format::LabelStudio, "a,b\n1,2\n").unwrap_err();
+        assert!(e.to_string().contains("\"theme\""), "{e}");
+        let e = imp(Format::LabelStudio, "text,theme\n学校,nope\n").unwrap_err();
+        assert!(e.to_string().starts_with("in/x.jsonl:2:"), "{e}");
+    }
+
+    #[test]
+    fn long_lists_of_unknown_labels_are_cut() {
+        let lines: String = (0..1000)
+            .map(|i| format!("{{\"text\": \"t{i}\", \"label\": [\"bad{i:04}\"]}}\n"))
+            .collect();
+        let e = imp(Format::Doccano, &lines).unwrap_err().to_string();
+        assert!(e.contains("bad0000") && e.contains("… and 980 more"), "{e}");
+        assert!(e.len() < 500, "{}", e.len());
+        // doccano's key is named in the missing-labels error.
+        let e = imp(Format::Doccano, "{\"text\": \"t\"}\n").unwrap_err();
+        assert!(e.to_string().contains("\"label\""), "{e}");
     }
 
     #[test]
