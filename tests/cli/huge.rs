@@ -2,8 +2,11 @@
 
 use super::*;
 
+#[path = "../common/peak.rs"]
+mod peak;
+
 /// Run policytag with stdout discarded and return (exit code, stderr, peak RSS in MiB) of
-/// that one child process, from `wait4`'s resource usage.
+/// that one child process (see `tests/common/peak.rs`).
 #[allow(clippy::zombie_processes)] // reaped by wait4 below, which std cannot do
 fn run_measured(args: &[&str]) -> (i32, String, f64) {
     let err = tempfile::NamedTempFile::new().unwrap();
@@ -15,21 +18,10 @@ fn run_measured(args: &[&str]) -> (i32, String, f64) {
         .stderr(err.reopen().unwrap())
         .spawn()
         .expect("spawn policytag");
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: plain FFI call on our own child; `usage` is fully written by wait4.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(r, pid, "wait4 failed");
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else {
-        -1
-    };
+    let (code, kib) = peak::wait_measured(child.id() as libc::pid_t);
     let stderr = std::fs::read_to_string(err.path()).unwrap();
     assert!(!stderr.contains("panicked"), "{args:?} panicked:\n{stderr}");
-    // ru_maxrss is in KiB on Linux.
-    (code, stderr, usage.ru_maxrss as f64 / 1024.0)
+    (code, stderr, kib as f64 / 1024.0)
 }
 
 /// 50 MB of report text from the test split, as one line or as many.

@@ -29,22 +29,24 @@ pub fn tag_all(
     let mut failed = false;
     let mut total = 0usize;
     for source in crate::input::sources(files, jsonl) {
+        // Stop reading as soon as the total is over the limit, not after.
+        let limited = reader.clone().max_paragraphs(Some(MAX_PARAGRAPHS - total));
         match source.and_then(|s| {
             let name = s.name();
-            reader.read_documents(&s).map(|d| (name, d))
+            limited.read_documents(&s).map(|d| (name, d))
         }) {
             Ok((name, d)) if d.iter().all(|d| d.paragraphs.is_empty()) => {
                 eprintln!("policytag: {name}: no paragraphs found")
             }
-            Ok((name, d)) => {
+            Ok((_, d)) => {
                 total += d.iter().map(|d| d.paragraphs.len()).sum::<usize>();
-                if total > MAX_PARAGRAPHS {
-                    return Err(InputError(format!(
-                        "{name}: more than {MAX_PARAGRAPHS} paragraphs in all: too many for one report (tag them with `policytag tag`, which streams)"
-                    ))
-                    .into());
-                }
                 docs.extend(d.into_iter().map(|d| pipeline.tag_document(d)))
+            }
+            Err(policytag_pipeline::Error::TooManyParagraphs { name, .. }) => {
+                return Err(InputError(format!(
+                    "{name}: more than {MAX_PARAGRAPHS} paragraphs in all: too many for one report (tag them with `policytag tag`, which streams)"
+                ))
+                .into());
             }
             Err(e) => {
                 print_error(&e.into());

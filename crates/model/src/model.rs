@@ -2,13 +2,16 @@
 //!
 //! File layout (UTF-8, two lines):
 //! ```text
-//! {"format":"policytag-model","version":1,"payload_bytes":N,"sha256":"…"}
+//! {"format":"policytag-model","version":2,"payload_bytes":N,"sha256":"…"}
 //! {…the payload: labels, text settings, resource hash, TF-IDF, classifiers, training info…}
 //! ```
 //! The header's checksum covers the payload bytes exactly, so damage anywhere is detected
 //! before parsing; the same corpus and flags serialise to the same bytes.
 //!
-//! ## The payload, format version 1
+//! ## The payload, format version 2
+//!
+//! Version 2 (this one) added `tfidf.params.block_norm`, `label_models[].combiner` and
+//! `training.params.tfidf.block_norm`; a version-1 file is answered with the version message.
 //!
 //! One JSON object (serde of [`Model`]; maps keyed by label id are sorted, numbers are
 //! shortest round-trip decimals). Every field, as [`PAYLOAD_FIELDS`] lists them:
@@ -18,9 +21,10 @@
 //! text                {normalize {fullwidth, t2s}, hmm, domain_dict, stopwords, class_tokens}
 //! resources_hash      SHA-256 of the embedded dictionary and stop words
 //! tfidf               {params {word_ngrams, char_ngrams, min_df, max_df, max_features,
-//!                      sublinear_tf, smooth_idf, l2_norm}, vocabulary, idf}
-//! pooling             "paragraph" | "max-sentence"
-//! label_models[]      {classifier {features, weights, intercept}, platt {a, b}, threshold}
+//!                      sublinear_tf, smooth_idf, l2_norm, block_norm}, vocabulary, idf}
+//! pooling             "paragraph" | "max-sentence" | "combined"
+//! label_models[]      {classifier {features, weights, intercept}, platt {a, b}, threshold,
+//!                      combiner {weights, intercept} (only with combined pooling)}
 //! training            {params {text, tfidf, folds, seed, features_per_label,
 //!                      solver {alpha, max_iterations, tolerance}, min_label_examples, pooling},
 //!                      corpus_sha256, examples, label_counts {<id>: n}, vocabulary,
@@ -54,7 +58,7 @@ pub use policytag_data::LabelInfo;
 
 /// The model-file format version this build reads and writes (see the module docs for the
 /// fields of its payload).
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Every field path of a version-[`FORMAT_VERSION`] payload (`[]`: each element of a list,
 /// `<id>`: each label id of a map), in serialisation order. The `format` test checks a
@@ -68,12 +72,15 @@ pub const PAYLOAD_FIELDS: &[&str] = &[
     "tfidf", "tfidf.params", "tfidf.params.word_ngrams", "tfidf.params.char_ngrams",
     "tfidf.params.min_df", "tfidf.params.max_df", "tfidf.params.max_features",
     "tfidf.params.sublinear_tf", "tfidf.params.smooth_idf", "tfidf.params.l2_norm",
+    "tfidf.params.block_norm",
     "tfidf.vocabulary", "tfidf.idf",
     "pooling",
     "label_models", "label_models[].classifier", "label_models[].classifier.features",
     "label_models[].classifier.weights", "label_models[].classifier.intercept",
     "label_models[].platt", "label_models[].platt.a", "label_models[].platt.b",
     "label_models[].threshold",
+    "label_models[].combiner", "label_models[].combiner.weights",
+    "label_models[].combiner.intercept",
     "training", "training.params", "training.params.text", "training.params.text.normalize",
     "training.params.text.normalize.fullwidth", "training.params.text.normalize.t2s",
     "training.params.text.hmm", "training.params.text.domain_dict",
@@ -82,7 +89,8 @@ pub const PAYLOAD_FIELDS: &[&str] = &[
     "training.params.tfidf.char_ngrams", "training.params.tfidf.min_df",
     "training.params.tfidf.max_df", "training.params.tfidf.max_features",
     "training.params.tfidf.sublinear_tf", "training.params.tfidf.smooth_idf",
-    "training.params.tfidf.l2_norm", "training.params.folds", "training.params.seed",
+    "training.params.tfidf.l2_norm", "training.params.tfidf.block_norm",
+    "training.params.folds", "training.params.seed",
     "training.params.features_per_label", "training.params.solver",
     "training.params.solver.alpha", "training.params.solver.max_iterations",
     "training.params.solver.tolerance", "training.params.min_label_examples",

@@ -11,6 +11,14 @@ pub enum Error {
     /// is not UTF-8, no embedded model, …
     #[error("{0}")]
     Input(String),
+    /// An input with more paragraphs than [`crate::Reader::max_paragraphs`] allows.
+    #[error("{name}: more than {limit} paragraphs")]
+    TooManyParagraphs {
+        /// The input's name.
+        name: String,
+        /// The limit it went over.
+        limit: usize,
+    },
     /// Reading a file failed.
     #[error("reading {}: {source}", path.display())]
     Io {
@@ -53,7 +61,7 @@ impl Error {
     /// True when the error is the input's fault (exit code 2), not the program's.
     pub fn is_bad_input(&self) -> bool {
         match self {
-            Error::Input(_) => true,
+            Error::Input(_) | Error::TooManyParagraphs { .. } => true,
             Error::Io { source, .. } => matches!(
                 source.kind(),
                 std::io::ErrorKind::NotFound

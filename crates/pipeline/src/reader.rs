@@ -22,6 +22,7 @@ pub struct Reader {
     format: Option<Format>,
     jsonl: bool,
     segmenter: Segmenter,
+    max_paragraphs: Option<usize>,
 }
 
 impl Reader {
@@ -44,13 +45,29 @@ impl Reader {
         self
     }
 
+    /// Refuse an input with more than `n` paragraphs in [`Reader::read`] and
+    /// [`Reader::read_documents`], stopping as soon as it is exceeded (so a huge input costs
+    /// no more memory than `n` paragraphs). Default `None`: no limit.
+    /// [`Reader::for_each`] streams and is not limited.
+    pub fn max_paragraphs(mut self, n: Option<usize>) -> Reader {
+        self.max_paragraphs = n;
+        self
+    }
+
     /// A whole document.
     pub fn read(&self, source: &Source) -> Result<Document> {
         let mut paragraphs = Vec::new();
+        let max = self.max_paragraphs.unwrap_or(usize::MAX);
         let format = self.for_each(source, |p| {
             paragraphs.push(p);
-            true
+            paragraphs.len() <= max
         })?;
+        if paragraphs.len() > max {
+            return Err(Error::TooManyParagraphs {
+                name: source.name(),
+                limit: max,
+            });
+        }
         Ok(Document::new(source.name(), format, paragraphs))
     }
 
@@ -290,6 +307,16 @@ mod tests {
         let ids: Vec<&str> = d.paragraphs.iter().map(|p| p.id.as_str()).collect();
         assert_eq!(ids, ["7", paragraph_id("in.jsonl", 1, "乙").as_str()]);
         assert_eq!(d.format, InputFormat::Jsonl);
+    }
+
+    #[test]
+    fn max_paragraphs_stops_reading_and_names_the_input() {
+        let text = "第一段。\n第二段。\n第三段。\n";
+        let r = Reader::default().max_paragraphs(Some(2));
+        let e = r.read(&Source::bytes("r.txt", text)).unwrap_err();
+        assert_eq!(e.to_string(), "r.txt: more than 2 paragraphs");
+        let r = Reader::default().max_paragraphs(Some(3));
+        assert_eq!(r.read(&Source::bytes("r.txt", text)).unwrap().paragraphs.len(), 3);
     }
 
     #[test]
