@@ -525,16 +525,12 @@ fn damaged_models_are_clear_errors() {
     let mut flipped = good.clone();
     let mid = good.len() / 2;
     flipped[mid] ^= 0x20;
-    let newer = [
-        header.replace("\"version\":1", "\"version\":9").as_bytes(),
-        &good[nl..],
-    ]
-    .concat();
-    let older = [
-        header.replace("\"version\":1", "\"version\":0").as_bytes(),
-        &good[nl..],
-    ]
-    .concat();
+    let v = serde_json::from_str::<Value>(&header).unwrap()["version"]
+        .as_u64()
+        .unwrap();
+    let version = |n: u64| header.replace(&format!("\"version\":{v}"), &format!("\"version\":{n}"));
+    let newer = [version(v + 1).as_bytes(), &good[nl..]].concat();
+    let older = [version(v - 1).as_bytes(), &good[nl..]].concat();
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         (
             "truncated",

@@ -78,6 +78,18 @@ pub enum TagFormat {
     Csv,
 }
 
+impl TagFormat {
+    /// The pipeline's output format.
+    pub fn output(self) -> policytag_pipeline::OutputFormat {
+        use policytag_pipeline::OutputFormat;
+        match self {
+            TagFormat::Text => OutputFormat::Text,
+            TagFormat::Jsonl => OutputFormat::Jsonl,
+            TagFormat::Csv => OutputFormat::Csv,
+        }
+    }
+}
+
 /// Score pooling (see `policytag_model::logistic::Pooling`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PoolingArg {

@@ -39,6 +39,7 @@
 pub mod document;
 pub mod error;
 pub mod explain;
+pub mod output;
 pub mod pipeline;
 pub mod reader;
 pub mod source;
@@ -47,6 +48,7 @@ pub mod tagged;
 
 pub use document::{paragraph_id, Document, DocumentHead, DocumentMeta, InputFormat, Paragraph};
 pub use error::{Error, Result};
+pub use output::{InputOutcome, OutputFormat};
 pub use pipeline::{
     embedded_model_bytes, load_model, set_threads, train, Pipeline, TagOptions, TaggedDocument,
 };
