@@ -41,6 +41,7 @@ pub mod error;
 pub mod explain;
 pub mod output;
 pub mod pipeline;
+pub mod predictions;
 pub mod reader;
 pub mod source;
 pub mod summary;
