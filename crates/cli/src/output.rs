@@ -13,3 +13,10 @@ pub fn write_all(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
     sink.write_all(bytes).context("writing output")?;
     Ok(sink.finish()?)
 }
+
+/// The first five items joined by `, `, then `, …` when there are more (for notices).
+pub fn first_five<T: std::fmt::Display>(items: &[T]) -> String {
+    let shown: Vec<String> = items.iter().take(5).map(T::to_string).collect();
+    let more = if items.len() > 5 { ", …" } else { "" };
+    format!("{}{more}", shown.join(", "))
+}

@@ -539,7 +539,7 @@ fn read_report<'py>(py: Python<'py>, path: PathBuf) -> PyResult<Bound<'py, PyDic
 #[pyfunction]
 #[pyo3(signature = (n=None))]
 fn set_threads(n: Option<usize>) -> PyResult<()> {
-    policytag_pipeline::set_threads(n).py()
+    policytag_pipeline::set_threads(n).map(|_| ()).py()
 }
 
 /// The native part of the `policytag` Python package.

@@ -56,7 +56,7 @@ pub fn run(a: ExportArgs) -> Result<Outcome> {
                     "policytag: {}: left out {} paragraph(s) with no text for fastText (lines {})",
                     a.file.display(),
                     left_out.len(),
-                    list_some(&left_out)
+                    crate::output::first_five(&left_out)
                 );
             }
             lines
@@ -93,14 +93,4 @@ pub fn run(a: ExportArgs) -> Result<Outcome> {
         a.out.display()
     );
     Ok(Outcome::Ok)
-}
-
-/// The first five numbers, then `…`.
-fn list_some(n: &[usize]) -> String {
-    let shown: Vec<String> = n.iter().take(5).map(|l| l.to_string()).collect();
-    format!(
-        "{}{}",
-        shown.join(", "),
-        if n.len() > 5 { ", …" } else { "" }
-    )
 }
