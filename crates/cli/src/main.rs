@@ -6,7 +6,6 @@
 
 mod args;
 mod cmd;
-mod corpus;
 mod exit;
 mod input;
 mod output;

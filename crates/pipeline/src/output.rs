@@ -9,7 +9,7 @@ use policytag_data::LabelInfo;
 
 use crate::document::Paragraph;
 use crate::error::{Error, Result};
-use crate::pipeline::Pipeline;
+use crate::pipeline::{Pipeline, TaggedDocument};
 use crate::reader::Reader;
 use crate::source::Source;
 use crate::tagged::TaggedParagraph;
@@ -203,6 +203,42 @@ impl Pipeline {
                 .join()
                 .unwrap_or_else(|_| Err(std::io::Error::other("the writer thread failed")))
         })
+    }
+}
+
+impl Pipeline {
+    /// Read and tag whole inputs (one [`TaggedDocument`] per report of a page,
+    /// [`Reader::read_documents`]), at most `max_paragraphs` paragraphs in all: reading stops
+    /// as soon as the total goes over, with [`Error::TooManyParagraphs`] naming the input.
+    /// `outcome` hears what became of each input; a bad input is left out and the others
+    /// kept.
+    pub fn tag_documents(
+        &self,
+        reader: &Reader,
+        sources: impl IntoIterator<Item = Result<Source>>,
+        max_paragraphs: usize,
+        mut outcome: impl FnMut(&str, InputOutcome),
+    ) -> Result<Vec<TaggedDocument>> {
+        let mut docs = Vec::new();
+        let mut total = 0usize;
+        for source in sources {
+            let limited = reader.clone().max_paragraphs(Some(max_paragraphs - total));
+            let read = source.and_then(|s| Ok((s.name(), limited.read_documents(&s)?)));
+            match read {
+                Ok((name, d)) if d.iter().all(|d| d.paragraphs.is_empty()) => {
+                    outcome(&name, InputOutcome::Empty)
+                }
+                Ok((name, d)) => {
+                    let n = d.iter().map(|d| d.paragraphs.len()).sum::<usize>();
+                    total += n;
+                    docs.extend(d.into_iter().map(|d| self.tag_document(d)));
+                    outcome(&name, InputOutcome::Tagged(n))
+                }
+                Err(e @ Error::TooManyParagraphs { .. }) => return Err(e),
+                Err(e) => outcome("", InputOutcome::Failed(e)),
+            }
+        }
+        Ok(docs)
     }
 }
 
