@@ -1,8 +1,6 @@
 //! Every input of `report`, `stats`, `matrix` and `figures` tagged into one report: bad
 //! inputs are reported and left out, the others kept.
 
-use std::path::PathBuf;
-
 use anyhow::Result;
 
 use policytag_pipeline::{Error, InputOutcome, Pipeline, Reader, TagOptions};
@@ -15,17 +13,21 @@ use crate::exit::{print_error, InputError};
 /// memory, which stays under 300 MB here; `tag` streams any amount.
 pub const MAX_PARAGRAPHS: usize = 100_000;
 
-/// The report of the inputs; `Ok(None)` when there is nothing to report because every
-/// input failed (their errors were printed). The flag says whether any input failed.
-pub fn report(
-    pipeline: &Pipeline,
-    reader: &Reader,
-    files: &[PathBuf],
-    jsonl: bool,
-) -> Result<(Option<Report>, bool)> {
+/// The report of the inputs, tagged with `evidence` terms per theme; `Ok(None)` when there
+/// is nothing to report because every input failed (their errors were printed). The flag
+/// says whether any input failed.
+pub fn load(a: &CorpusInput, evidence: Option<usize>) -> Result<(Option<Report>, bool)> {
+    let options = TagOptions {
+        threshold: a.threshold,
+        evidence,
+    };
+    let pipeline = Pipeline::load(a.model.as_deref())?.with_options(options)?;
+    let reader = Reader::default()
+        .format(a.input_format.format())
+        .jsonl(a.jsonl);
     let mut failed = false;
-    let sources = crate::input::sources(files, jsonl);
-    let docs = pipeline.tag_documents(reader, sources, MAX_PARAGRAPHS, |name, o| match o {
+    let sources = crate::input::sources(&a.files, a.jsonl);
+    let docs = pipeline.tag_documents(&reader, sources, MAX_PARAGRAPHS, |name, o| match o {
         InputOutcome::Tagged(_) => {}
         InputOutcome::Empty => eprintln!("policytag: {name}: no paragraphs found"),
         InputOutcome::Failed(e) => {
@@ -48,18 +50,5 @@ pub fn report(
         }
         return Err(InputError("no paragraphs in any input: nothing to report".into()).into());
     }
-    Ok((Some(build::from_tagged(pipeline, docs)?), failed))
-}
-
-/// The report of `matrix` and `figures` inputs (files and folders).
-pub fn load(a: &CorpusInput) -> Result<(Option<Report>, bool)> {
-    let options = TagOptions {
-        threshold: a.threshold,
-        evidence: None,
-    };
-    let pipeline = Pipeline::load(a.model.as_deref())?.with_options(options)?;
-    let reader = Reader::default()
-        .format(a.input_format.format())
-        .jsonl(a.jsonl);
-    report(&pipeline, &reader, &a.files, a.jsonl)
+    Ok((Some(build::from_tagged(&pipeline, docs)?), failed))
 }

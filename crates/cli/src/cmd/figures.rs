@@ -21,7 +21,7 @@ pub fn run(a: FiguresArgs) -> Result<Outcome> {
         }
         _ => {}
     }
-    let (report, failed) = tagging::load(&a.input)?;
+    let (report, failed) = tagging::load(&a.input, None)?;
     let Some(report) = report else {
         return Ok(Outcome::SomeFailed);
     };

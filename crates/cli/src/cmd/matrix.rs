@@ -15,7 +15,7 @@ pub fn run(a: MatrixArgs) -> Result<Outcome> {
     if a.format == TableFormat::Xlsx && a.out.is_none() {
         return Err(InputError("--format xlsx needs --out FILE.xlsx".into()).into());
     }
-    let (report, failed) = tagging::load(&a.input)?;
+    let (report, failed) = tagging::load(&a.input, None)?;
     let Some(report) = report else {
         return Ok(Outcome::SomeFailed);
     };

@@ -4,7 +4,6 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use policytag_pipeline::{Pipeline, Reader, TagOptions};
 use policytag_report::profile;
 use policytag_report::table;
 
@@ -13,15 +12,7 @@ use crate::exit::Outcome;
 
 /// Run the command.
 pub fn run(a: StatsArgs) -> Result<Outcome> {
-    let options = TagOptions {
-        threshold: a.threshold,
-        evidence: None,
-    };
-    let pipeline = Pipeline::load(a.model.as_deref())?.with_options(options)?;
-    let reader = Reader::default()
-        .format(a.input_format.format())
-        .jsonl(a.jsonl);
-    let (report, failed) = crate::tagging::report(&pipeline, &reader, &a.files, a.jsonl)?;
+    let (report, failed) = crate::tagging::load(&a.input, None)?;
     let Some(report) = report else {
         return Ok(Outcome::SomeFailed);
     };
