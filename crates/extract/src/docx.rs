@@ -69,9 +69,11 @@ impl State {
         self.out.push('\n');
     }
 
+    /// Text into the open paragraph. A line break inside `<w:t>` (a literal newline, or
+    /// `&#10;`) is white space to Word; kept, it would split the paragraph across lines.
     fn push(&mut self, s: &str) {
         if let Some(p) = self.paras.last_mut() {
-            p.push_str(s);
+            p.extend(s.chars().map(|c| if is_line_break(c) { ' ' } else { c }));
         }
     }
 
@@ -200,6 +202,14 @@ pub fn document_text(xml: &str) -> Result<String> {
     Ok(st.out)
 }
 
+/// Characters that end a line for `str::lines`, text editors or our own readers.
+fn is_line_break(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r' | '\u{0b}' | '\u{0c}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
 /// Elements whose content is not the document's visible text.
 fn is_skipped(qname: &[u8]) -> bool {
     matches!(
@@ -259,6 +269,16 @@ mod tests {
             r#"<w:p><w:r><w:t>第一行</w:t><w:br/><w:t>第二行</w:t><w:tab/><w:t>续</w:t><w:br w:type="page"/></w:r></w:p>"#,
         );
         assert_eq!(document_text(&x).unwrap(), "第一行\n第二行 续\n");
+    }
+
+    #[test]
+    fn line_breaks_inside_text_do_not_split_the_paragraph() {
+        // Found by `make fuzz` (docx): a newline inside <w:t> gave a line " b".
+        let x = doc(
+            "<w:p><w:r><w:t>甲\n乙</w:t><w:t>丙\r\n</w:t><w:t>&#10; 丁&#x2028;</w:t></w:r></w:p>\
+             <w:p><w:r><w:t><![CDATA[戊\n\n己]]></w:t></w:r></w:p>",
+        );
+        assert_eq!(document_text(&x).unwrap(), "甲 乙丙    丁\n戊  己\n");
     }
 
     #[test]
