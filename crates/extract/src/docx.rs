@@ -11,6 +11,7 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 
 use crate::error::{Error, Result};
+use crate::layout::is_line_break;
 
 /// Largest `word/document.xml` read (a guard against zip bombs): 64 MiB, a hundred times
 /// the largest report seen. Past it the document is refused, never cut.
@@ -200,14 +201,6 @@ pub fn document_text(xml: &str) -> Result<String> {
         return Err(Error::Xml("no w:document element".into()));
     }
     Ok(st.out)
-}
-
-/// Characters that end a line for `str::lines`, text editors or our own readers.
-fn is_line_break(c: char) -> bool {
-    matches!(
-        c,
-        '\n' | '\r' | '\u{0b}' | '\u{0c}' | '\u{85}' | '\u{2028}' | '\u{2029}'
-    )
 }
 
 /// Elements whose content is not the document's visible text.
