@@ -173,7 +173,9 @@ clean:
 ## Each runs under `nice -n 19` with a 2 GB RSS limit and a 30 s per-input timeout; the
 ## PDF target takes inputs up to 256 KiB (its seed is 200 KB), the others 64 KiB. One target:
 ## `make fuzz FUZZ_TARGETS=pdf`. The Word target is also seeded with the fixture's bare
-## word/document.xml (needs `unzip`). Findings land in fuzz/artifacts/<target>/ (not committed).
+## word/document.xml (needs `unzip`), the PDF target also with two small hand-made PDFs
+## (fuzz/seeds/pdf/: a Type1 font, a ToUnicode CMap). Findings land in
+## fuzz/artifacts/<target>/ (not committed).
 FUZZ_TARGETS ?= pipeline html docx pdf jsonl
 fuzz:
 	mkdir -p $(addprefix fuzz/corpus/,pipeline html docx pdf jsonl)
@@ -181,7 +183,7 @@ fuzz:
 	cp tests/fixtures/*.html fuzz/corpus/html/
 	cp tests/fixtures/*.docx fuzz/corpus/docx/
 	unzip -p tests/fixtures/county-annual-summary.docx word/document.xml > fuzz/corpus/docx/document.xml
-	cp tests/fixtures/*.pdf fuzz/corpus/pdf/
+	cp tests/fixtures/*.pdf fuzz/seeds/pdf/*.pdf fuzz/corpus/pdf/
 	head -c 4000 corpus/test.jsonl > fuzz/corpus/jsonl/test-head.jsonl
 	printf '__label__aid 学生资助 \\__label__x\n' > fuzz/corpus/jsonl/fasttext.txt
 	printf '[{"id": 1, "text": "学校", "theme": {"choices": ["aid"]}}]\n' > fuzz/corpus/jsonl/ls-min.json
