@@ -305,7 +305,10 @@ impl PyModel {
     }
 }
 
-fn to_examples(rows: Vec<(Option<String>, String, Vec<String>)>) -> Vec<Example> {
+/// A training row from Python: `(id, text, labels)`.
+type Row = (Option<String>, String, Vec<String>);
+
+fn to_examples(rows: Vec<Row>) -> Vec<Example> {
     rows.into_iter()
         .map(|(id, text, labels)| Example { id, text, labels })
         .collect()
@@ -372,7 +375,7 @@ fn pooling(s: Option<&str>) -> PyResult<Option<Pooling>> {
 #[allow(clippy::too_many_arguments)]
 fn train(
     py: Python<'_>,
-    rows: Option<Vec<(Option<String>, String, Vec<String>)>>,
+    rows: Option<Vec<Row>>,
     files: Option<Vec<PathBuf>>,
     themes: Option<PathBuf>,
     ngrams: Option<(usize, usize)>,
