@@ -20,6 +20,7 @@ pub fn from_tagged(pipeline: &Pipeline, docs: Vec<TaggedDocument>) -> Result<Rep
                 region: d.meta.region.clone(),
                 year: d.meta.years.first().map(|&y| i32::from(y)),
                 kind: d.meta.kind.clone(),
+                file: source_file(&d),
             },
             name: d.name,
             paragraphs: d
@@ -30,6 +31,16 @@ pub fn from_tagged(pipeline: &Pipeline, docs: Vec<TaggedDocument>) -> Result<Rep
         })
         .collect();
     Report::new(pipeline.labels().to_vec(), documents)
+}
+
+/// The file a document was read from, with `#k` for the k-th report of a page after the
+/// first (the pipeline names documents by what they are).
+fn source_file(d: &TaggedDocument) -> Option<String> {
+    let p = &d.paragraphs.first()?.paragraph;
+    Some(match p.document.as_ref().map(|h| h.index) {
+        Some(k) if k > 0 => format!("{} #{}", p.doc, k + 1),
+        _ => p.doc.clone(),
+    })
 }
 
 /// One tagged paragraph of the report, with its key figures.
@@ -100,5 +111,6 @@ mod tests {
         let of = |v: f64| body.figures.iter().find(|f| f.value == v).unwrap();
         assert_eq!(of(3.0).theme, theme("preschool"), "{:?}", body.figures);
         assert_eq!(of(90.0).theme, theme("teachers"), "{:?}", body.figures);
+        assert_eq!(report.documents[0].file(), "r.txt");
     }
 }

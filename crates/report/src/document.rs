@@ -73,6 +73,11 @@ pub struct Meta {
     pub year: Option<i32>,
     /// Document type, e.g. `工作总结`, `工作计划`.
     pub kind: Option<String>,
+    /// The file it was read from, when its name says something else (a page holding
+    /// several reports: `page.html #2`).
+    /// (Not serialised: tables carry it as their `file` column.)
+    #[serde(skip)]
+    pub file: Option<String>,
 }
 
 /// One tagged document.
@@ -94,6 +99,11 @@ impl Document {
             meta: Meta::default(),
             paragraphs,
         }
+    }
+
+    /// The file the document was read from: [`Meta::file`], else its name.
+    pub fn file(&self) -> &str {
+        self.meta.file.as_deref().unwrap_or(&self.name)
     }
 
     /// How people name the document: `bureau · year · type` from what is known (the file

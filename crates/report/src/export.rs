@@ -97,7 +97,7 @@ pub fn figure_rows(report: &Report) -> Vec<FigureRow> {
                 let th = f.theme.map(|t| &report.themes[t]);
                 out.push(FigureRow {
                     document: label.clone(),
-                    file: doc.name.clone(),
+                    file: doc.file().to_string(),
                     paragraph: paragraph_id(d, p.index),
                     start: f.start,
                     end: f.end,
@@ -251,7 +251,7 @@ fn table(report: &Report, m: &Matrix, t: Table) -> Vec<Vec<String>> {
                     rows.push(vec![
                         paragraph_id(d, p.index),
                         label.clone(),
-                        doc.name.clone(),
+                        doc.file().to_string(),
                         p.index.to_string(),
                         p.heading.clone(),
                         p.text.clone(),

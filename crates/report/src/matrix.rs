@@ -329,7 +329,7 @@ pub fn build(report: &Report, params: &TableParams) -> Matrix {
             let (paragraphs, chars, cells) = cells(n, &[d]);
             DocRow {
                 index: i,
-                file: d.name.clone(),
+                file: d.file().to_string(),
                 label: d.label(),
                 meta: d.meta.clone(),
                 paragraphs,
