@@ -800,10 +800,17 @@ mod tests {
         };
         let t = fit(None);
         assert!(t.index.trigrams_need_bigrams);
-        assert!(t.vocabulary().iter().any(|v| v.chars().count() == 4 && v.starts_with('#')));
+        assert!(t
+            .vocabulary()
+            .iter()
+            .any(|v| v.chars().count() == 4 && v.starts_with('#')));
         let mut plain = t.clone();
         plain.index.trigrams_need_bigrams = false;
-        let probe = ["落实双减课后服务学校安全", "双减规范", "课后服务双减落实双减政策"];
+        let probe = [
+            "落实双减课后服务学校安全",
+            "双减规范",
+            "课后服务双减落实双减政策",
+        ];
         for d in docs.iter().chain(&probe.map(|p| {
             let mut d = doc(&[p]);
             d.normalized = p.to_string();

@@ -221,7 +221,10 @@ mod tests {
     fn neighbours_are_all_labels_up_to_the_cap_then_the_rising_ones() {
         let n = 60;
         let few: Vec<Vec<f64>> = vec![vec![0.0; n]; 5];
-        assert_eq!(neighbours(2, &few, &[(0.0, 1.0); 5], &[1, 2]).0, [0, 1, 2, 3, 4]);
+        assert_eq!(
+            neighbours(2, &few, &[(0.0, 1.0); 5], &[1, 2]).0,
+            [0, 1, 2, 3, 4]
+        );
         // Label 0's positives are examples 0..10; labels 7 and 40 rise on them, label 9 falls.
         let l = MAX_NEIGHBOURS + 20;
         let mut z = vec![vec![0.0; n]; l];
@@ -255,10 +258,16 @@ mod tests {
         };
         let which = [1, 3];
         let wide = c.clone().widen(&which, 5);
-        assert_eq!(wide.weights, [0.5, -0.25, 1.0, 0.125, 0.0, 2.0, 0.0, -1.5, 0.0]);
+        assert_eq!(
+            wide.weights,
+            [0.5, -0.25, 1.0, 0.125, 0.0, 2.0, 0.0, -1.5, 0.0]
+        );
         let own = [0.3, 0.9, -0.2, 4.1];
         let all = [0.7, -1.3, 2.2, 0.4, -0.6];
-        assert_eq!(c.prob(&row_of(&own, &all, &which)), wide.prob(&row(&own, &all)));
+        assert_eq!(
+            c.prob(&row_of(&own, &all, &which)),
+            wide.prob(&row(&own, &all))
+        );
         assert_eq!(c.clone().widen(&[0, 1], 2), c);
     }
 

@@ -115,17 +115,11 @@ pub fn fit_binary(
     // linfa-logistic's solver on the sparse rows: the same weights, bit for bit, as
     // `LogisticRegression::<f32>` on the dense `n × features` matrix (see `sparse_fit`).
     let x = Design::new(rows, &features);
-    let fitted = sparse_fit::fit(
-        &x,
-        y,
-        p.alpha as f32,
-        p.max_iterations,
-        p.tolerance as f32,
-    )
-    .map_err(|msg| Error::Solver {
-        label: label.to_string(),
-        msg,
-    })?;
+    let fitted = sparse_fit::fit(&x, y, p.alpha as f32, p.max_iterations, p.tolerance as f32)
+        .map_err(|msg| Error::Solver {
+            label: label.to_string(),
+            msg,
+        })?;
     // linfa labels the more frequent class positive: flip so that the weights favour `true`.
     let sign = if fitted.true_is_positive { 1.0 } else { -1.0 };
     Ok(Binary {

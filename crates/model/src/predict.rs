@@ -256,14 +256,13 @@ impl Tagger {
                     match &m.combiner {
                         // `Combiner::prob` of `combine::row(&x, &z)`, without building the
                         // row and without the zero-weight terms.
-                        Some(c) => sigmoid(self.combiner_terms[l].iter().fold(
-                            c.intercept,
-                            |s, &k| {
+                        Some(c) => {
+                            sigmoid(self.combiner_terms[l].iter().fold(c.intercept, |s, &k| {
                                 let k = k as usize;
                                 let v = if k < INPUTS { x[k] } else { z[k - INPUTS] };
                                 s + c.weights[k] * v
-                            },
-                        )),
+                            }))
+                        }
                         None => m.platt.prob(z[l]),
                     }
                 })

@@ -305,7 +305,9 @@ impl Problem<'_> {
         let d = self.x.cols();
         let params = w.slice(s![..d]);
         let intercept = w[d];
-        let xw = self.x.x_dot(params.as_slice().expect("contiguous parameters"));
+        let xw = self
+            .x
+            .x_dot(params.as_slice().expect("contiguous parameters"));
         (xw + intercept) * &self.target
     }
 }
@@ -375,15 +377,17 @@ pub fn fit(
     let first_positive = same >= y.len() - same;
     let target: Array1<f32> = y
         .iter()
-        .map(|&v| if (v == first) == first_positive { 1.0 } else { -1.0 })
+        .map(|&v| {
+            if (v == first) == first_positive {
+                1.0
+            } else {
+                -1.0
+            }
+        })
         .collect();
     let true_is_positive = first == first_positive;
     let d = x.cols();
-    let problem = Problem {
-        x,
-        target,
-        alpha,
-    };
+    let problem = Problem { x, target, alpha };
     let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10)
         .with_tolerance_grad(gradient_tolerance)
         .map_err(|e| e.to_string())?;
@@ -456,7 +460,8 @@ mod tests {
     fn fma_everywhere() -> bool {
         #[cfg(target_arch = "x86_64")]
         {
-            std::arch::is_x86_feature_detected!("fma") && std::arch::is_x86_feature_detected!("avx2")
+            std::arch::is_x86_feature_detected!("fma")
+                && std::arch::is_x86_feature_detected!("avx2")
         }
         #[cfg(target_arch = "aarch64")]
         {
@@ -473,7 +478,9 @@ mod tests {
     #[test]
     fn products_equal_the_dense_ones() {
         if !fma_everywhere() {
-            eprintln!("skipped: sgemm uses no fused multiply-add on this CPU, so it rounds differently");
+            eprintln!(
+                "skipped: sgemm uses no fused multiply-add on this CPU, so it rounds differently"
+            );
             return;
         }
         let (rows, _) = problem(203, 700, 0.05, 7);
@@ -482,11 +489,15 @@ mod tests {
         let x = Design::new(&refs, &features);
         let m = dense(&x, &refs, &features);
         assert!(x.nnz() > 1000);
-        let w: Array1<f32> = (0..x.cols()).map(|k| ((k * 37 % 101) as f32 - 50.0) / 7.0).collect();
+        let w: Array1<f32> = (0..x.cols())
+            .map(|k| ((k * 37 % 101) as f32 - 50.0) / 7.0)
+            .collect();
         let col = w.clone().into_shape_with_order((x.cols(), 1)).unwrap();
         let want = m.dot(&col).into_shape_with_order(x.rows()).unwrap();
         assert_eq!(x.x_dot(w.as_slice().unwrap()), want);
-        let r: Array1<f32> = (0..x.rows()).map(|i| ((i * 13 % 29) as f32 - 14.0) / 3.0).collect();
+        let r: Array1<f32> = (0..x.rows())
+            .map(|i| ((i * 13 % 29) as f32 - 14.0) / 3.0)
+            .collect();
         assert_eq!(x.xt_dot(r.as_slice().unwrap()), m.t().dot(&r));
     }
 
@@ -495,7 +506,9 @@ mod tests {
     #[test]
     fn fit_equals_linfa_logistic() {
         if !fma_everywhere() {
-            eprintln!("skipped: sgemm uses no fused multiply-add on this CPU, so it rounds differently");
+            eprintln!(
+                "skipped: sgemm uses no fused multiply-add on this CPU, so it rounds differently"
+            );
             return;
         }
         for (seed, flip) in [(1, false), (2, true)] {

@@ -456,7 +456,10 @@ pub fn fit_combiners(
 ) -> Result<(Vec<(Combiner, Vec<f64>)>, CombinerWork)> {
     let n_labels = labels.len();
     // z[label][example]: paragraph values, read once per label and neighbour.
-    let z: Vec<Vec<f64>> = x.iter().map(|xl| xl.iter().map(|v| v[0]).collect()).collect();
+    let z: Vec<Vec<f64>> = x
+        .iter()
+        .map(|xl| xl.iter().map(|v| v[0]).collect())
+        .collect();
     let stats: Vec<(f64, f64)> = z
         .iter()
         .map(|v| {
@@ -512,7 +515,15 @@ mod tests {
 
     /// Synthetic out-of-fold inputs: `n` examples, each with one of `n_labels` labels, whose
     /// paragraph value is high for its own label.
-    fn oof(n: usize, n_labels: usize) -> (Vec<String>, Vec<Vec<Inputs>>, Vec<Vec<bool>>, Vec<Vec<usize>>) {
+    fn oof(
+        n: usize,
+        n_labels: usize,
+    ) -> (
+        Vec<String>,
+        Vec<Vec<Inputs>>,
+        Vec<Vec<bool>>,
+        Vec<Vec<usize>>,
+    ) {
         let labels: Vec<String> = (0..n_labels).map(|l| format!("l{l:04}")).collect();
         let sets: Vec<Vec<usize>> = (0..n).map(|i| vec![(i * 7) % n_labels]).collect();
         let x: Vec<Vec<Inputs>> = (0..n_labels)
@@ -520,7 +531,8 @@ mod tests {
                 (0..n)
                     .map(|i| {
                         let own = sets[i][0] == l;
-                        let z = if own { 1.5 } else { -1.0 } + ((i * 31 + l * 17) % 13) as f64 * 0.05;
+                        let z =
+                            if own { 1.5 } else { -1.0 } + ((i * 31 + l * 17) % 13) as f64 * 0.05;
                         inputs(z, None, 0.1, 20 + i % 50)
                     })
                     .collect()
@@ -546,7 +558,10 @@ mod tests {
         assert_eq!(f4.len(), 4 * small);
         let ratio = |a: u64, b: u64| b as f64 / a as f64;
         assert!(ratio(w1.cells, w4.cells) <= 4.5, "{w1:?} {w4:?}");
-        assert!(ratio(w1.neighbour_reads, w4.neighbour_reads) <= 4.5, "{w1:?} {w4:?}");
+        assert!(
+            ratio(w1.neighbour_reads, w4.neighbour_reads) <= 4.5,
+            "{w1:?} {w4:?}"
+        );
         // The combiners still separate each label's examples.
         for (l, (c, probs)) in f4.iter().enumerate() {
             assert_eq!(c.weights.len(), INPUTS + 4 * small);
@@ -570,7 +585,9 @@ mod tests {
         let (f, w) = fit_combiners(&l, &x, &y, &s).unwrap();
         assert_eq!(w.neighbour_reads, 0);
         assert_eq!(w.cells, (200 * 6 * (INPUTS + 6)) as u64);
-        let z: Vec<Vec<f64>> = (0..200).map(|i| x.iter().map(|xl| xl[i][0]).collect()).collect();
+        let z: Vec<Vec<f64>> = (0..200)
+            .map(|i| x.iter().map(|xl| xl[i][0]).collect())
+            .collect();
         for (k, (c, probs)) in f.iter().enumerate() {
             assert_eq!(c.prob(&crate::combine::row(&x[k][3], &z[3])), probs[3]);
         }
