@@ -313,10 +313,6 @@ struct Index {
     idf_values: Vec<f64>,
     /// `1 + ln(n)` for the small counts n nearly every term has (sublinear tf).
     log_tf: Vec<f64>,
-    /// Every character trigram of the vocabulary has both its bigrams in it too (true of any
-    /// vocabulary pruned by document frequency alone, since a document holding the trigram
-    /// holds its bigrams), so a trigram whose bigrams were not found need not be looked up.
-    trigrams_need_bigrams: bool,
 }
 
 /// A column (high 32 bits), [`CHAR_BIT`] for a character n-gram, and its idf's index in
@@ -367,18 +363,6 @@ impl Tfidf {
                     index.words.insert(pack(ids.into_iter()), entry);
                 }
             }
-        }
-        if let Some((lo, 3)) = params.char_ngrams {
-            index.trigrams_need_bigrams = lo <= 2
-                && vocabulary.iter().all(|term| {
-                    let Some(chars) = term.strip_prefix(CHAR_PREFIX) else {
-                        return true;
-                    };
-                    let c: Vec<u32> = chars.chars().map(|c| c as u32).collect();
-                    c.len() != 3
-                        || (index.chars.contains_key(&pack(c[..2].iter().copied()))
-                            && index.chars.contains_key(&pack(c[1..].iter().copied())))
-                });
         }
         Tfidf {
             params,
@@ -584,20 +568,8 @@ impl Vectorizer<'_> {
             }
         }
         if let Some((lo, hi)) = t.params.char_ngrams {
-            let skip = t.index.trigrams_need_bigrams;
-            // Whether the bigram ending at the previous and at this character was found.
-            let (mut prev2, mut this2) = (false, false);
-            for_char_windows(text, lo, hi, |n, key| {
-                if n == 2 {
-                    prev2 = this2;
-                } else if n == 3 && skip && !(prev2 && this2) {
-                    return;
-                }
-                let found = t.index.chars.get(&key);
-                if n == 2 {
-                    this2 = found.is_some();
-                }
-                if let Some(&c) = found {
+            for_char_windows(text, lo, hi, |key| {
+                if let Some(&c) = t.index.chars.get(&key) {
                     cols.push(c);
                 }
             });
@@ -665,7 +637,7 @@ impl Vectorizer<'_> {
 /// by position and then by n. Needs no buffer: the last `n` characters of the current run
 /// are kept packed as `pack` does, one key per n; shifting down one slot drops the oldest,
 /// the newest goes in the top slot.
-fn for_char_windows(text: &str, lo: usize, hi: usize, mut f: impl FnMut(usize, u64)) {
+fn for_char_windows(text: &str, lo: usize, hi: usize, mut f: impl FnMut(u64)) {
     let mut keys = [0u64; 4];
     let mut run = 0usize;
     for c in text.chars() {
@@ -675,7 +647,7 @@ fn for_char_windows(text: &str, lo: usize, hi: usize, mut f: impl FnMut(usize, u
             for n in lo..=hi {
                 keys[n] = (keys[n] >> 21) | (code << (21 * (n as u32 - 1)));
                 if run >= n {
-                    f(n, keys[n]);
+                    f(keys[n]);
                 }
             }
         } else {
@@ -770,66 +742,6 @@ mod tests {
             .contains(&t.column("#课后").unwrap()));
     }
 
-    /// Skipping the lookup of a trigram whose bigrams are absent changes no row, and the skip
-    /// is only enabled when the vocabulary allows it (not after `max_features` pruning).
-    #[test]
-    fn trigram_skip_changes_no_row() {
-        let texts = [
-            "落实双减，规范课后服务",
-            "双减课后服务覆盖全区学校",
-            "课后服务双减落实到位，学校安全",
-            "规范办学行为，落实双减政策",
-            "双减双减，课后课后服务",
-        ];
-        let docs: Vec<Tokens> = texts
-            .iter()
-            .map(|t| {
-                let mut d = doc(&[t]);
-                d.normalized = t.to_string();
-                d
-            })
-            .collect();
-        let fit = |cap: Option<usize>| {
-            TfidfParams::default()
-                .char_ngrams(Some((2, 3)))
-                .max_features(cap)
-                .check()
-                .unwrap()
-                .fit(&docs)
-                .unwrap()
-        };
-        let t = fit(None);
-        assert!(t.index.trigrams_need_bigrams);
-        assert!(t
-            .vocabulary()
-            .iter()
-            .any(|v| v.chars().count() == 4 && v.starts_with('#')));
-        let mut plain = t.clone();
-        plain.index.trigrams_need_bigrams = false;
-        let probe = [
-            "落实双减课后服务学校安全",
-            "双减规范",
-            "课后服务双减落实双减政策",
-        ];
-        for d in docs.iter().chain(&probe.map(|p| {
-            let mut d = doc(&[p]);
-            d.normalized = p.to_string();
-            d
-        })) {
-            assert_eq!(t.transform(d), plain.transform(d), "{:?}", d.normalized);
-        }
-        // With only the most frequent terms kept, a trigram may outlive its bigrams.
-        let capped = fit(Some(3));
-        let tri_without_bi = capped.vocabulary().iter().any(|v| {
-            let c: Vec<char> = v.chars().skip(1).collect();
-            v.starts_with('#')
-                && c.len() == 3
-                && (capped.column(&format!("#{}{}", c[0], c[1])).is_none()
-                    || capped.column(&format!("#{}{}", c[1], c[2])).is_none())
-        });
-        assert_eq!(capped.index.trigrams_need_bigrams, !tri_without_bi);
-    }
-
     #[test]
     fn rolling_char_windows_equal_run_windows() {
         let texts = [
@@ -843,7 +755,7 @@ mod tests {
         for (lo, hi) in [(1, 1), (2, 2), (3, 3), (1, 3), (2, 3), (1, 2)] {
             for t in texts {
                 let mut fast = Vec::new();
-                for_char_windows(t, lo, hi, |_, k| fast.push(k));
+                for_char_windows(t, lo, hi, |k| fast.push(k));
                 let mut slow = Vec::new();
                 for_char_runs(t, |run| {
                     for n in lo..=hi {
