@@ -170,16 +170,16 @@ impl Design {
                 let mut k = lo;
                 while k < hi && self.col_rows[k] < n8 {
                     let i = self.col_rows[k];
-                    p[(i % 8) as usize] = p[(i % 8) as usize] + self.col_vals[k] * r[i as usize];
+                    p[(i % 8) as usize] += self.col_vals[k] * r[i as usize];
                     k += 1;
                 }
                 let mut sum = 0.0f32;
-                sum = sum + (p[0] + p[4]);
-                sum = sum + (p[1] + p[5]);
-                sum = sum + (p[2] + p[6]);
-                sum = sum + (p[3] + p[7]);
+                sum += p[0] + p[4];
+                sum += p[1] + p[5];
+                sum += p[2] + p[6];
+                sum += p[3] + p[7];
                 for k in k..hi {
-                    sum = sum + self.col_vals[k] * r[self.col_rows[k] as usize];
+                    sum += self.col_vals[k] * r[self.col_rows[k] as usize];
                 }
                 sum
             })

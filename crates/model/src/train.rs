@@ -513,17 +513,16 @@ pub fn fit_combiners(
 mod tests {
     use super::*;
 
-    /// Synthetic out-of-fold inputs: `n` examples, each with one of `n_labels` labels, whose
-    /// paragraph value is high for its own label.
-    fn oof(
-        n: usize,
-        n_labels: usize,
-    ) -> (
+    type Oof = (
         Vec<String>,
         Vec<Vec<Inputs>>,
         Vec<Vec<bool>>,
         Vec<Vec<usize>>,
-    ) {
+    );
+
+    /// Synthetic out-of-fold inputs: `n` examples, each with one of `n_labels` labels, whose
+    /// paragraph value is high for its own label.
+    fn oof(n: usize, n_labels: usize) -> Oof {
         let labels: Vec<String> = (0..n_labels).map(|l| format!("l{l:04}")).collect();
         let sets: Vec<Vec<usize>> = (0..n).map(|i| vec![(i * 7) % n_labels]).collect();
         let x: Vec<Vec<Inputs>> = (0..n_labels)
