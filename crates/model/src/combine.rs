@@ -228,11 +228,9 @@ mod tests {
         // Label 0's positives are examples 0..10; labels 7 and 40 rise on them, label 9 falls.
         let l = MAX_NEIGHBOURS + 20;
         let mut z = vec![vec![0.0; n]; l];
-        for i in 0..10 {
-            z[7][i] = 3.0;
-            z[40][i] = 1.0;
-            z[9][i] = -5.0;
-        }
+        z[7][..10].fill(3.0);
+        z[40][..10].fill(1.0);
+        z[9][..10].fill(-5.0);
         let stats: Vec<(f64, f64)> = z
             .iter()
             .map(|v| {

@@ -444,6 +444,9 @@ pub struct CombinerWork {
     pub cells: u64,
 }
 
+/// A label's [`Combiner`] and its out-of-fold probabilities.
+pub type FittedCombiner = (Combiner, Vec<f64>);
+
 /// Each label's [`Combiner`] (widened to every label's paragraph value) and its out-of-fold
 /// probabilities, from the out-of-fold inputs `x[label][example]`, outcomes `y[label]` and
 /// the examples' label sets. Each label sees its own inputs and its [`neighbours`]'
@@ -453,7 +456,7 @@ pub fn fit_combiners(
     x: &[Vec<Inputs>],
     y: &[Vec<bool>],
     sets: &[Vec<usize>],
-) -> Result<(Vec<(Combiner, Vec<f64>)>, CombinerWork)> {
+) -> Result<(Vec<FittedCombiner>, CombinerWork)> {
     let n_labels = labels.len();
     // z[label][example]: paragraph values, read once per label and neighbour.
     let z: Vec<Vec<f64>> = x

@@ -362,6 +362,9 @@ fn pooling(s: Option<&str>) -> PyResult<Option<Pooling>> {
     }
 }
 
+/// A training row from Python: `(id, text, labels)`.
+type PyRow = (Option<String>, String, Vec<String>);
+
 /// Train a model on rows `(id, text, labels)` or JSONL files (exactly one of the two);
 /// `themes` is a themes.toml for display names; every other keyword left `None` keeps the
 /// recommended default. `char_ngrams=False` turns character n-grams off.
@@ -372,7 +375,7 @@ fn pooling(s: Option<&str>) -> PyResult<Option<Pooling>> {
 #[allow(clippy::too_many_arguments)]
 fn train(
     py: Python<'_>,
-    rows: Option<Vec<(Option<String>, String, Vec<String>)>>,
+    rows: Option<Vec<PyRow>>,
     files: Option<Vec<PathBuf>>,
     themes: Option<PathBuf>,
     ngrams: Option<(usize, usize)>,
