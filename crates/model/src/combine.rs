@@ -14,8 +14,10 @@
 //! 4. `ln(1 + chars)` — the paragraph's length, since headings and long paragraphs need
 //!    different offsets;
 //!
-//! and every label's paragraph value (so that a label learns which neighbours' evidence
-//! explains its own away), and [`Combiner`] maps them to a probability. It is fitted per label on the out-of-fold
+//! and its neighbours' paragraph values (so that a label learns which neighbours' evidence
+//! explains its own away: every label's, up to [`MAX_NEIGHBOURS`] labels, else the
+//! [`neighbours`] that rise most on its examples, which keeps training and tagging linear in
+//! the number of labels), and [`Combiner`] maps them to a probability. It is fitted per label on the out-of-fold
 //! values of cross-validation, so it learns how far to trust each view from paragraphs its
 //! classifier never saw; it replaces Platt scaling for these models.
 
@@ -32,6 +34,49 @@ pub const INPUTS: usize = 4;
 
 /// How many of the strongest positive terms the guard input leaves out.
 pub const GUARD_TERMS: usize = 3;
+
+/// Up to this many labels, every label's paragraph value feeds each label's combiner; beyond,
+/// each label gets this many [`neighbours`] (itself included), so that a model with
+/// thousands of labels is not fitted and scored on every pair of them.
+pub const MAX_NEIGHBOURS: usize = 32;
+
+/// The labels whose paragraph values feed label `l`'s combiner, in increasing order: all of
+/// them when there are at most [`MAX_NEIGHBOURS`]; otherwise `l` and the labels whose values
+/// rise most on `l`'s `positives` (mean over them minus the label's `stats` mean, in its
+/// standard deviations; ties by label), the neighbours whose evidence can explain `l`'s
+/// away. `z[m][i]` is label `m`'s out-of-fold paragraph value on example `i`, `stats[m]` its
+/// mean and standard deviation over all examples. Returns the labels and the number of
+/// values read (`labels × positives`, the work of the choice).
+pub fn neighbours(
+    l: usize,
+    z: &[Vec<f64>],
+    stats: &[(f64, f64)],
+    positives: &[usize],
+) -> (Vec<usize>, u64) {
+    let n_labels = z.len();
+    if n_labels <= MAX_NEIGHBOURS {
+        return ((0..n_labels).collect(), 0);
+    }
+    let mut rise: Vec<(f64, usize)> = (0..n_labels)
+        .filter(|&m| m != l)
+        .map(|m| {
+            let (mean, sd) = stats[m];
+            let sum: f64 = positives.iter().map(|&i| z[m][i]).sum();
+            let r = if positives.is_empty() || sd <= 0.0 {
+                0.0
+            } else {
+                (sum / positives.len() as f64 - mean) / sd
+            };
+            (r, m)
+        })
+        .collect();
+    let order = |a: &(f64, usize), b: &(f64, usize)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    rise.select_nth_unstable_by(MAX_NEIGHBOURS - 1, order);
+    let mut out: Vec<usize> = rise[..MAX_NEIGHBOURS - 1].iter().map(|&(_, m)| m).collect();
+    out.push(l);
+    out.sort_unstable();
+    (out, ((n_labels - 1) * positives.len()) as u64)
+}
 
 /// One paragraph's inputs for one label; see the module documentation.
 pub type Inputs = [f64; INPUTS];
@@ -73,6 +118,14 @@ pub fn row(own: &Inputs, all: &[f64]) -> Vec<f64> {
     r
 }
 
+/// A label's input row with the paragraph values of the labels `which` only.
+pub fn row_of(own: &Inputs, all: &[f64], which: &[usize]) -> Vec<f64> {
+    let mut r = Vec::with_capacity(INPUTS + which.len());
+    r.extend_from_slice(own);
+    r.extend(which.iter().map(|&m| all[m]));
+    r
+}
+
 /// `p = σ(w · inputs + b)`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Combiner {
@@ -92,6 +145,24 @@ impl Combiner {
             .zip(x)
             .fold(self.intercept, |s, (w, v)| s + w * v);
         sigmoid(z)
+    }
+
+    /// The combiner over every label's paragraph value (`n_labels` of them) that gives the
+    /// same probabilities as this one, fitted on the values of labels `which` only: the
+    /// weights of the other labels are zero.
+    pub fn widen(self, which: &[usize], n_labels: usize) -> Combiner {
+        if which.len() == n_labels {
+            return self;
+        }
+        let mut weights = self.weights[..INPUTS].to_vec();
+        weights.resize(INPUTS + n_labels, 0.0);
+        for (k, &m) in which.iter().enumerate() {
+            weights[INPUTS + m] = self.weights[INPUTS + k];
+        }
+        Combiner {
+            weights,
+            intercept: self.intercept,
+        }
     }
 
     /// Fit on out-of-fold inputs `x` and outcomes `y`, with L2 penalty `alpha` on the weights.
@@ -144,6 +215,58 @@ mod tests {
         assert_eq!(x, [1.0, 2.5, 0.25, 0.0]);
         assert_eq!(inputs(1.0, Some(-3.0), 0.0, 0)[1], 1.0);
         assert_eq!(inputs(1.0, None, 0.0, 0)[1], 1.0);
+    }
+
+    #[test]
+    fn neighbours_are_all_labels_up_to_the_cap_then_the_rising_ones() {
+        let n = 60;
+        let few: Vec<Vec<f64>> = vec![vec![0.0; n]; 5];
+        assert_eq!(
+            neighbours(2, &few, &[(0.0, 1.0); 5], &[1, 2]).0,
+            [0, 1, 2, 3, 4]
+        );
+        // Label 0's positives are examples 0..10; labels 7 and 40 rise on them, label 9 falls.
+        let l = MAX_NEIGHBOURS + 20;
+        let mut z = vec![vec![0.0; n]; l];
+        z[7][..10].fill(3.0);
+        z[40][..10].fill(1.0);
+        z[9][..10].fill(-5.0);
+        let stats: Vec<(f64, f64)> = z
+            .iter()
+            .map(|v| {
+                let m = v.iter().sum::<f64>() / n as f64;
+                let sd = (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n as f64).sqrt();
+                (m, sd)
+            })
+            .collect();
+        let pos: Vec<usize> = (0..10).collect();
+        let (nb, work) = neighbours(0, &z, &stats, &pos);
+        assert_eq!(nb.len(), MAX_NEIGHBOURS);
+        assert!(nb.windows(2).all(|w| w[0] < w[1]), "{nb:?}");
+        assert!(nb.contains(&0) && nb.contains(&7) && nb.contains(&40));
+        assert!(!nb.contains(&9), "{nb:?}");
+        assert_eq!(work, ((l - 1) * 10) as u64);
+    }
+
+    #[test]
+    fn a_widened_combiner_gives_the_same_probabilities() {
+        let c = Combiner {
+            weights: vec![0.5, -0.25, 1.0, 0.125, 2.0, -1.5],
+            intercept: -0.75,
+        };
+        let which = [1, 3];
+        let wide = c.clone().widen(&which, 5);
+        assert_eq!(
+            wide.weights,
+            [0.5, -0.25, 1.0, 0.125, 0.0, 2.0, 0.0, -1.5, 0.0]
+        );
+        let own = [0.3, 0.9, -0.2, 4.1];
+        let all = [0.7, -1.3, 2.2, 0.4, -0.6];
+        assert_eq!(
+            c.prob(&row_of(&own, &all, &which)),
+            wide.prob(&row(&own, &all))
+        );
+        assert_eq!(c.clone().widen(&[0, 1], 2), c);
     }
 
     #[test]

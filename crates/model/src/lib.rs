@@ -42,6 +42,7 @@ pub mod metrics;
 pub mod model;
 pub mod predict;
 pub mod select;
+pub mod sparse_fit;
 pub mod train;
 
 pub use error::{Error, Result};

@@ -1,13 +1,11 @@
 //! One binary logistic regression (linfa-logistic, L-BFGS) on a bounded dense matrix.
 
-use linfa::prelude::*;
-use linfa_logistic::LogisticRegression;
-use ndarray::{Array1, Array2, ShapeBuilder};
 use serde::{Deserialize, Serialize};
 
 use policytag_features::SparseVec;
 
 use crate::error::{Error, Result};
+use crate::sparse_fit::{self, Design};
 
 /// How a paragraph's decision value is formed from its rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,38 +112,24 @@ pub fn fit_binary(
             intercept: (prior / (1.0 - prior)).ln(),
         });
     }
-    let d = features.len();
-    // Map global column → local column through a sorted search (features is sorted).
-    // f32 halves the memory traffic of the dense products that dominate L-BFGS time.
-    let mut x = Array2::<f32>::zeros((rows.len(), d).f());
-    for (i, r) in rows.iter().enumerate() {
-        for (c, v) in r.iter() {
-            if let Ok(k) = features.binary_search(&c) {
-                x[[i, k]] = v as f32;
-            }
-        }
-    }
-    let targets: Array1<bool> = y.iter().copied().collect();
-    let ds = Dataset::new(x, targets);
-    let fitted = LogisticRegression::<f32>::default()
-        .alpha(p.alpha as f32)
-        .max_iterations(p.max_iterations)
-        .gradient_tolerance(p.tolerance as f32)
-        .fit(&ds)
-        .map_err(|e| Error::Solver {
+    // linfa-logistic's solver on the sparse rows: the same weights, bit for bit, as
+    // `LogisticRegression::<f32>` on the dense `n × features` matrix (see `sparse_fit`).
+    let x = Design::new(rows, &features);
+    let fitted = sparse_fit::fit(&x, y, p.alpha as f32, p.max_iterations, p.tolerance as f32)
+        .map_err(|msg| Error::Solver {
             label: label.to_string(),
-            msg: e.to_string(),
+            msg,
         })?;
     // linfa labels the more frequent class positive: flip so that the weights favour `true`.
-    let sign = if fitted.labels().pos.class { 1.0 } else { -1.0 };
+    let sign = if fitted.true_is_positive { 1.0 } else { -1.0 };
     Ok(Binary {
         features,
         weights: fitted
-            .params()
+            .weights
             .iter()
             .map(|&w| sign * f64::from(w))
             .collect(),
-        intercept: sign * f64::from(fitted.intercept()),
+        intercept: sign * f64::from(fitted.intercept),
     })
 }
 

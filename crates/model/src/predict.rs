@@ -8,7 +8,8 @@ use policytag_tokenizer::{resources_hash, Dictionary, Tokenizer, Tokens};
 use policytag_features::SparseVec;
 
 use crate::bootstrap::BootstrapParams;
-use crate::combine::{inputs, row, GUARD_TERMS};
+use crate::calibrate::sigmoid;
+use crate::combine::{inputs, GUARD_TERMS, INPUTS};
 use crate::error::{Error, Result};
 use crate::logistic::{Pooling, Rows};
 use crate::metrics::Metrics;
@@ -25,6 +26,10 @@ pub struct Tagger {
     starts: Vec<u32>,
     weights: Vec<(u32, f64)>,
     intercepts: Vec<f64>,
+    /// Per label, the positions of its combiner's input row whose weight can matter: its own
+    /// inputs, then the labels whose weight is not zero (a zero weight adds nothing, so the
+    /// score is the same, and a model with many labels is scored in time linear in them).
+    combiner_terms: Vec<Vec<u32>>,
 }
 
 /// The model's output for one paragraph.
@@ -101,25 +106,43 @@ impl Tagger {
             .iter()
             .map(|m| m.classifier.intercept)
             .collect();
+        let n_labels = model.label_models.len();
+        let combiner_terms = model
+            .label_models
+            .iter()
+            .map(|m| match &m.combiner {
+                Some(c) => (0..c.weights.len().min(INPUTS + n_labels))
+                    .filter(|&k| k < INPUTS || c.weights[k] != 0.0)
+                    .map(|k| k as u32)
+                    .collect(),
+                None => Vec::new(),
+            })
+            .collect();
         Ok(Tagger {
             model,
             tokenizer,
             starts,
             weights,
             intercepts,
+            combiner_terms,
         })
     }
 
     /// Decision values of every label for one row.
     fn decisions(&self, row: &SparseVec) -> Vec<f64> {
         let mut z = self.intercepts.clone();
+        self.add_decisions(row, &mut z);
+        z
+    }
+
+    /// Add a row's terms to decision values `z` that start at the intercepts.
+    fn add_decisions(&self, row: &SparseVec, z: &mut [f64]) {
         for (c, v) in row.iter() {
             let (a, b) = (self.starts[c as usize], self.starts[c as usize + 1]);
             for &(l, w) in &self.weights[a as usize..b as usize] {
                 z[l as usize] += w * v;
             }
         }
-        z
     }
 
     /// The model.
@@ -212,12 +235,16 @@ impl Tagger {
     fn score(&self, rows: Rows, chars: usize, threshold: Option<f64>) -> Prediction {
         let scores: Vec<f64> = if self.model.pooling == Pooling::Combined {
             let (z, top) = self.guarded_decisions(&rows.para);
+            // The best sentence value per label, through one scratch row.
             let mut best: Option<Vec<f64>> = None;
+            let mut zs = Vec::new();
             for s in &rows.sentences {
-                let zs = self.decisions(s);
+                zs.clear();
+                zs.extend_from_slice(&self.intercepts);
+                self.add_decisions(s, &mut zs);
                 match &mut best {
-                    Some(b) => b.iter_mut().zip(zs).for_each(|(a, v)| *a = a.max(v)),
-                    None => best = Some(zs),
+                    Some(b) => b.iter_mut().zip(&zs).for_each(|(a, &v)| *a = a.max(v)),
+                    None => best = Some(zs.clone()),
                 }
             }
             self.model
@@ -227,7 +254,15 @@ impl Tagger {
                 .map(|(l, m)| {
                     let x = inputs(z[l], best.as_ref().map(|b| b[l]), top[l], chars);
                     match &m.combiner {
-                        Some(c) => c.prob(&row(&x, &z)),
+                        // `Combiner::prob` of `combine::row(&x, &z)`, without building the
+                        // row and without the zero-weight terms.
+                        Some(c) => {
+                            sigmoid(self.combiner_terms[l].iter().fold(c.intercept, |s, &k| {
+                                let k = k as usize;
+                                let v = if k < INPUTS { x[k] } else { z[k - INPUTS] };
+                                s + c.weights[k] * v
+                            }))
+                        }
                         None => m.platt.prob(z[l]),
                     }
                 })

@@ -31,8 +31,13 @@ pub fn chi2_top_k(rows: &[&SparseVec], y: &[bool], dim: usize, k: usize) -> Vec<
             (chi, c as u32)
         })
         .collect();
-    scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    scored.truncate(k);
+    // The order is total (ties by column), so the best `k` are one set: pick them without
+    // sorting every column.
+    let order = |a: &(f64, u32), b: &(f64, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    if k < scored.len() {
+        scored.select_nth_unstable_by(k, order);
+        scored.truncate(k);
+    }
     let mut cols: Vec<u32> = scored.into_iter().map(|(_, c)| c).collect();
     cols.sort_unstable();
     cols

@@ -12,7 +12,7 @@ use policytag_features::{SparseVec, TfidfParams};
 use policytag_tokenizer::{resources_hash, tokenize::hex, TextSettings, Tokenizer};
 
 use crate::calibrate::{best_f1_threshold, Platt};
-use crate::combine::{inputs, row, top_sum, Combiner, Inputs, INPUTS};
+use crate::combine::{inputs, neighbours, top_sum, Combiner, Inputs, INPUTS};
 use crate::error::{Error, Result};
 use crate::folds;
 use crate::logistic::{fit_binary, Binary, Pooling, Rows, SolverParams};
@@ -353,29 +353,28 @@ impl ValidTrainParams {
         // 3. Calibration (Platt scaling, or the combination of views) and thresholds per
         // label, all on out-of-fold values; cross-validated metrics.
         type Calibration = (Platt, Option<Combiner>, f64, Vec<f64>);
-        let calib: Vec<Calibration> = (0..n_labels)
-            .into_par_iter()
-            .map(|l| {
-                let (platt, combiner, probs) = if p.pooling == Pooling::Combined {
-                    let rows: Vec<Vec<f64>> = (0..n)
-                        .map(|i| {
-                            let z: Vec<f64> = x.iter().map(|xl| xl[i][0]).collect();
-                            row(&x[l][i], &z)
-                        })
-                        .collect();
-                    let c = Combiner::fit(&labels[l], &rows, &y[l], COMBINER_ALPHA)?;
-                    let probs: Vec<f64> = rows.iter().map(|v| c.prob(v)).collect();
-                    (Platt::default(), Some(c), probs)
-                } else {
+        let calib: Vec<Calibration> = if p.pooling == Pooling::Combined {
+            let (fitted, _work) = fit_combiners(&labels, &x, &y, &sets)?;
+            fitted
+                .into_iter()
+                .zip(&y)
+                .map(|((c, probs), y)| {
+                    let threshold = best_f1_threshold(&probs, y).0;
+                    (Platt::default(), Some(c), threshold, probs)
+                })
+                .collect()
+        } else {
+            (0..n_labels)
+                .into_par_iter()
+                .map(|l| {
                     let z: Vec<f64> = x[l].iter().map(|v| v[0]).collect();
                     let platt = Platt::fit(&z, &y[l]);
                     let probs: Vec<f64> = z.iter().map(|&v| platt.prob(v)).collect();
-                    (platt, None, probs)
-                };
-                let threshold = best_f1_threshold(&probs, &y[l]).0;
-                Ok((platt, combiner, threshold, probs))
-            })
-            .collect::<Result<_>>()?;
+                    let threshold = best_f1_threshold(&probs, &y[l]).0;
+                    (platt, None, threshold, probs)
+                })
+                .collect()
+        };
         let pred: Vec<Vec<usize>> = (0..n)
             .map(|i| {
                 (0..n_labels)
@@ -431,5 +430,168 @@ impl ValidTrainParams {
             pooling: p.pooling,
             label_models,
         })
+    }
+}
+
+/// The work of [`fit_combiners`]: values read to choose neighbours, and cells of the
+/// combiners' design matrices (each is read once per solver iteration). Both grow linearly
+/// with the number of labels for a fixed corpus.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CombinerWork {
+    /// Out-of-fold values read by [`neighbours`].
+    pub neighbour_reads: u64,
+    /// Cells of all combiners' input rows.
+    pub cells: u64,
+}
+
+/// A label's [`Combiner`] and its out-of-fold probabilities.
+pub type FittedCombiner = (Combiner, Vec<f64>);
+
+/// Each label's [`Combiner`] (widened to every label's paragraph value) and its out-of-fold
+/// probabilities, from the out-of-fold inputs `x[label][example]`, outcomes `y[label]` and
+/// the examples' label sets. Each label sees its own inputs and its [`neighbours`]'
+/// paragraph values, so the work is linear in the number of labels.
+pub fn fit_combiners(
+    labels: &[String],
+    x: &[Vec<Inputs>],
+    y: &[Vec<bool>],
+    sets: &[Vec<usize>],
+) -> Result<(Vec<FittedCombiner>, CombinerWork)> {
+    let n_labels = labels.len();
+    // z[label][example]: paragraph values, read once per label and neighbour.
+    let z: Vec<Vec<f64>> = x
+        .iter()
+        .map(|xl| xl.iter().map(|v| v[0]).collect())
+        .collect();
+    let stats: Vec<(f64, f64)> = z
+        .iter()
+        .map(|v| {
+            let n = v.len().max(1) as f64;
+            let mean = v.iter().sum::<f64>() / n;
+            let var = v.iter().map(|a| (a - mean).powi(2)).sum::<f64>() / n;
+            (mean, var.sqrt())
+        })
+        .collect();
+    let mut positives = vec![Vec::new(); n_labels];
+    for (i, s) in sets.iter().enumerate() {
+        for &l in s {
+            positives[l].push(i);
+        }
+    }
+    let fitted: Vec<(Combiner, Vec<f64>, CombinerWork)> = (0..n_labels)
+        .into_par_iter()
+        .map(|l| {
+            let (which, reads) = neighbours(l, &z, &stats, &positives[l]);
+            // With every label as a neighbour this is the row of `combine::row`.
+            let rows: Vec<Vec<f64>> = (0..x[l].len())
+                .map(|i| {
+                    let mut r = Vec::with_capacity(INPUTS + which.len());
+                    r.extend_from_slice(&x[l][i]);
+                    r.extend(which.iter().map(|&m| z[m][i]));
+                    r
+                })
+                .collect();
+            let c = Combiner::fit(&labels[l], &rows, &y[l], COMBINER_ALPHA)?;
+            let probs: Vec<f64> = rows.iter().map(|v| c.prob(v)).collect();
+            let work = CombinerWork {
+                neighbour_reads: reads,
+                cells: rows.iter().map(|r| r.len() as u64).sum(),
+            };
+            Ok((c.widen(&which, n_labels), probs, work))
+        })
+        .collect::<Result<_>>()?;
+    let mut work = CombinerWork::default();
+    let out = fitted
+        .into_iter()
+        .map(|(c, p, w)| {
+            work.neighbour_reads += w.neighbour_reads;
+            work.cells += w.cells;
+            (c, p)
+        })
+        .collect();
+    Ok((out, work))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Oof = (
+        Vec<String>,
+        Vec<Vec<Inputs>>,
+        Vec<Vec<bool>>,
+        Vec<Vec<usize>>,
+    );
+
+    /// Synthetic out-of-fold inputs: `n` examples, each with one of `n_labels` labels, whose
+    /// paragraph value is high for its own label.
+    fn oof(n: usize, n_labels: usize) -> Oof {
+        let labels: Vec<String> = (0..n_labels).map(|l| format!("l{l:04}")).collect();
+        let sets: Vec<Vec<usize>> = (0..n).map(|i| vec![(i * 7) % n_labels]).collect();
+        let x: Vec<Vec<Inputs>> = (0..n_labels)
+            .map(|l| {
+                (0..n)
+                    .map(|i| {
+                        let own = sets[i][0] == l;
+                        let z =
+                            if own { 1.5 } else { -1.0 } + ((i * 31 + l * 17) % 13) as f64 * 0.05;
+                        inputs(z, None, 0.1, 20 + i % 50)
+                    })
+                    .collect()
+            })
+            .collect();
+        let y: Vec<Vec<bool>> = (0..n_labels)
+            .map(|l| sets.iter().map(|s| s.contains(&l)).collect())
+            .collect();
+        (labels, x, y, sets)
+    }
+
+    /// Issue 19: the combiners' work (values read and design cells) grows linearly with the
+    /// number of labels, not with their pairs. Four times the labels on the same examples
+    /// must cost about four times the work; with every pair it would cost about 16 times.
+    #[test]
+    fn combiner_work_is_linear_in_labels() {
+        let n = 400;
+        let small = crate::combine::MAX_NEIGHBOURS + 8;
+        let (l1, x1, y1, s1) = oof(n, small);
+        let (l4, x4, y4, s4) = oof(n, 4 * small);
+        let (_, w1) = fit_combiners(&l1, &x1, &y1, &s1).unwrap();
+        let (f4, w4) = fit_combiners(&l4, &x4, &y4, &s4).unwrap();
+        assert_eq!(f4.len(), 4 * small);
+        let ratio = |a: u64, b: u64| b as f64 / a as f64;
+        assert!(ratio(w1.cells, w4.cells) <= 4.5, "{w1:?} {w4:?}");
+        assert!(
+            ratio(w1.neighbour_reads, w4.neighbour_reads) <= 4.5,
+            "{w1:?} {w4:?}"
+        );
+        // The combiners still separate each label's examples.
+        for (l, (c, probs)) in f4.iter().enumerate() {
+            assert_eq!(c.weights.len(), INPUTS + 4 * small);
+            let (mut pos, mut neg) = (f64::MAX, f64::MIN);
+            for (i, p) in probs.iter().enumerate() {
+                if y4[l][i] {
+                    pos = pos.min(*p);
+                } else {
+                    neg = neg.max(*p);
+                }
+            }
+            assert!(pos > neg, "label {l}: {pos} vs {neg}");
+        }
+    }
+
+    /// Up to `MAX_NEIGHBOURS` labels every label's paragraph value is an input, exactly as
+    /// `combine::row` builds it.
+    #[test]
+    fn few_labels_see_every_label() {
+        let (l, x, y, s) = oof(200, 6);
+        let (f, w) = fit_combiners(&l, &x, &y, &s).unwrap();
+        assert_eq!(w.neighbour_reads, 0);
+        assert_eq!(w.cells, (200 * 6 * (INPUTS + 6)) as u64);
+        let z: Vec<Vec<f64>> = (0..200)
+            .map(|i| x.iter().map(|xl| xl[i][0]).collect())
+            .collect();
+        for (k, (c, probs)) in f.iter().enumerate() {
+            assert_eq!(c.prob(&crate::combine::row(&x[k][3], &z[3])), probs[3]);
+        }
     }
 }
