@@ -42,6 +42,7 @@ pub mod metrics;
 pub mod model;
 pub mod predict;
 pub mod select;
+pub mod sparse;
 pub mod train;
 
 pub use error::{Error, Result};

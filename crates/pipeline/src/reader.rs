@@ -316,7 +316,13 @@ mod tests {
         let e = r.read(&Source::bytes("r.txt", text)).unwrap_err();
         assert_eq!(e.to_string(), "r.txt: more than 2 paragraphs");
         let r = Reader::default().max_paragraphs(Some(3));
-        assert_eq!(r.read(&Source::bytes("r.txt", text)).unwrap().paragraphs.len(), 3);
+        assert_eq!(
+            r.read(&Source::bytes("r.txt", text))
+                .unwrap()
+                .paragraphs
+                .len(),
+            3
+        );
     }
 
     #[test]
