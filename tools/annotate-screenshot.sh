@@ -16,14 +16,17 @@ fi
 work=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-head -n 80 corpus/test.jsonl > "$work/paras.jsonl"
-"$BIN" annotate "$work/paras.jsonl" --jsonl --base corpus/train.jsonl --every 10 \
-  --out "$work/shot.jsonl" --port 0 > "$work/stdout" 2> "$work/stderr" &
+root=$PWD
+case "$BIN" in /*) ;; *) BIN=$root/$BIN ;; esac
+head -n 80 corpus/test.jsonl > "$work/test-split.jsonl"
+# From inside the work directory, so the page names the file and not a temporary path.
+(cd "$work" && exec "$BIN" annotate test-split.jsonl --jsonl --base "$root/corpus/train.jsonl" \
+  --every 10 --out shot.jsonl --port 0 > stdout 2> stderr) &
 pid=$!
 for _ in $(seq 600); do grep -q http "$work/stdout" 2>/dev/null && break; sleep 0.1; done
 port=$(sed -n 's|.*http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/stdout" | head -n 1)
 [ -n "$port" ] || { cat "$work/stderr" >&2; exit 1; }
-python3 - "$port" "$work/paras.jsonl" <<'PY'
+python3 - "$port" "$work/test-split.jsonl" <<'PY'
 import json, sys, time, urllib.request
 port, paras = sys.argv[1], sys.argv[2]
 gold = {}
@@ -38,6 +41,7 @@ def api(path, body=None):
     with urllib.request.urlopen(req, timeout=60) as r:
         return json.load(r)
 for n in range(20):
+    time.sleep(1)  # about an annotator's pace, for the labels-per-hour figure
     t = api(f"/api/task/{n}")
     api("/api/decide", {"id": t["id"], "labels": gold[t["id"]]})
 # Wait for v2 and its held-out estimate.
@@ -53,6 +57,6 @@ PY
 mkdir -p "$(dirname "$OUT")"
 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
   --disable-background-networking --disable-component-update --disable-sync \
-  --user-data-dir="$work/profile" --hide-scrollbars --window-size=1280,${HEIGHT:-1100} \
+  --user-data-dir="$work/profile" --hide-scrollbars --window-size=1280,${HEIGHT:-1300} \
   --virtual-time-budget=5000 --screenshot="$PWD/$OUT" "http://127.0.0.1:$port/" 2>/dev/null
 echo "wrote $OUT"
