@@ -223,7 +223,9 @@ fn http(port: u16, method: &str, path: &str, body: Option<&Value>) -> Value {
 }
 
 fn latency() {
-    println!("== latency: 200 decisions over HTTP (20 a second), retraining every 20 in the background");
+    println!(
+        "== latency: 200 decisions over HTTP (20 a second), retraining every 20 in the background"
+    );
     let d = decisions_200();
     let paras: Vec<Paragraph> = d
         .iter()

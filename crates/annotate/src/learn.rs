@@ -14,11 +14,11 @@
 //! The decisions file stays the single source of truth: a retrain learns from the labelled
 //! lines of the out file as they are at that moment ([`crate::store::Store::examples`]),
 //! and the models are never written anywhere. A retrain uses the training parameters of
-//! the model the session started with (stored in every model file), so the live model is
-//! trained exactly as `policytag train` trained that one. An estimate that a newer retrain
+//! the model the session started with (stored in every model file), so the live model's
+//! classifiers are fitted with the settings `policytag train` used for that one. An estimate that a newer retrain
 //! makes stale is abandoned, so the models keep up with the labelling.
 //!
-//! Retraining is fast because the base corpus is prepared once (in the learner thread, at
+//! Retraining is fast because the base corpus is prepared once (on a thread of its own, at
 //! start-up): the base model — the session's own model when it was trained on the base
 //! corpus with these parameters, otherwise one training run — gives the fitted TF-IDF and
 //! each label's calibration and threshold (fitted out of fold on the base corpus), and the
@@ -483,6 +483,40 @@ mod tests {
         let m = l.fit(&[ex("课后服务 双减", &["a"])], &cancel).unwrap();
         assert_eq!(m.training.examples, 25);
         assert_eq!(m.labels[0].name, "A");
+    }
+
+    #[test]
+    fn a_start_model_trained_on_the_base_is_the_base_model() {
+        let cancel = AtomicBool::new(false);
+        let full = Learner::new(params(), base(), &labels(), 5).unwrap();
+        let mut start = full.train_full(&base(), &cancel).unwrap();
+        start.labels[0].name = "from the start model".into();
+        // Same corpus and parameters: its vectoriser and calibration are reused.
+        let l = Learner::new(params(), base(), &labels(), 5)
+            .unwrap()
+            .with_start_model(start.clone());
+        let m = l.fit(&[ex("课后服务 双减", &["a"])], &cancel).unwrap();
+        assert_eq!(m.labels[0].name, "from the start model");
+        assert_eq!(m.label_models[0].threshold, start.label_models[0].threshold);
+        // Other parameters: the base model is trained again.
+        let l = Learner::new(params().features_per_label(40), base(), &labels(), 5)
+            .unwrap()
+            .with_start_model(start);
+        let m = l.fit(&[ex("课后服务 双减", &["a"])], &cancel).unwrap();
+        assert_eq!(m.labels[0].name, "A");
+        // The decisions are learned from: base words the decisions give label b raise b.
+        let d: Vec<Example> = (0..30)
+            .map(|i| ex(&format!("课后服务 作业 {i}"), &["b"]))
+            .collect();
+        let before = Pipeline::new(l.fit(&[], &cancel).unwrap()).unwrap();
+        let after = Pipeline::new(l.fit(&d, &cancel).unwrap()).unwrap();
+        let b = |t: &Pipeline| t.predict("课后服务 作业").scores[1];
+        assert!(
+            b(&after) > b(&before) + 0.1,
+            "{} vs {}",
+            b(&after),
+            b(&before)
+        );
     }
 
     #[test]
