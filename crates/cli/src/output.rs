@@ -101,6 +101,13 @@ pub fn refuse_input_as_output<P: AsRef<Path>>(out: Option<&Path>, inputs: &[P]) 
     Ok(())
 }
 
+/// Write `bytes` to `path` atomically, or to stdout when there is no path.
+pub fn write_all(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
+    let mut sink = Sink::open(path)?;
+    sink.write_all(bytes).context("writing output")?;
+    sink.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,11 +131,4 @@ mod tests {
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
         std::fs::remove_dir_all(dir).unwrap();
     }
-}
-
-/// Write `bytes` to `path` atomically, or to stdout when there is no path.
-pub fn write_all(path: Option<&Path>, bytes: &[u8]) -> Result<()> {
-    let mut sink = Sink::open(path)?;
-    sink.write_all(bytes).context("writing output")?;
-    sink.finish()
 }

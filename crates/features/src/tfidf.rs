@@ -644,10 +644,10 @@ fn for_char_windows(text: &str, lo: usize, hi: usize, mut f: impl FnMut(u64)) {
         if is_word_char(c) {
             let code = u64::from(c.to_ascii_lowercase() as u32) + 1;
             run += 1;
-            for n in lo..=hi {
-                keys[n] = (keys[n] >> 21) | (code << (21 * (n as u32 - 1)));
+            for (n, key) in keys.iter_mut().enumerate().take(hi + 1).skip(lo) {
+                *key = (*key >> 21) | (code << (21 * (n as u32 - 1)));
                 if run >= n {
-                    f(keys[n]);
+                    f(*key);
                 }
             }
         } else {

@@ -258,11 +258,7 @@ impl PyModel {
 
     /// Metrics on labelled examples `(id, text, labels)`: what `policytag eval --format
     /// json` prints.
-    fn evaluate<'py>(
-        &self,
-        py: Python<'py>,
-        examples: Vec<(Option<String>, String, Vec<String>)>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    fn evaluate<'py>(&self, py: Python<'py>, examples: Vec<Row>) -> PyResult<Bound<'py, PyAny>> {
         let examples = to_examples(examples);
         if examples.is_empty() {
             return Err(py_err("evaluate: no examples".into(), true));
@@ -305,7 +301,10 @@ impl PyModel {
     }
 }
 
-fn to_examples(rows: Vec<(Option<String>, String, Vec<String>)>) -> Vec<Example> {
+/// A labelled row from Python: `(id, text, labels)`.
+type Row = (Option<String>, String, Vec<String>);
+
+fn to_examples(rows: Vec<Row>) -> Vec<Example> {
     rows.into_iter()
         .map(|(id, text, labels)| Example { id, text, labels })
         .collect()
@@ -372,7 +371,7 @@ fn pooling(s: Option<&str>) -> PyResult<Option<Pooling>> {
 #[allow(clippy::too_many_arguments)]
 fn train(
     py: Python<'_>,
-    rows: Option<Vec<(Option<String>, String, Vec<String>)>>,
+    rows: Option<Vec<Row>>,
     files: Option<Vec<PathBuf>>,
     themes: Option<PathBuf>,
     ngrams: Option<(usize, usize)>,
