@@ -36,7 +36,11 @@ fuzz_target!(|bytes: &[u8]| {
         assert_eq!(src, p.text);
         let _ = tokenizer().tokenize(&p.text);
     }
-    let joined: String = paras.iter().map(|p| p.text.as_str()).collect::<Vec<_>>().join("\n");
+    let joined: String = paras
+        .iter()
+        .map(|p| p.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
     let again: Vec<String> = seg.segment(&joined).into_iter().map(|p| p.text).collect();
     let once: Vec<String> = paras.into_iter().map(|p| p.text).collect();
     assert_eq!(again, once);

@@ -78,6 +78,18 @@ pub enum TagFormat {
     Csv,
 }
 
+impl TagFormat {
+    /// The pipeline's output format.
+    pub fn output(self) -> policytag_pipeline::OutputFormat {
+        use policytag_pipeline::OutputFormat;
+        match self {
+            TagFormat::Text => OutputFormat::Text,
+            TagFormat::Jsonl => OutputFormat::Jsonl,
+            TagFormat::Csv => OutputFormat::Csv,
+        }
+    }
+}
+
 /// Score pooling (see `policytag_model::logistic::Pooling`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PoolingArg {
@@ -344,24 +356,11 @@ pub struct AgreeArgs {
 /// `policytag report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// Report files (or JSONL paragraph files with --jsonl); `-` reads stdin.
-    #[arg(required = true)]
-    pub files: Vec<PathBuf>,
-    /// Format of the report files (default: detected from their content).
-    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
-    pub input_format: InputFormatArg,
+    #[command(flatten)]
+    pub input: CorpusInput,
     /// The HTML file to write (atomically); `-` writes to stdout.
     #[arg(long)]
     pub out: PathBuf,
-    /// Model file (default: the embedded model).
-    #[arg(long)]
-    pub model: Option<PathBuf>,
-    /// One threshold for every label instead of the tuned ones.
-    #[arg(long)]
-    pub threshold: Option<f64>,
-    /// Inputs are JSONL, one paragraph per line in a "text" field (not segmented).
-    #[arg(long)]
-    pub jsonl: bool,
     /// Page title.
     #[arg(long, default_value = "policytag report")]
     pub title: String,
@@ -381,31 +380,18 @@ pub enum StatsFormat {
 /// `policytag stats`.
 #[derive(Debug, Args)]
 pub struct StatsArgs {
-    /// Report files (or JSONL paragraph files with --jsonl); `-` reads stdin.
-    #[arg(required = true)]
-    pub files: Vec<PathBuf>,
-    /// Format of the report files (default: detected from their content).
-    #[arg(long, value_enum, default_value_t = InputFormatArg::Auto)]
-    pub input_format: InputFormatArg,
+    #[command(flatten)]
+    pub input: CorpusInput,
     /// Output format.
     #[arg(long, value_enum, default_value_t = StatsFormat::Text)]
     pub format: StatsFormat,
-    /// Model file (default: the embedded model).
-    #[arg(long)]
-    pub model: Option<PathBuf>,
-    /// One threshold for every label instead of the tuned ones.
-    #[arg(long)]
-    pub threshold: Option<f64>,
-    /// Inputs are JSONL, one paragraph per line in a "text" field (not segmented).
-    #[arg(long)]
-    pub jsonl: bool,
 }
 
-/// The inputs, model and tagging options shared by `matrix` and `figures`.
+/// The inputs, model and tagging options of `report`, `stats`, `matrix` and `figures`.
 #[derive(Debug, Args)]
 pub struct CorpusInput {
     /// Report files or folders (read recursively: .txt, .html/.htm, .docx, .pdf), or JSONL
-    /// paragraph files with --jsonl.
+    /// paragraph files with --jsonl; `-` reads stdin.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Format of the report files (default: detected from their content).

@@ -6,7 +6,6 @@
 
 mod args;
 mod cmd;
-mod corpus;
 mod exit;
 mod input;
 mod output;
@@ -16,26 +15,16 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-/// `--threads` is capped at this many threads per core (more only adds memory and
-/// contention).
-const MAX_THREADS_PER_CORE: usize = 4;
-
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
-    let threads = cli.threads.map(|n| {
-        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
-        let most = MAX_THREADS_PER_CORE * cores;
-        if n > most {
-            eprintln!(
-                "policytag: note: --threads {n} is more than {MAX_THREADS_PER_CORE} per core; using {most}"
-            );
-            most
-        } else {
-            n
-        }
-    });
-    if let Err(e) = policytag_pipeline::set_threads(threads) {
-        return exit::report(Err(e.into()));
+    match policytag_pipeline::set_threads(cli.threads) {
+        Ok(Some(used)) => eprintln!(
+            "policytag: note: --threads {} is more than {} per core; using {used}",
+            cli.threads.unwrap_or_default(),
+            policytag_pipeline::pipeline::MAX_THREADS_PER_CORE
+        ),
+        Ok(None) => {}
+        Err(e) => return exit::report(Err(e.into())),
     }
     let result = match cli.command {
         args::Command::Tag(a) => cmd::tag::run(a),

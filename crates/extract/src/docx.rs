@@ -11,6 +11,7 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 
 use crate::error::{Error, Result};
+use crate::layout::is_line_break;
 
 /// Largest `word/document.xml` read (a guard against zip bombs): 64 MiB, a hundred times
 /// the largest report seen. Past it the document is refused, never cut.
@@ -69,9 +70,11 @@ impl State {
         self.out.push('\n');
     }
 
+    /// Text into the open paragraph. A line break inside `<w:t>` (a literal newline, or
+    /// `&#10;`) is white space to Word; kept, it would split the paragraph across lines.
     fn push(&mut self, s: &str) {
         if let Some(p) = self.paras.last_mut() {
-            p.push_str(s);
+            p.extend(s.chars().map(|c| if is_line_break(c) { ' ' } else { c }));
         }
     }
 
@@ -259,6 +262,16 @@ mod tests {
             r#"<w:p><w:r><w:t>第一行</w:t><w:br/><w:t>第二行</w:t><w:tab/><w:t>续</w:t><w:br w:type="page"/></w:r></w:p>"#,
         );
         assert_eq!(document_text(&x).unwrap(), "第一行\n第二行 续\n");
+    }
+
+    #[test]
+    fn line_breaks_inside_text_do_not_split_the_paragraph() {
+        // Found by `make fuzz` (docx): a newline inside <w:t> gave a line " b".
+        let x = doc(
+            "<w:p><w:r><w:t>甲\n乙</w:t><w:t>丙\r\n</w:t><w:t>&#10; 丁&#x2028;</w:t></w:r></w:p>\
+             <w:p><w:r><w:t><![CDATA[戊\n\n己]]></w:t></w:r></w:p>",
+        );
+        assert_eq!(document_text(&x).unwrap(), "甲 乙丙    丁\n戊  己\n");
     }
 
     #[test]

@@ -35,6 +35,16 @@ pub struct Line {
     pub first_width: f64,
 }
 
+/// Characters that end a line for `str::lines`, text editors or our readers. Inside the
+/// text of a paragraph (a Word run, a PDF glyph mapped to U+000A) they become spaces: the
+/// output has one paragraph per line, and nothing else may break it.
+pub fn is_line_break(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r' | '\u{0b}' | '\u{0c}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
 /// Sentence-final punctuation.
 fn ends_sentence(s: &str) -> bool {
     let t = s.trim_end_matches(['”', '’', '"', '）', ')', '】', '」', '』']);

@@ -11,7 +11,7 @@ use std::sync::Once;
 use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
 
 use crate::error::{Error, Result};
-use crate::layout::{paragraphs, Line};
+use crate::layout::{is_line_break, paragraphs, Line};
 
 /// One glyph as drawn.
 #[derive(Debug, Clone)]
@@ -190,7 +190,13 @@ fn page_lines(glyphs: Vec<Glyph>) -> Vec<Line> {
                         text.push(' ');
                     }
                 }
-                text.push_str(&g.text);
+                // A glyph mapped to a line break (through a ToUnicode CMap) must not
+                // split the paragraph: it is a space.
+                text.extend(
+                    g.text
+                        .chars()
+                        .map(|c| if is_line_break(c) { ' ' } else { c }),
+                );
                 last_end = Some(g.end);
                 if let Some(c) = g.text.chars().last() {
                     last_char = Some(c);
@@ -424,6 +430,33 @@ mod tests {
             Err(Error::Pdf(msg)) => assert!(msg.contains("UniGB-UCS2-H"), "{msg}"),
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn glyphs_mapped_to_line_breaks_do_not_split_the_paragraph() {
+        // Found with the pdf fuzz target's line check: a ToUnicode CMap mapping glyphs to
+        // U+000A gave "B\n\nB\n" (an empty line inside the paragraph).
+        let cmap = "/CIDInit /ProcSet findresource begin 12 dict begin begincmap \
+            1 begincodespacerange <00> <FF> endcodespacerange \
+            3 beginbfchar <41> <000A> <42> <0042> <43> <2028> endbfchar \
+            endcmap CMapName currentdict /CMap defineresource pop end end";
+        let mut objs =
+            page_objs("/Parent 2 0 R /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R");
+        let content = "BT /F1 12 Tf 72 700 Td (BAACB) Tj ET";
+        objs.push(format!(
+            "<< /Length {} >>\nstream\n{content}\nendstream",
+            content.len() + 1
+        ));
+        objs.push(
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica \
+             /Encoding /WinAnsiEncoding /ToUnicode 6 0 R >>"
+                .into(),
+        );
+        objs.push(format!(
+            "<< /Length {} >>\nstream\n{cmap}\nendstream",
+            cmap.len() + 1
+        ));
+        assert_eq!(extract(&pdf_of(&objs)).unwrap(), "B   B\n");
     }
 
     #[test]

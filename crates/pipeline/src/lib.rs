@@ -39,7 +39,9 @@
 pub mod document;
 pub mod error;
 pub mod explain;
+pub mod output;
 pub mod pipeline;
+pub mod predictions;
 pub mod reader;
 pub mod source;
 pub mod summary;
@@ -47,6 +49,7 @@ pub mod tagged;
 
 pub use document::{paragraph_id, Document, DocumentHead, DocumentMeta, InputFormat, Paragraph};
 pub use error::{Error, Result};
+pub use output::{InputOutcome, OutputFormat};
 pub use pipeline::{
     embedded_model_bytes, load_model, set_threads, train, Pipeline, TagOptions, TaggedDocument,
 };

@@ -24,18 +24,25 @@ static EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/default.model
 /// the input size.
 pub const BATCH: usize = 1024;
 
+/// `set_threads` caps the thread count at this many per core (more only adds memory and
+/// contention).
+pub const MAX_THREADS_PER_CORE: usize = 4;
+
 /// How many worker threads tagging uses: `None` leaves rayon's default (one per core).
-/// Call once, before any tagging; `Some(0)` is an error.
-pub fn set_threads(n: Option<usize>) -> Result<()> {
+/// Call once, before any tagging; `Some(0)` is an error. More than
+/// [`MAX_THREADS_PER_CORE`] per core is capped; returns the number used when it was.
+pub fn set_threads(n: Option<usize>) -> Result<Option<usize>> {
     match n {
-        None => Ok(()),
+        None => Ok(None),
         Some(0) => Err(Error::Input("--threads must be at least 1".into())),
         Some(n) => {
+            let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+            let used = n.min(MAX_THREADS_PER_CORE * cores);
             // A second call (the pool already exists) keeps the first setting.
             let _ = rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
+                .num_threads(used)
                 .build_global();
-            Ok(())
+            Ok((used < n).then_some(used))
         }
     }
 }

@@ -258,13 +258,28 @@ impl PyModel {
 
     /// Metrics on labelled examples `(id, text, labels)`: what `policytag eval --format
     /// json` prints.
-    fn evaluate<'py>(&self, py: Python<'py>, examples: Vec<Row>) -> PyResult<Bound<'py, PyAny>> {
+    /// `docs` names each example's document (a `doc` column); without it, documents are
+    /// told apart by id prefix, as `eval` does for a file.
+    #[pyo3(signature = (examples, docs=None))]
+    fn evaluate<'py>(
+        &self,
+        py: Python<'py>,
+        examples: Vec<Row>,
+        docs: Option<Vec<Option<String>>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
         let examples = to_examples(examples);
         if examples.is_empty() {
             return Err(py_err("evaluate: no examples".into(), true));
         }
-        // Each example its own document for the bootstrap intervals.
-        let groups: Vec<String> = (0..examples.len()).map(|i| i.to_string()).collect();
+        // The documents, for the bootstrap intervals: the same rule as `eval` on a file.
+        let groups: Vec<String> = examples
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let doc = docs.as_ref().and_then(|d| d.get(i).cloned().flatten());
+                policytag_model::bootstrap::group_of(doc.as_deref(), e.id.as_deref(), i)
+            })
+            .collect();
         let (m, _) = py
             .detach(|| self.pipeline.evaluate(&examples, &groups))
             .py()?;
@@ -433,9 +448,11 @@ fn train(
     fit(py, data, themes, p)
 }
 
-/// The paragraphs of reports as columns (`doc`, `format`, `title`, `paragraph`, `id`,
-/// `heading`, `start`, `end`, `text`): a file, a directory (its report files, sorted), or
-/// bytes named `name`.
+/// The paragraphs of reports as columns — every field `policytag segment --format jsonl`
+/// writes (`id`, `doc`, the document's `document`, `doc_title`, `doc_bureau`, `doc_region`,
+/// `doc_years`, `doc_kind`, `doc_date`, then `paragraph`, `start`, `end`, `heading`, `text`)
+/// plus the input's `format` and `title`: a file, a directory (its report files, sorted),
+/// or bytes named `name`.
 #[pyfunction]
 #[pyo3(signature = (source, name=None))]
 fn segment<'py>(
@@ -464,43 +481,43 @@ fn segment<'py>(
                 .collect::<Result<Vec<_>, _>>()
         })
         .py()?;
-    let cols = PyDict::new(py);
-    let n: usize = docs.iter().map(|d| d.paragraphs.len()).sum();
-    let mut doc = Vec::with_capacity(n);
-    let mut format = Vec::with_capacity(n);
-    let mut title = Vec::with_capacity(n);
-    let mut index = Vec::with_capacity(n);
-    let mut id = Vec::with_capacity(n);
-    let mut heading = Vec::with_capacity(n);
-    let mut start = Vec::with_capacity(n);
-    let mut end = Vec::with_capacity(n);
-    let mut text = Vec::with_capacity(n);
+    // Each paragraph as `segment --format jsonl` writes it (serde of the one Paragraph
+    // type), plus the input's format and title; a column per field, in first-seen order.
+    let mut names: Vec<String> = Vec::new();
+    let mut rows: Vec<serde_json::Map<String, Value>> = Vec::new();
     for d in docs {
-        let f = serde_json::to_value(d.format)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default();
-        for p in d.paragraphs {
-            doc.push(p.doc.clone());
-            format.push(f.clone());
-            title.push(d.title.clone());
-            index.push(p.index);
-            heading.push(p.heading_path());
-            id.push(p.id);
-            start.push(p.start);
-            end.push(p.end);
-            text.push(p.text);
+        let format = serde_json::to_value(d.format).map_err(|e| py_err(e.to_string(), false))?;
+        for p in &d.paragraphs {
+            let line = serde_json::to_string(p).map_err(|e| py_err(e.to_string(), false))?;
+            let Ok(Value::Object(mut row)) = serde_json::from_str(&line) else {
+                return Err(py_err("a paragraph is not a JSON object".into(), false));
+            };
+            // The map is sorted; the columns follow the line's field order (a quote inside a
+            // value is escaped, so `"key":` is found only as a key).
+            let mut keys: Vec<(usize, &String)> = row
+                .keys()
+                .map(|k| (line.find(&format!("\"{k}\":")).unwrap_or(usize::MAX), k))
+                .collect();
+            keys.sort();
+            for (_, k) in keys {
+                if !names.contains(k) {
+                    names.push(k.clone());
+                }
+            }
+            row.insert("format".into(), format.clone());
+            row.insert("title".into(), d.title.clone().into());
+            rows.push(row);
         }
     }
-    cols.set_item("doc", doc)?;
-    cols.set_item("format", format)?;
-    cols.set_item("title", title)?;
-    cols.set_item("paragraph", index)?;
-    cols.set_item("id", id)?;
-    cols.set_item("heading", heading)?;
-    cols.set_item("start", start)?;
-    cols.set_item("end", end)?;
-    cols.set_item("text", text)?;
+    names.extend(["format".to_string(), "title".to_string()]);
+    let cols = PyDict::new(py);
+    for k in &names {
+        let col: Vec<Value> = rows
+            .iter()
+            .map(|r| r.get(k).cloned().unwrap_or(Value::Null))
+            .collect();
+        cols.set_item(k, to_py(py, &Value::Array(col))?)?;
+    }
     Ok(cols)
 }
 
@@ -522,7 +539,7 @@ fn read_report<'py>(py: Python<'py>, path: PathBuf) -> PyResult<Bound<'py, PyDic
 #[pyfunction]
 #[pyo3(signature = (n=None))]
 fn set_threads(n: Option<usize>) -> PyResult<()> {
-    policytag_pipeline::set_threads(n).py()
+    policytag_pipeline::set_threads(n).map(|_| ()).py()
 }
 
 /// The native part of the `policytag` Python package.

@@ -64,6 +64,9 @@ pub struct FigureRow {
     pub end: usize,
     /// The clause the figure stands in.
     pub clause: String,
+    /// Character offset of the clause in the paragraph text (the figure stands at
+    /// `start - clause_start` in its clause); JSON only.
+    pub clause_start: usize,
     /// What is counted.
     pub what: String,
     /// The value, 万/亿 applied.
@@ -99,6 +102,7 @@ pub fn figure_rows(report: &Report) -> Vec<FigureRow> {
                     start: f.start,
                     end: f.end,
                     clause: f.clause_text(&p.text),
+                    clause_start: f.clause.0,
                     what: f.what.clone(),
                     value: f.value,
                     to: f.to,

@@ -9,8 +9,9 @@
 //!   └─ html     one self-contained page: charts, heat-map, paragraphs with chips and marks
 //! ```
 //!
-//! The crate takes already-tagged data, so it needs no model to use or test; the `policytag`
-//! binary fills it from `Tagger::predict` and `Tagger::evidence`.
+//! A [`Report`] is plain tagged data, so the report itself needs no model to use or test;
+//! [`build::from_tagged`] fills one from the pipeline's tagged documents (key figures read
+//! with the pipeline's words, each given the theme its clause scores highest on).
 //!
 //! ```
 //! use policytag_data::LabelInfo;
@@ -32,6 +33,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod build;
 pub mod document;
 pub mod error;
 pub mod export;

@@ -84,6 +84,33 @@ pub fn csv(themes: &[LabelInfo], profiles: &[Profile]) -> String {
     out
 }
 
+/// The profiles as pretty JSON (`policytag stats --format json`): `{"themes": [{id, name}],
+/// "documents": [profile…]}`, with a final newline.
+pub fn json(themes: &[LabelInfo], profiles: &[Profile]) -> String {
+    #[derive(serde::Serialize)]
+    struct Theme<'a> {
+        id: &'a str,
+        name: &'a str,
+    }
+    #[derive(serde::Serialize)]
+    struct Stats<'a> {
+        themes: Vec<Theme<'a>>,
+        documents: &'a [Profile],
+    }
+    let themes = themes.iter().map(|t| Theme {
+        id: &t.id,
+        name: &t.name,
+    });
+    let stats = Stats {
+        themes: themes.collect(),
+        documents: profiles,
+    };
+    // Plain data with string keys: serialising cannot fail.
+    let mut s = serde_json::to_string_pretty(&stats).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,12 +2,9 @@
 //! the model's predictions for pre-annotation, and come with a matching labelling config.
 
 use anyhow::{Context, Result};
-use rayon::prelude::*;
-
-use policytag_data::active::decision_confidence;
 use policytag_data::atomic::write_atomic;
-use policytag_data::interchange::{self, LsPrediction};
-use policytag_pipeline::{round4, Pipeline};
+use policytag_data::interchange;
+use policytag_pipeline::Pipeline;
 
 use crate::args::{ExportArgs, ToolFormat};
 use crate::exit::{InputError, Outcome};
@@ -47,17 +44,10 @@ pub fn run(a: ExportArgs) -> Result<Outcome> {
     let out = match a.to {
         ToolFormat::Doccano => interchange::write_doccano(&items),
         ToolFormat::Fasttext => {
-            let tokens = if a.tokens {
-                let pipeline = Pipeline::load(a.model.as_deref())?;
-                let t = pipeline.tagger().tokenizer();
-                Some(
-                    items
-                        .par_iter()
-                        .map(|it| t.tokenize(&it.example.text).words.join(" "))
-                        .collect::<Vec<_>>(),
-                )
-            } else {
-                None
+            let texts: Vec<&str> = items.iter().map(|it| it.example.text.as_str()).collect();
+            let tokens = match a.tokens {
+                true => Some(Pipeline::load(a.model.as_deref())?.token_lines(&texts)),
+                false => None,
             };
             let (lines, left_out) =
                 interchange::write_fasttext(&a.file, &items, tokens.as_deref())?;
@@ -66,7 +56,7 @@ pub fn run(a: ExportArgs) -> Result<Outcome> {
                     "policytag: {}: left out {} paragraph(s) with no text for fastText (lines {})",
                     a.file.display(),
                     left_out.len(),
-                    list_some(&left_out)
+                    crate::output::first_five(&left_out)
                 );
             }
             lines
@@ -79,18 +69,9 @@ pub fn run(a: ExportArgs) -> Result<Outcome> {
             };
             let tasks = if predict {
                 let pipeline = Pipeline::load(a.model.as_deref())?;
-                let model = pipeline.model();
-                let thresholds = pipeline.thresholds();
                 let texts: Vec<&str> = items.iter().map(|it| it.example.text.as_str()).collect();
-                let preds: Vec<LsPrediction> = pipeline
-                    .tag_texts(&a.file.display().to_string(), &texts)
-                    .into_iter()
-                    .map(|t| LsPrediction {
-                        labels: t.given().map(String::from).collect(),
-                        score: round4(decision_confidence(&t.scores, &thresholds)),
-                    })
-                    .collect();
-                let version = interchange::model_version(&model.to_bytes()?);
+                let name = a.file.display().to_string();
+                let (version, preds) = pipeline.labelstudio_predictions(&name, &texts)?;
                 interchange::write_labelstudio(&items, Some((&version, &preds)))
             } else {
                 interchange::write_labelstudio(&items, None)
@@ -112,14 +93,4 @@ pub fn run(a: ExportArgs) -> Result<Outcome> {
         a.out.display()
     );
     Ok(Outcome::Ok)
-}
-
-/// The first five numbers, then `…`.
-fn list_some(n: &[usize]) -> String {
-    let shown: Vec<String> = n.iter().take(5).map(|l| l.to_string()).collect();
-    format!(
-        "{}{}",
-        shown.join(", "),
-        if n.len() > 5 { ", …" } else { "" }
-    )
 }

@@ -6,9 +6,9 @@ use policytag_report::export::{self, Table};
 use policytag_report::matrix::{self, TableParams};
 
 use crate::args::{FiguresArgs, TableFormat};
-use crate::corpus;
 use crate::exit::{InputError, Outcome};
 use crate::output;
+use crate::tagging;
 
 /// Run the command.
 pub fn run(a: FiguresArgs) -> Result<Outcome> {
@@ -21,7 +21,7 @@ pub fn run(a: FiguresArgs) -> Result<Outcome> {
         }
         _ => {}
     }
-    let (report, failed) = corpus::load(&a.input)?;
+    let (report, failed) = tagging::load(&a.input, None)?;
     let Some(report) = report else {
         return Ok(Outcome::SomeFailed);
     };

@@ -39,22 +39,11 @@ pub fn run(a: ImportArgs) -> Result<Outcome> {
         },
     )?;
     if !imported.unlabelled.is_empty() {
-        let shown: Vec<String> = imported
-            .unlabelled
-            .iter()
-            .take(5)
-            .map(|t| t.to_string())
-            .collect();
         eprintln!(
-            "policytag: {}: left out {} task(s) without an annotation (tasks {}{})",
+            "policytag: {}: left out {} task(s) without an annotation (tasks {})",
             a.file.display(),
             imported.unlabelled.len(),
-            shown.join(", "),
-            if imported.unlabelled.len() > 5 {
-                ", …"
-            } else {
-                ""
-            }
+            crate::output::first_five(&imported.unlabelled)
         );
     }
     let mut sink = Sink::open(a.out.as_deref())?;

@@ -6,16 +6,16 @@ use policytag_report::export::{self, Table};
 use policytag_report::matrix::{self, TableParams};
 
 use crate::args::{MatrixArgs, MatrixTable, TableFormat};
-use crate::corpus;
 use crate::exit::{InputError, Outcome};
 use crate::output;
+use crate::tagging;
 
 /// Run the command.
 pub fn run(a: MatrixArgs) -> Result<Outcome> {
     if a.format == TableFormat::Xlsx && a.out.is_none() {
         return Err(InputError("--format xlsx needs --out FILE.xlsx".into()).into());
     }
-    let (report, failed) = corpus::load(&a.input)?;
+    let (report, failed) = tagging::load(&a.input, None)?;
     let Some(report) = report else {
         return Ok(Outcome::SomeFailed);
     };

@@ -4,7 +4,6 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 
-use policytag_pipeline::{Pipeline, Reader, TagOptions};
 use policytag_report::html;
 
 use crate::args::ReportArgs;
@@ -16,16 +15,8 @@ const EVIDENCE: usize = 5;
 
 /// Run the command.
 pub fn run(a: ReportArgs) -> Result<Outcome> {
-    crate::output::refuse_input_as_output(Some(&a.out), &a.files)?;
-    let options = TagOptions {
-        threshold: a.threshold,
-        evidence: Some(EVIDENCE),
-    };
-    let pipeline = Pipeline::load(a.model.as_deref())?.with_options(options)?;
-    let reader = Reader::default()
-        .format(a.input_format.format())
-        .jsonl(a.jsonl);
-    let (report, failed) = crate::tagging::report(&pipeline, &reader, &a.files, a.jsonl)?;
+    crate::output::refuse_input_as_output(Some(&a.out), &a.input.files)?;
+    let (report, failed) = crate::tagging::load(&a.input, Some(EVIDENCE))?;
     let Some(report) = report else {
         return Ok(Outcome::SomeFailed);
     };

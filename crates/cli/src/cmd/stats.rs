@@ -3,59 +3,23 @@
 use std::io::Write;
 
 use anyhow::Result;
-use serde::Serialize;
 
-use policytag_pipeline::{Pipeline, Reader, TagOptions};
-use policytag_report::profile::{self, Profile};
+use policytag_report::profile;
 use policytag_report::table;
 
 use crate::args::{StatsArgs, StatsFormat};
 use crate::exit::Outcome;
 
-#[derive(Serialize)]
-struct ThemeRow<'a> {
-    id: &'a str,
-    name: &'a str,
-}
-
-#[derive(Serialize)]
-struct Stats<'a> {
-    themes: Vec<ThemeRow<'a>>,
-    documents: &'a [Profile],
-}
-
 /// Run the command.
 pub fn run(a: StatsArgs) -> Result<Outcome> {
-    let options = TagOptions {
-        threshold: a.threshold,
-        evidence: None,
-    };
-    let pipeline = Pipeline::load(a.model.as_deref())?.with_options(options)?;
-    let reader = Reader::default()
-        .format(a.input_format.format())
-        .jsonl(a.jsonl);
-    let (report, failed) = crate::tagging::report(&pipeline, &reader, &a.files, a.jsonl)?;
+    let (report, failed) = crate::tagging::load(&a.input, None)?;
     let Some(report) = report else {
         return Ok(Outcome::SomeFailed);
     };
     let profiles = profile::profiles(&report);
     let mut out = std::io::stdout().lock();
     match a.format {
-        StatsFormat::Json => {
-            let s = Stats {
-                themes: report
-                    .themes
-                    .iter()
-                    .map(|t| ThemeRow {
-                        id: &t.id,
-                        name: &t.name,
-                    })
-                    .collect(),
-                documents: &profiles,
-            };
-            serde_json::to_writer_pretty(&mut out, &s)?;
-            writeln!(out)?;
-        }
+        StatsFormat::Json => write!(out, "{}", table::json(&report.themes, &profiles))?,
         StatsFormat::Csv => write!(out, "{}", table::csv(&report.themes, &profiles))?,
         StatsFormat::Text => write!(out, "{}", table::text(&profiles))?,
     }

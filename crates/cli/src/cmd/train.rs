@@ -114,18 +114,12 @@ pub fn run(a: TrainArgs) -> Result<Outcome> {
             },
         )?;
         if !r.skipped.is_empty() {
-            let lines: Vec<String> = r
-                .skipped
-                .iter()
-                .take(5)
-                .map(|(l, _)| l.to_string())
-                .collect();
+            let lines: Vec<usize> = r.skipped.iter().map(|(l, _)| *l).collect();
             eprintln!(
-                "policytag: {}: skipped {} bad line(s) (lines {}{})",
+                "policytag: {}: skipped {} bad line(s) (lines {})",
                 path.display(),
                 r.skipped.len(),
-                lines.join(", "),
-                if r.skipped.len() > 5 { ", …" } else { "" }
+                crate::output::first_five(&lines)
             );
         }
         examples.extend(r.examples);

@@ -109,9 +109,12 @@ class Model:
 
 
 def segment(source: Union[PathLike, bytes], name: Optional[str] = None):
-    """The paragraphs of reports as a DataFrame (``doc``, ``format``, ``title``,
-    ``paragraph``, ``id``, ``heading``, ``start``, ``end``, ``text``): a file, a directory of
-    reports, or the bytes of one (``name`` names them; its extension hints the format)."""
+    """The paragraphs of reports as a DataFrame: every field ``policytag segment --format
+    jsonl`` writes (``id``, ``doc``, the document's ``document``, ``doc_title``,
+    ``doc_bureau``, ``doc_region``, ``doc_years``, ``doc_kind``, ``doc_date``, then
+    ``paragraph``, ``start``, ``end``, ``heading``, ``text``) plus ``format`` and ``title``:
+    a file, a directory of reports, or the bytes of one (``name`` names them; its extension
+    hints the format)."""
     import pandas as pd
 
     if not isinstance(source, (bytes, bytearray)):
@@ -160,4 +163,7 @@ def evaluate(model: Model, data: Any, *, text_col: str = "text", labels_col: str
     ``labels``) or a labelled JSONL file."""
     if isinstance(data, (str, os.PathLike)):
         return model._m.evaluate_file(os.fspath(data))
-    return model._m.evaluate(_rows(data, text_col, labels_col))
+    docs = None
+    if "doc" in data.columns:
+        docs = [None if d is None or d != d else str(d) for d in data["doc"].tolist()]
+    return model._m.evaluate(_rows(data, text_col, labels_col), docs)

@@ -9,14 +9,20 @@
 //! the phrase is about money, none otherwise). A range (`3—5所`, `3至5所`) keeps both ends.
 //! 余/多/近/约/左右 mark the figure as approximate.
 //!
-//! **What it counts** is a noun phrase of whole words: the words just before the number,
-//! without linking verbs (达到/为/共…) and without function words at either end (其中, 并, 已,
-//! 两个… by jieba's part-of-speech tags), at most [`MAX_WHAT`] characters. When a measure word
-//! is followed by its noun (`118所民办幼儿园`, `100余节丰富的校本课程`), that noun is what is
-//! counted, after the verb before the number if there is one (`新建3所幼儿园` → `新建幼儿园`).
-//! A phrase that would be a single function word is left empty. Words and tags come from the
-//! caller ([`Context::words`]); without them every character is a word and no noun after a
-//! measure word is taken.
+//! **What it counts** is a noun phrase of whole words: the words just before the number
+//! (across a space), starting after 现有/共有/其中/等 and without 含/包括, without linking
+//! verbs (达到/为/共/低于/要…) and without function words, localizers (以下, 内) or bare
+//! numerals at either end (其中, 并, 已, 两个… by jieba's part-of-speech tags; a word that only
+//! starts with a numeral, 一本 or 全年, stays), at most [`MAX_WHAT`] characters. When a measure
+//! word is followed by its noun (`118所民办幼儿园`, `100余节丰富的校本课程`, `23名“师德标兵”`,
+//! `41个中小学(幼儿园)建设项目`), that noun is what is counted — up to 全部/全员, or up to a
+//! 的 that follows it (`63所中小学的…` → `中小学`) — after the verbs just before the number if
+//! there are any and no 的 between (`新建3所幼儿园` → `新建幼儿园`, but `达标创建的16个党组织`
+//! → `党组织`); a noun longer than [`MAX_WHAT`] keeps only its first noun. An amount right
+//! after a count counts the same thing (`教科书62289套373.43万元`). A phrase that would be a
+//! single function word is left empty. Words and tags come from the caller
+//! ([`Context::words`]); without them every character is a word and no noun after a measure
+//! word is taken.
 //!
 //! **Result or target.** A figure is a [`Kind::Target`] — a target, threshold or limit —
 //! when its clause sets it as an aim or bound before the number (力争, 确保, 目标, 计划, 不低于,
@@ -112,6 +118,8 @@ pub struct Context<'a> {
 
 /// Linking words stripped from the end of the counted phrase (longest first).
 const LINKS: &[&str] = &[
+    "要达到",
+    "将达到",
     "不超过",
     "不少于",
     "不低于",
@@ -126,8 +134,14 @@ const LINKS: &[&str] = &[
     "下降到",
     "控制在",
     "保持在",
+    "保持",
     "达到",
     "超过",
+    "低于",
+    "高于",
+    "少于",
+    "多于",
+    "不足",
     "突破",
     "累计",
     "共计",
@@ -157,7 +171,18 @@ const LINKS: &[&str] = &[
     "是",
     "占",
     "仅",
+    "要",
+    "需",
+    "应",
+    "将",
 ];
+
+/// Words after which the counted phrase starts (`红谷滩区现有[区属义务教育学校]35所`,
+/// `在《…》等[期刊发表论文]10余篇`).
+const STARTS_AFTER: &[&str] = &["现有", "共有", "其中", "累计", "共计", "等"];
+
+/// Words that end a noun after a measure word (`3000多名教师[全员]竞聘`).
+const NOT_NOUNS: &[&str] = &["全部", "全员", "全体", "总数", "以上", "以下", "左右"];
 
 /// What stands between two figures of one quantity (`由58%上升到79.6%`).
 const CHANGES: &[&str] = &[
@@ -196,6 +221,8 @@ const LEADING: &[&str] = &[
     "预计",
     "计划",
     "其中",
+    "包括",
+    "含",
     "同时",
     "并且",
     "以及",
@@ -237,8 +264,8 @@ const FUNCTION: &str =
 /// Longest counted phrase kept, in characters (whole words from the number backwards).
 pub const MAX_WHAT: usize = 12;
 
-/// Longest noun taken after a measure word (`3所幼儿园`), in characters.
-const MAX_NOUN: usize = 8;
+/// Longest noun taken whole after a measure word (`3所幼儿园`), in characters.
+const MAX_NOUN: usize = MAX_WHAT;
 
 /// Units that are measure words: the noun they count may follow (`3所幼儿园`).
 const MEASURE_WORDS: &[&str] = &[
@@ -416,11 +443,12 @@ fn closing(c: char) -> Option<char> {
 fn is_edge_tag(tag: &str) -> bool {
     matches!(
         tag.chars().next(),
-        Some('p' | 'c' | 'u' | 'd' | 'm' | 'q' | 'r' | 't' | 'x' | 'e' | 'y' | 'o')
-    )
+        Some('p' | 'c' | 'u' | 'd' | 'm' | 'q' | 'r' | 't' | 'x')
+    ) || matches!(tag, "e" | "y" | "o")
 }
 
-/// Tags of the words a counted noun after a measure word may have (`3所[民办][幼儿园]`).
+/// Tags of the words a counted noun after a measure word may have and end in
+/// (`3所[民办][幼儿园]`).
 fn is_noun_tag(tag: &str) -> bool {
     tag.starts_with('n') || matches!(tag, "vn" | "an" | "j")
 }
@@ -433,13 +461,47 @@ fn text_of(n: &[char], s: usize, e: usize) -> String {
     n[s..e].iter().collect()
 }
 
-/// The counted phrase before position `i`: the Chinese characters back to the first other
-/// character (or `floor`), as whole words, without trailing linking words and leading or
-/// trailing function words, at most [`MAX_WHAT`] characters.
+/// The opening bracket or quote at `i` and the position of its closing one, at most 12
+/// characters on and before the clause ends.
+fn bracketed(n: &[char], i: usize) -> Option<usize> {
+    let open = *n.get(i)?;
+    (i + 1..n.len().min(i + 14))
+        .take_while(|&k| !is_clause_break(n[k]))
+        .find(|&k| closing(n[k]) == Some(open))
+}
+
+/// Whether a word is a bare numeral (`一`, `三`, `12`), not a word that starts with one
+/// (`一本`, `全年`).
+fn is_numeral_word(word: &str) -> bool {
+    let mut c: Vec<char> = word.chars().collect();
+    if c.len() > 1 && matches!(c.last(), Some('年' | '月' | '日' | '天' | '岁')) {
+        // 三年, 两月: a span of time.
+        c.pop();
+    }
+    c.len() < 2 || c.iter().all(|&c| is_cn_numeral(c) || c.is_ascii_digit())
+}
+
+/// Localizers that do not start a counted phrase (`14岁[以下]儿童…`).
+const LOCALIZERS: &[&str] = &[
+    "以下", "以上", "以内", "之内", "之间", "内", "上", "下", "前", "后", "中", "间", "外",
+];
+
+/// The counted phrase before position `i`: the Chinese characters (and Latin letters) back
+/// to the first other character (or `floor`), as whole words, starting after 现有/其中/等…,
+/// without trailing linking words and leading or trailing function words, at most
+/// [`MAX_WHAT`] characters.
 fn what_before(n: &[char], w: &Words, i: usize, floor: usize) -> (usize, usize) {
+    // Spaces between the phrase and the number (受益面已达 100%).
+    let mut i = i;
+    while i > floor && matches!(n[i - 1], ' ' | '\u{3000}' | '\u{a0}') {
+        i -= 1;
+    }
     let mut s = i;
     while s > floor {
-        if is_han(n[s - 1]) || (n[s - 1] == '、' && s < i && s >= floor + 2 && is_han(n[s - 2])) {
+        if is_han(n[s - 1])
+            || n[s - 1].is_ascii_alphabetic()
+            || (n[s - 1] == '、' && s < i && s >= floor + 2 && is_han(n[s - 2]))
+        {
             s -= 1;
         } else if n[s - 1].is_ascii_digit() && {
             // 前3000名达到329人: a rank belongs to the phrase.
@@ -469,6 +531,15 @@ fn what_before(n: &[char], w: &Words, i: usize, floor: usize) -> (usize, usize) 
     while e > s && !w.is_boundary(e) {
         e -= 1;
     }
+    // The phrase starts after 现有, 其中, 等… (a word with something after it).
+    let mut k = s;
+    while k < e {
+        let we = w.spans[w.at[k]].1.min(e);
+        if we < e && STARTS_AFTER.contains(&text_of(n, k, we).as_str()) {
+            s = we;
+        }
+        k = we;
+    }
     loop {
         let before = (s, e);
         // Linking words (达到, 共计…) ending at a word boundary.
@@ -483,6 +554,14 @@ fn what_before(n: &[char], w: &Words, i: usize, floor: usize) -> (usize, usize) 
             .max()
         {
             e -= k;
+        }
+        // 达/为 glued to a rate by the tagger (占比达99.6%).
+        let t = text_of(n, s, e);
+        if ["率达", "比达", "率为", "比为"]
+            .iter()
+            .any(|x| t.ends_with(x))
+        {
+            e -= 1;
         }
         // A trailing function word (已, 全部, 两个…), not a closing bracket or 占比.
         if e > s && closing(n[e - 1]).is_none() && !text_of(n, s, e).ends_with("占比") {
@@ -501,12 +580,16 @@ fn what_before(n: &[char], w: &Words, i: usize, floor: usize) -> (usize, usize) 
             s = k + 1;
         }
     }
-    // Then no leading function word.
+    // Then no leading function word, localizer (以下, 内) or bare numeral; an opening
+    // bracket closed inside the phrase stays.
     while e - s > MAX_WHAT
         || (e > s && {
             let (_, we, tag) = &w.spans[w.at[s]];
             let word = text_of(n, s, (*we).min(e));
-            LEADING.contains(&word.as_str()) || is_edge_tag(tag)
+            let kept = bracketed(n, s).is_some_and(|c| c < e)
+                || (tag.starts_with('m') && !is_numeral_word(&word));
+            LEADING.contains(&word.as_str())
+                || (!kept && (is_edge_tag(tag) || LOCALIZERS.contains(&word.as_str())))
         })
     {
         s = w.spans[w.at[s]].1.min(e);
@@ -514,31 +597,56 @@ fn what_before(n: &[char], w: &Words, i: usize, floor: usize) -> (usize, usize) 
     (s, e)
 }
 
-/// The noun after a measure word at `j` (`所[民办][幼儿园]`, `节[丰富]的[校本课程]`): nouns and
-/// their modifiers, after the last 的, ending in a noun, at most [`MAX_NOUN`] characters.
-/// Empty without part-of-speech tags.
+/// The noun after a measure word at `j` (`所[民办][幼儿园]`, `节[丰富]的[校本课程]`,
+/// `名[“师德标兵”]`): nouns and their modifiers, after the last 的, ending in a noun, with
+/// brackets and quotes; at most [`MAX_NOUN`] characters, or else only its first noun
+/// (`14个[行政村]体育民生工程进展情况`). Empty without part-of-speech tags.
 fn noun_after(n: &[char], w: &Words, j: usize) -> (usize, usize) {
     if j >= n.len() || !w.is_boundary(j) {
         return (j, j);
     }
     let (mut s, mut end) = (j, j);
+    let mut first = None;
     let mut k = w.at[j];
     while let Some((ws, we, tag)) = w.spans.get(k) {
-        let word = text_of(n, *ws, *we);
-        if word == "的" && *ws > s {
-            s = *we;
-            end = *we;
+        let (ws, mut we) = (*ws, *we);
+        let word = text_of(n, ws, we);
+        if we - s > 2 * MAX_NOUN {
+            break;
+        }
+        if word == "的" && ws > s {
+            if end > s {
+                // 63所中小学的入学…: the noun before 的 is what is counted.
+                break;
+            }
+            s = we;
+            end = we;
+            first = None;
         } else if end > s && (word.ends_with('率') || word.ends_with("占比")) {
             // 836个基层党组织达标率100%: the rate belongs to the next figure.
             break;
-        } else if is_modifier_tag(tag) && we - s <= MAX_NOUN {
+        } else if NOT_NOUNS.contains(&word.as_str()) {
+            break;
+        } else if let Some(c) =
+            bracketed(n, ws).filter(|_| end > s || n[ws] != '(' && n[ws] != '（')
+        {
+            // 中小学(幼儿园)建设项目, “师德标兵”.
+            we = c + 1;
+            end = we;
+            first.get_or_insert(we);
+            k = w.at[c];
+        } else if is_modifier_tag(tag) {
             if is_noun_tag(tag) {
-                end = *we;
+                end = we;
+                first.get_or_insert(we);
             }
         } else {
             break;
         }
         k += 1;
+    }
+    if end - s > MAX_NOUN {
+        end = first.unwrap_or(s);
     }
     (s, end.max(s))
 }
@@ -555,6 +663,11 @@ fn words_after(n: &[char], w: &Words, j: usize, stop: usize) -> (usize, usize) {
     for skip in ["以上的", "以下的", "以上", "以下", "左右", "的"] {
         if starts_with(n, s, skip) {
             s += skip.chars().count();
+            if skip.ends_with('的') {
+                // 50%以上的幼儿园要纳入…: what the figure qualifies is the noun.
+                let (ns, ne) = noun_after(n, w, s);
+                return (ns, ne.min(stop).max(ns));
+            }
             break;
         }
     }
@@ -579,9 +692,18 @@ fn words_after(n: &[char], w: &Words, j: usize, stop: usize) -> (usize, usize) {
     (s, e.max(s))
 }
 
-/// Whether the phrase `s..e` ends in a verb (`新建`), so the noun after the figure completes it.
-fn ends_in_verb(w: &Words, s: usize, e: usize) -> bool {
-    e > s && w.spans[w.at[e - 1]].2.starts_with('v') && w.spans[w.at[e - 1]].2 != "vn"
+/// Where the verbs ending the phrase `s..e` start (`补缴` in `落实补缴`), at most four
+/// characters of them; `e` when it does not end in a verb.
+fn verbs_before(w: &Words, s: usize, e: usize) -> usize {
+    let mut v = e;
+    while v > s {
+        let (ws, _, tag) = &w.spans[w.at[v - 1]];
+        if *ws < s || !tag.starts_with('v') || tag == "vn" || e - ws > 4 {
+            break;
+        }
+        v = *ws;
+    }
+    v
 }
 
 fn is_function_word(s: &str) -> bool {
@@ -734,22 +856,28 @@ pub fn extract_with(text: &str, cx: &Context<'_>) -> Vec<Figure> {
         let (ws, we) = what_before(&n, &words, i, floor);
         let mut what: String = original[ws..we].iter().collect();
         let between: String = n[floor..i].iter().collect();
-        if let Some(prev) = out
-            .last()
-            .filter(|p| p.end == floor && CHANGES.contains(&between.as_str()))
-        {
-            // 入园率由58%上升到79.6%: the second number counts what the first does.
+        if let Some(prev) = out.last().filter(|p| {
+            p.end == floor
+                && (CHANGES.contains(&between.as_str())
+                    || (between.is_empty() && unit.ends_with('元')))
+        }) {
+            // 入园率由58%上升到79.6%: the second number counts what the first does; so does
+            // an amount right after it (教科书62289套373.43万元).
             what = prev.what.clone();
         }
         if MEASURE_WORDS.contains(&unit.as_str()) {
             let (ns, ne) = noun_after(&n, &words, end);
             if ne > ns {
                 let noun: String = original[ns..ne].iter().collect();
-                what = if ends_in_verb(&words, ws, we) || what.is_empty() {
-                    what + &noun
+                // 新建3所幼儿园 → 新建幼儿园: the verbs just before the number and the noun.
+                // Not after 的: 达标创建的16个党组织 counts 党组织.
+                let relative = n[we..i].contains(&'的');
+                let vs = if relative {
+                    we
                 } else {
-                    noun
+                    verbs_before(&words, ws, we)
                 };
+                what = original[vs..we].iter().collect::<String>() + &noun;
             }
         }
         if is_function_word(&what) {
@@ -1037,6 +1165,69 @@ mod tests {
         ] {
             assert_eq!(chinese_numeral(s), v, "{s}");
         }
+    }
+
+    /// The figures of `tagged` (`词/tag` separated by spaces, sentences written for this
+    /// test) as (what, value, unit), with those words and tags.
+    fn tagged(tagged: &str) -> Vec<(String, f64, String)> {
+        let mut text = String::new();
+        let mut words = Vec::new();
+        for w in tagged.split(' ') {
+            let (word, tag) = w.rsplit_once('/').unwrap();
+            // `_` stands for a space in the text.
+            text.push_str(&word.replace('_', " "));
+            words.push((text.chars().count(), tag.to_string()));
+        }
+        let cx = Context {
+            words: Some(&words),
+            heading: "",
+        };
+        extract_with(&text, &cx)
+            .into_iter()
+            .map(|f| (f.what, f.value, f.unit))
+            .collect()
+    }
+
+    #[test]
+    fn the_counted_noun_phrase_with_words_and_tags() {
+        let whats = |s: &str| -> Vec<String> { tagged(s).into_iter().map(|f| f.0).collect() };
+        // After 现有/共有: what exists, not who has it.
+        assert_eq!(
+            whats("全县/n 现有/b 公办/n 幼儿园/n 35/m 所/q"),
+            ["公办幼儿园"]
+        );
+        // A space before the number.
+        assert_eq!(whats("覆盖面/n 已/d 达/v _/x 98/m %/x"), ["覆盖面"]);
+        // A localizer and a bound (低于) are not part of it.
+        assert_eq!(
+            whats("6/m 岁/m 以下/f 儿童/n 近视率/n 低于/v 3/m %/x"),
+            ["儿童近视率"]
+        );
+        // 的 after the counted noun: the noun before it.
+        assert_eq!(
+            whats("为/p 12/m 所/q 中学/n 的/uj 实验室/n 配备/v 器材/n"),
+            ["中学"]
+        );
+        // A quoted name after the measure word, after its verb.
+        assert_eq!(
+            whats("表彰/v 20/m 名/q “/x 最美/a 教师/n ”/x"),
+            ["表彰“最美教师”"]
+        );
+        // The noun stops before 全部/全员.
+        assert_eq!(
+            whats("全市/n 2000/m 名/q 教师/n 全员/n 参加/v 培训/vn"),
+            ["教师"]
+        );
+        // An amount right after a count counts the same thing.
+        assert_eq!(
+            whats("购置/v 图书/n 5000/m 册/q 2.5/m 万元/m"),
+            ["购置图书", "购置图书"]
+        );
+        // 含…: what is included.
+        assert_eq!(whats("含/v 民办/n 学校/n 3/m 所/q"), ["民办学校"]);
+        // A word that starts with a numeral is kept; a bare year is not.
+        assert_eq!(whats("一本/m 上线/n 120/m 人/n"), ["一本上线"]);
+        assert_eq!(whats("2024/m 年/m 新增/v 学位/n 300/m 个/q"), ["新增学位"]);
     }
 
     #[test]

@@ -1,0 +1,255 @@
+//! Tagged paragraphs written out: the formats of `policytag tag` (text for people, JSONL,
+//! CSV) and [`Pipeline::tag_to`], which reads, tags and writes any number of inputs in
+//! bounded memory, in order.
+
+use std::fmt::Write as _;
+use std::io::Write;
+
+use policytag_data::LabelInfo;
+
+use crate::document::Paragraph;
+use crate::error::{Error, Result};
+use crate::pipeline::{Pipeline, TaggedDocument};
+use crate::reader::Reader;
+use crate::source::Source;
+use crate::tagged::TaggedParagraph;
+
+/// How tagged paragraphs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// For people, in a terminal: each input under a `━━ name` rule, each paragraph with its
+    /// heading path, text (cut at 160 characters) and themes by score.
+    Text,
+    /// One JSON object per paragraph ([`TaggedParagraph::write_json_line`]).
+    Jsonl,
+    /// Comma-separated, with a header row ([`TaggedParagraph::csv_header`]).
+    Csv,
+}
+
+/// What became of one input of [`Pipeline::tag_to`].
+#[derive(Debug)]
+pub enum InputOutcome {
+    /// Tagged and written: this many paragraphs.
+    Tagged(usize),
+    /// Read, but no paragraph was found.
+    Empty,
+    /// Could not be read; nothing of it was written.
+    Failed(Error),
+}
+
+impl TaggedParagraph {
+    /// The paragraph for people (the text format of `tag`): a document line where a new
+    /// document of a page starts, `[index] heading path`, the text (at most 160 characters)
+    /// and the themes given, by score, with their evidence when it was asked for.
+    pub fn write_text(&self, labels: &[LabelInfo], s: &mut String) {
+        let p = &self.paragraph;
+        let heading = p.heading_path();
+        if let Some(d) = p.document.as_ref().filter(|d| d.first == p.index) {
+            let what = d.describe().unwrap_or_else(|| "(nothing known)".into());
+            let _ = writeln!(s, "\n── document {}: {what}", d.index);
+        }
+        s.push('\n');
+        if heading.is_empty() {
+            let _ = writeln!(s, "[{}]", p.index);
+        } else {
+            let _ = writeln!(s, "[{}] {heading}", p.index);
+        }
+        let _ = writeln!(s, "    {}", shorten(&p.text, 160));
+        if self.labels.is_empty() {
+            s.push_str("    ▸ (无主题 no theme)\n");
+            return;
+        }
+        let mut order = self.labels.clone();
+        order.sort_by(|&a, &b| self.scores[b].total_cmp(&self.scores[a]));
+        let parts: Vec<String> = order
+            .iter()
+            .map(|&l| format!("{} {:.2}", labels[l].name, self.scores[l]))
+            .collect();
+        let _ = writeln!(s, "    ▸ {}", parts.join("   "));
+        for &l in &order {
+            if let Some(ev) = self.evidence_of(l) {
+                let terms: Vec<&str> = ev.iter().map(|e| e.term.as_str()).collect();
+                let _ = writeln!(s, "      {}: {}", labels[l].id, terms.join(" · "));
+            }
+        }
+    }
+}
+
+impl Paragraph {
+    /// The header row of [`OutputFormat::Csv`] for untagged paragraphs (`segment`).
+    pub const CSV_HEADER: &'static str = "id,doc,paragraph,start,end,heading,text\n";
+
+    /// The paragraph as `policytag segment` writes it, untagged: for people (a document
+    /// line where a new document of a page starts, `[index] start..end  heading path`, the
+    /// text), as its JSON line (serde), or as a CSV row under [`Paragraph::CSV_HEADER`].
+    pub fn render(&self, format: OutputFormat) -> String {
+        let mut s = String::new();
+        match format {
+            OutputFormat::Text => {
+                if let Some(d) = self.document.as_ref().filter(|d| d.first == self.index) {
+                    let what = d.describe().unwrap_or_else(|| "(nothing known)".into());
+                    let _ = writeln!(s, "━━ document {}: {what}", d.index);
+                }
+                let heading = self.heading_path();
+                let (i, a, b) = (self.index, self.start, self.end);
+                let _ = writeln!(s, "[{i}] {a}..{b}  {heading}\n    {}", self.text);
+            }
+            OutputFormat::Jsonl => {
+                s = serde_json::to_string(self).unwrap_or_default();
+                s.push('\n');
+            }
+            OutputFormat::Csv => {
+                let f = policytag_data::csv::field;
+                let (i, a, b) = (self.index, self.start, self.end);
+                let (id, doc) = (f(&self.id), f(&self.doc));
+                let (h, t) = (f(&self.heading_path()), f(&self.text));
+                let _ = writeln!(s, "{id},{doc},{i},{a},{b},{h},{t}");
+            }
+        }
+        s
+    }
+}
+
+/// At most `n` characters of `s`, with `…` when cut.
+fn shorten(s: &str, n: usize) -> String {
+    match s.char_indices().nth(n) {
+        None => s.to_string(),
+        Some((i, _)) => format!("{}…", &s[..i]),
+    }
+}
+
+impl Pipeline {
+    /// One tagged paragraph in `format` (a CSV row or JSONL line ends with a newline).
+    pub fn render(&self, format: OutputFormat, t: &TaggedParagraph) -> String {
+        let mut s = String::new();
+        match format {
+            OutputFormat::Jsonl => t.write_json_line(&mut s),
+            OutputFormat::Csv => t.write_csv_row(&mut s),
+            OutputFormat::Text => t.write_text(self.labels(), &mut s),
+        }
+        s
+    }
+
+    /// Read, tag and write every input to `out` in `format`, in order and in bounded memory
+    /// ([`Pipeline::stream`] per input; a writer thread writes while the next batches are
+    /// tagged). `outcome` hears what became of each input (by name) — a bad input is
+    /// reported there and the others still tagged. Errors only when writing fails (then
+    /// reading stops).
+    pub fn tag_to(
+        &self,
+        reader: &Reader,
+        sources: impl IntoIterator<Item = Result<Source>>,
+        format: OutputFormat,
+        out: &mut (dyn Write + Send),
+        mut outcome: impl FnMut(&str, InputOutcome),
+    ) -> std::io::Result<()> {
+        if format == OutputFormat::Csv {
+            out.write_all(TaggedParagraph::csv_header(&self.model().label_ids()).as_bytes())?;
+        }
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<String>>(4);
+        std::thread::scope(|scope| {
+            let writer = scope.spawn(move || -> std::io::Result<()> {
+                for chunk in rx {
+                    for s in chunk {
+                        out.write_all(s.as_bytes())?;
+                    }
+                }
+                Ok(())
+            });
+            let mut gone = false;
+            for source in sources {
+                let source = match source {
+                    Ok(s) => s,
+                    Err(e) => {
+                        outcome("", InputOutcome::Failed(e));
+                        continue;
+                    }
+                };
+                let name = source.name();
+                let mut first = true;
+                let result = self.stream(
+                    reader,
+                    &source,
+                    |t| self.render(format, &t),
+                    |mut batch| {
+                        if first && format == OutputFormat::Text {
+                            batch.insert(0, format!("━━ {name}\n"));
+                        }
+                        first = false;
+                        gone = tx.send(batch).is_err();
+                        !gone
+                    },
+                );
+                if gone {
+                    break;
+                }
+                match result {
+                    Ok(0) => outcome(&name, InputOutcome::Empty),
+                    Ok(n) => {
+                        if format == OutputFormat::Text
+                            && tx
+                                .send(vec![format!("\n━━ {name}: {n} paragraphs\n")])
+                                .is_err()
+                        {
+                            break;
+                        }
+                        outcome(&name, InputOutcome::Tagged(n))
+                    }
+                    Err(e) => outcome(&name, InputOutcome::Failed(e)),
+                }
+            }
+            drop(tx);
+            writer
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("the writer thread failed")))
+        })
+    }
+}
+
+impl Pipeline {
+    /// Read and tag whole inputs (one [`TaggedDocument`] per report of a page,
+    /// [`Reader::read_documents`]), at most `max_paragraphs` paragraphs in all: reading stops
+    /// as soon as the total goes over, with [`Error::TooManyParagraphs`] naming the input.
+    /// `outcome` hears what became of each input; a bad input is left out and the others
+    /// kept.
+    pub fn tag_documents(
+        &self,
+        reader: &Reader,
+        sources: impl IntoIterator<Item = Result<Source>>,
+        max_paragraphs: usize,
+        mut outcome: impl FnMut(&str, InputOutcome),
+    ) -> Result<Vec<TaggedDocument>> {
+        let mut docs = Vec::new();
+        let mut total = 0usize;
+        for source in sources {
+            let limited = reader.clone().max_paragraphs(Some(max_paragraphs - total));
+            let read = source.and_then(|s| Ok((s.name(), limited.read_documents(&s)?)));
+            match read {
+                Ok((name, d)) if d.iter().all(|d| d.paragraphs.is_empty()) => {
+                    outcome(&name, InputOutcome::Empty)
+                }
+                Ok((name, d)) => {
+                    let n = d.iter().map(|d| d.paragraphs.len()).sum::<usize>();
+                    total += n;
+                    docs.extend(d.into_iter().map(|d| self.tag_document(d)));
+                    outcome(&name, InputOutcome::Tagged(n))
+                }
+                Err(e @ Error::TooManyParagraphs { .. }) => return Err(e),
+                Err(e) => outcome("", InputOutcome::Failed(e)),
+            }
+        }
+        Ok(docs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shorten_counts_characters() {
+        assert_eq!(shorten("学前教育", 10), "学前教育");
+        assert_eq!(shorten("学前教育", 4), "学前教育");
+        assert_eq!(shorten("学前教育普惠", 4), "学前教育…");
+    }
+}
