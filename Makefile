@@ -97,6 +97,7 @@ corpus:
 ## exists, of its 97 excerpts and 5 reports to bench-out/report-real.png (needs chromium, fonts-noto-cjk; kept out of the repository because it shows real report text).
 screenshots:
 	tools/screenshot.sh docs/report.png
+	tools/annotate-screenshot.sh docs/annotate.png
 	@if [ -d $(REAL)/excerpts ]; then HEIGHT=2600 mkdir -p bench-out && tools/screenshot.sh bench-out/report-real.png $(REAL)/excerpts/*.txt $(REAL)/report-*.txt; fi
 
 corpus-stats: build

@@ -14,20 +14,36 @@
 //! The decisions file stays the single source of truth: a retrain learns from the labelled
 //! lines of the out file as they are at that moment ([`crate::store::Store::examples`]),
 //! and the models are never written anywhere. A retrain uses the training parameters of
-//! the model the session started with (stored in every model file), so the live model is
-//! trained exactly as `policytag train` trained that one. An estimate that a newer retrain
+//! the model the session started with (stored in every model file), so the live model's
+//! classifiers are fitted with the settings `policytag train` used for that one. An estimate that a newer retrain
 //! makes stale is abandoned, so the models keep up with the labelling.
+//!
+//! Retraining is fast because the base corpus is prepared once (on a thread of its own, at
+//! start-up): the base model — the session's own model when it was trained on the base
+//! corpus with these parameters, otherwise one training run — gives the fitted TF-IDF and
+//! each label's calibration and threshold (fitted out of fold on the base corpus), and the
+//! base paragraphs are tokenised and vectorised once. A retrain then only vectorises the
+//! decisions and refits each label's classifier on base + decisions (chi² columns chosen
+//! again, the same regression over the non-zero entries:
+//! [`policytag_model::logistic::fit_binary`]), the labels in parallel. The live model
+//! only ranks and suggests; it is never written, and `policytag train` trains the shipped
+//! model in full. Without a base corpus a retrain is a full training run on the decisions.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Receiver;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use policytag_data::{Example, LabelInfo};
-use policytag_model::train::{Hooks, TrainParams};
-use policytag_model::{Metrics, Model};
+use policytag_features::SparseVec;
+use policytag_model::model::LabelModel;
+use policytag_model::select::chi2_top_k;
+use policytag_model::logistic::fit_binary;
+use policytag_model::train::{corpus_hash, Hooks, TrainParams, TrainSummary};
+use policytag_model::{Metrics, Model, Tagger};
 use policytag_pipeline::Pipeline;
+use rayon::prelude::*;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -44,9 +60,29 @@ pub const ESTIMATE_FOLDS: usize = 3;
 #[derive(Debug, Clone)]
 pub struct Learner {
     params: TrainParams,
-    base: Vec<Example>,
+    base: Arc<Vec<Example>>,
     labels: Vec<LabelInfo>,
     every: usize,
+    start: Option<Arc<Model>>,
+    prepared: Arc<OnceLock<std::result::Result<Prepared, String>>>,
+}
+
+/// The base corpus, prepared once: its model (vectoriser, calibration, thresholds) and
+/// its rows with their labels.
+struct Prepared {
+    tagger: Tagger,
+    rows: Vec<SparseVec>,
+    /// Per label of the base model, which base examples carry it.
+    y: Vec<Vec<bool>>,
+}
+
+impl std::fmt::Debug for Prepared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prepared")
+            .field("rows", &self.rows.len())
+            .field("labels", &self.y.len())
+            .finish()
+    }
 }
 
 impl Learner {
@@ -67,10 +103,80 @@ impl Learner {
         }
         Ok(Learner {
             params,
-            base,
+            base: Arc::new(base),
             labels: labels.to_vec(),
             every,
+            start: None,
+            prepared: Arc::new(OnceLock::new()),
         })
+    }
+
+    /// The session's model: when it was trained on the base corpus with these parameters,
+    /// it is the base model, and preparing does not train one.
+    pub fn with_start_model(mut self, model: Model) -> Learner {
+        self.start = Some(Arc::new(model));
+        self
+    }
+
+    /// Prepare the base corpus now ([`run`] starts it at start-up; otherwise the first
+    /// retrain does). Without a base corpus there is nothing to prepare.
+    pub fn prepare(&self) -> Result<()> {
+        if self.base.is_empty() {
+            return Ok(());
+        }
+        self.prepared().map(drop)
+    }
+
+    fn prepared(&self) -> Result<&Prepared> {
+        self.prepared
+            .get_or_init(|| self.prepare_base().map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(|e| crate::Error::Input(format!("preparing the base corpus: {e}")))
+    }
+
+    fn prepare_base(&self) -> Result<Prepared> {
+        let hash = corpus_hash(&self.base);
+        let model = match &self.start {
+            Some(m) if m.training.corpus_sha256 == hash && m.training.params == self.params => {
+                (**m).clone()
+            }
+            _ => {
+                let never = AtomicBool::new(false);
+                self.train_full(&self.base, &never)?
+            }
+        };
+        let tagger = Tagger::new(model).map_err(policytag_pipeline::Error::from)?;
+        let rows = self
+            .base
+            .par_iter()
+            .map(|e| {
+                tagger
+                    .model()
+                    .tfidf
+                    .transform(&tagger.tokenizer().tokenize(&e.text))
+            })
+            .collect();
+        let y = tagger
+            .model()
+            .labels
+            .iter()
+            .map(|l| self.base.iter().map(|e| e.labels.contains(&l.id)).collect())
+            .collect();
+        Ok(Prepared { tagger, rows, y })
+    }
+
+    /// `policytag train` on `examples`.
+    fn train_full(&self, examples: &[Example], cancel: &AtomicBool) -> Result<Model> {
+        let hooks = Hooks {
+            progress: &|_, _, _| {},
+            cancel,
+        };
+        Ok(policytag_pipeline::train(
+            examples,
+            &self.labels,
+            self.params.clone(),
+            &hooks,
+        )?)
     }
 
     /// Decisions between retrains.
@@ -83,20 +189,64 @@ impl Learner {
         self.base.len()
     }
 
-    /// Train on the base corpus plus `decisions`.
+    /// Train on the base corpus plus `decisions`: each label's classifier refitted on the
+    /// prepared base rows and the decisions' (see the module docs); a full training run on
+    /// the decisions when there is no base corpus.
     pub fn fit(&self, decisions: &[Example], cancel: &AtomicBool) -> Result<Model> {
-        let mut all = self.base.clone();
-        all.extend_from_slice(decisions);
-        let hooks = Hooks {
-            progress: &|_, _, _| {},
-            cancel,
-        };
-        Ok(policytag_pipeline::train(
-            &all,
-            &self.labels,
-            self.params.clone(),
-            &hooks,
-        )?)
+        if self.base.is_empty() {
+            return self.train_full(decisions, cancel);
+        }
+        let prep = self.prepared()?;
+        let base = prep.tagger.model();
+        let extra: Vec<SparseVec> = decisions
+            .par_iter()
+            .map(|e| {
+                base.tfidf
+                    .transform(&prep.tagger.tokenizer().tokenize(&e.text))
+            })
+            .collect();
+        let rows: Vec<&SparseVec> = prep.rows.iter().chain(&extra).collect();
+        let solver = self.params.solver_params();
+        let label_models = base
+            .labels
+            .par_iter()
+            .zip(&base.label_models)
+            .zip(&prep.y)
+            .map(|((label, lm), y)| {
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(policytag_model::Error::Interrupted);
+                }
+                let y: Vec<bool> = y
+                    .iter()
+                    .copied()
+                    .chain(decisions.iter().map(|e| e.labels.contains(&label.id)))
+                    .collect();
+                let features =
+                    chi2_top_k(&rows, &y, base.tfidf.len(), self.params.n_label_features());
+                Ok(LabelModel {
+                    classifier: fit_binary(&label.id, &rows, &y, features, &solver)?,
+                    ..lm.clone()
+                })
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(policytag_pipeline::Error::from)?;
+        let all: Vec<Example> = self.base.iter().chain(decisions).cloned().collect();
+        let mut label_counts: BTreeMap<String, usize> = BTreeMap::new();
+        for l in all.iter().flat_map(|e| &e.labels) {
+            *label_counts.entry(l.clone()).or_default() += 1;
+        }
+        Ok(Model {
+            label_models,
+            training: TrainSummary {
+                params: self.params.clone(),
+                corpus_sha256: corpus_hash(&all),
+                examples: all.len(),
+                label_counts,
+                // The base model's cross-validation: the live estimate is [`Learner::estimate`].
+                ..base.training.clone()
+            },
+            ..base.clone()
+        })
     }
 
     /// Held-out estimate on `decisions`: [`ESTIMATE_FOLDS`]-fold cross-validation where
@@ -240,6 +390,12 @@ fn lock(s: &Mutex<Session>) -> std::sync::MutexGuard<'_, Session> {
 /// The learner thread: wait to be woken, then retrain for as long as the session wants a
 /// newer model. Returns when `wake`'s sender is dropped.
 pub fn run(session: Arc<Mutex<Session>>, learner: Learner, wake: Receiver<()>) {
+    // Prepare the base corpus at start-up, on a thread of its own so that the first retrain
+    // shows as running at once (it waits for the preparation; a failure shows then).
+    let preparing = learner.clone();
+    let _ = std::thread::Builder::new()
+        .name("policytag-prepare".into())
+        .spawn(move || drop(preparing.prepare()));
     while wake.recv().is_ok() {
         loop {
             // (A statement of its own: the guard must not live through the retrain.)
@@ -327,6 +483,40 @@ mod tests {
         let m = l.fit(&[ex("课后服务 双减", &["a"])], &cancel).unwrap();
         assert_eq!(m.training.examples, 25);
         assert_eq!(m.labels[0].name, "A");
+    }
+
+    #[test]
+    fn a_start_model_trained_on_the_base_is_the_base_model() {
+        let cancel = AtomicBool::new(false);
+        let full = Learner::new(params(), base(), &labels(), 5).unwrap();
+        let mut start = full.train_full(&base(), &cancel).unwrap();
+        start.labels[0].name = "from the start model".into();
+        // Same corpus and parameters: its vectoriser and calibration are reused.
+        let l = Learner::new(params(), base(), &labels(), 5)
+            .unwrap()
+            .with_start_model(start.clone());
+        let m = l.fit(&[ex("课后服务 双减", &["a"])], &cancel).unwrap();
+        assert_eq!(m.labels[0].name, "from the start model");
+        assert_eq!(m.label_models[0].threshold, start.label_models[0].threshold);
+        // Other parameters: the base model is trained again.
+        let l = Learner::new(params().features_per_label(40), base(), &labels(), 5)
+            .unwrap()
+            .with_start_model(start);
+        let m = l.fit(&[ex("课后服务 双减", &["a"])], &cancel).unwrap();
+        assert_eq!(m.labels[0].name, "A");
+        // The decisions are learned from: base words the decisions give label b raise b.
+        let d: Vec<Example> = (0..30)
+            .map(|i| ex(&format!("课后服务 作业 {i}"), &["b"]))
+            .collect();
+        let before = Pipeline::new(l.fit(&[], &cancel).unwrap()).unwrap();
+        let after = Pipeline::new(l.fit(&d, &cancel).unwrap()).unwrap();
+        let b = |t: &Pipeline| t.predict("课后服务 作业").scores[1];
+        assert!(
+            b(&after) > b(&before) + 0.1,
+            "{} vs {}",
+            b(&after),
+            b(&before)
+        );
     }
 
     #[test]

@@ -82,6 +82,21 @@ impl Binary {
             .fold(self.decision(&rows.para), f64::max)
     }
 
+    /// With only one class in `y` or no `features`, the constant classifier at the
+    /// (smoothed) prior; otherwise `None` (a regression is to be fitted).
+    pub fn constant(y: &[bool], features: &[u32]) -> Option<Binary> {
+        let npos = y.iter().filter(|&&v| v).count();
+        if npos == 0 || npos == y.len() || features.is_empty() {
+            let prior = (npos as f64 + 0.5) / (y.len() as f64 + 1.0);
+            return Some(Binary {
+                features: Vec::new(),
+                weights: Vec::new(),
+                intercept: (prior / (1.0 - prior)).ln(),
+            });
+        }
+        None
+    }
+
     /// Per-feature contributions `w_j · x_j` for the row's non-zero features.
     pub fn contributions(&self, x: &SparseVec) -> Vec<(u32, f64)> {
         let mut out = Vec::new();
@@ -103,14 +118,8 @@ pub fn fit_binary(
     features: Vec<u32>,
     p: &SolverParams,
 ) -> Result<Binary> {
-    let npos = y.iter().filter(|&&v| v).count();
-    if npos == 0 || npos == y.len() || features.is_empty() {
-        let prior = (npos as f64 + 0.5) / (y.len() as f64 + 1.0);
-        return Ok(Binary {
-            features: Vec::new(),
-            weights: Vec::new(),
-            intercept: (prior / (1.0 - prior)).ln(),
-        });
+    if let Some(b) = Binary::constant(y, &features) {
+        return Ok(b);
     }
     // linfa-logistic's solver on the sparse rows: the same weights, bit for bit, as
     // `LogisticRegression::<f32>` on the dense `n × features` matrix (see `sparse_fit`).

@@ -144,6 +144,18 @@ impl TrainParams {
         self.folds
     }
 
+    /// The columns each label's classifier sees (set by
+    /// [`TrainParams::features_per_label`]).
+    pub fn n_label_features(&self) -> usize {
+        self.features_per_label
+    }
+
+    /// The solver settings of each classifier (set by [`TrainParams::alpha`] and
+    /// [`TrainParams::max_iterations`]).
+    pub fn solver_params(&self) -> SolverParams {
+        self.solver
+    }
+
     /// Validate every parameter (the only place they are validated; errors name the
     /// setter, e.g. `invalid parameter folds: must be at least 2, got 1`).
     pub fn check(self) -> Result<ValidTrainParams> {

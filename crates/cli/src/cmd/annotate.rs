@@ -105,6 +105,8 @@ pub fn run(a: AnnotateArgs) -> Result<Outcome> {
     });
     let group_secs = t0.elapsed().as_secs_f64();
     let tasks = queue::tasks(paras, suggest.then_some(&pipeline))?;
+    // The live learner starts from this model when it was trained on the base corpus.
+    let start_model = (learn && !base.is_empty()).then(|| pipeline.model().clone());
     drop(pipeline);
     let store = Store::open(&a.out).with_context(|| format!("opening {}", a.out.display()))?;
     let settings = Settings {
@@ -123,7 +125,10 @@ pub fn run(a: AnnotateArgs) -> Result<Outcome> {
         session = session.with_groups(g)?;
     }
     if learn {
-        let learner = Learner::new(params, base, &labels, a.every as usize)?;
+        let mut learner = Learner::new(params, base, &labels, a.every as usize)?;
+        if let Some(m) = start_model {
+            learner = learner.with_start_model(m);
+        }
         eprintln!(
             "policytag: learning live: retraining on {} base examples plus the decisions every {} decisions",
             learner.base_len(),
