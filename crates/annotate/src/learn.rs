@@ -37,9 +37,9 @@ use std::time::Instant;
 
 use policytag_data::{Example, LabelInfo};
 use policytag_features::SparseVec;
+use policytag_model::logistic::fit_binary;
 use policytag_model::model::LabelModel;
 use policytag_model::select::chi2_top_k;
-use policytag_model::logistic::fit_binary;
 use policytag_model::train::{corpus_hash, Hooks, TrainParams, TrainSummary};
 use policytag_model::{Metrics, Model, Tagger};
 use policytag_pipeline::Pipeline;

@@ -505,7 +505,12 @@ fn learning_retrains_in_the_background_swaps_and_estimates() {
     for n in 0..3 {
         label_next(&srv, n);
     }
-    // The third decision made a retrain due; the fourth is answered while it runs.
+    // The third decision made a retrain due (the learner thread starts it); the fourth is
+    // answered while it runs (a retrain on the base corpus takes seconds, a decision
+    // milliseconds).
+    wait_state(&srv, "retrain v1 started", |st| {
+        st["learn"]["training"] == 1
+    });
     let r = label_next(&srv, 3);
     assert_eq!(r["state"]["learn"]["training"], 1, "{r}");
     assert_eq!(r["state"]["done"], 4);
