@@ -22,6 +22,16 @@ pub enum Outcome {
     SomeFailed,
 }
 
+impl Outcome {
+    /// [`Outcome::SomeFailed`] when `failed`, else [`Outcome::Ok`].
+    pub fn failed_if(failed: bool) -> Outcome {
+        match failed {
+            true => Outcome::SomeFailed,
+            false => Outcome::Ok,
+        }
+    }
+}
+
 /// True when any error in the chain is the input's fault.
 pub fn is_input_error(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {

@@ -37,9 +37,5 @@ pub fn run(a: FiguresArgs) -> Result<Outcome> {
         }
     };
     output::write_all(a.out.as_deref(), &bytes)?;
-    Ok(if failed {
-        Outcome::SomeFailed
-    } else {
-        Outcome::Ok
-    })
+    Ok(Outcome::failed_if(failed))
 }

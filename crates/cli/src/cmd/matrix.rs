@@ -36,9 +36,5 @@ pub fn run(a: MatrixArgs) -> Result<Outcome> {
         TableFormat::Xlsx => export::xlsx(&report, &m, &export::ALL)?,
     };
     output::write_all(a.out.as_deref(), &bytes)?;
-    Ok(if failed {
-        Outcome::SomeFailed
-    } else {
-        Outcome::Ok
-    })
+    Ok(Outcome::failed_if(failed))
 }

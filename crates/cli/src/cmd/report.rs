@@ -38,9 +38,5 @@ pub fn run(a: ReportArgs) -> Result<Outcome> {
             report.documents.len()
         );
     }
-    Ok(if failed {
-        Outcome::SomeFailed
-    } else {
-        Outcome::Ok
-    })
+    Ok(Outcome::failed_if(failed))
 }

@@ -23,9 +23,5 @@ pub fn run(a: StatsArgs) -> Result<Outcome> {
         StatsFormat::Csv => write!(out, "{}", table::csv(&report.themes, &profiles))?,
         StatsFormat::Text => write!(out, "{}", table::text(&profiles))?,
     }
-    Ok(if failed {
-        Outcome::SomeFailed
-    } else {
-        Outcome::Ok
-    })
+    Ok(Outcome::failed_if(failed))
 }

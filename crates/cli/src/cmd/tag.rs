@@ -34,9 +34,5 @@ pub fn run(a: TagArgs) -> Result<Outcome> {
         }
     })?;
     sink.finish()?;
-    Ok(if failed {
-        Outcome::SomeFailed
-    } else {
-        Outcome::Ok
-    })
+    Ok(Outcome::failed_if(failed))
 }
