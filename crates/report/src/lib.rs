@@ -42,6 +42,8 @@ pub mod html;
 pub mod matrix;
 pub mod profile;
 pub mod table;
+#[cfg(test)]
+mod testing;
 
 pub use document::{Document, Meta, Paragraph, Report};
 pub use error::{Error, Result};

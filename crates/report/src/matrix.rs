@@ -383,17 +383,7 @@ pub fn build(report: &Report, params: &TableParams) -> Matrix {
 mod tests {
     use super::*;
     use crate::document::Paragraph;
-    use policytag_data::LabelInfo;
-
-    fn themes(n: usize) -> Vec<LabelInfo> {
-        (0..n)
-            .map(|i| LabelInfo {
-                id: format!("t{i}"),
-                name: format!("主题{i}"),
-                description: String::new(),
-            })
-            .collect()
-    }
+    use crate::testing::themes;
 
     /// A document of paragraphs (length in characters, themes), with a year and region.
     fn doc(

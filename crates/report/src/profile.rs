@@ -189,17 +189,7 @@ pub fn stand_out(profiles: &[Profile], params: &StandOutParams) -> Vec<StandOut>
 mod tests {
     use super::*;
     use crate::document::Paragraph;
-    use policytag_data::LabelInfo;
-
-    fn themes(n: usize) -> Vec<LabelInfo> {
-        (0..n)
-            .map(|i| LabelInfo {
-                id: format!("t{i}"),
-                name: format!("主题{i}"),
-                description: String::new(),
-            })
-            .collect()
-    }
+    use crate::testing::themes;
 
     /// A document whose paragraph i has the themes `labels[i]`.
     fn doc(name: &str, n_themes: usize, labels: &[&[usize]]) -> Document {
