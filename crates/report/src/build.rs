@@ -78,6 +78,7 @@ fn key_figures(pipeline: &Pipeline, p: &mut Paragraph, labels: &[usize]) {
     );
     for f in &mut p.figures {
         f.theme = match labels {
+            _ if figures::is_background(&f.what) => None,
             [] => None,
             [only] => Some(*only),
             _ => {

@@ -957,6 +957,39 @@ pub fn attribute(clause_scores: &[f64], labels: &[usize]) -> Option<usize> {
     })
 }
 
+/// Words of the regional background statistics that reports cite in their overview — the
+/// economy, the population, the land — which count no education work, so a figure whose
+/// "what" holds one is given no theme.
+/// (Words that also count education work — 行政村 with a gym in each, 劳动力 trained, 少数民族
+/// pupils aided — are left out.)
+const BACKGROUND: &[&str] = &[
+    "生产总值",
+    "GDP",
+    "财政收入",
+    "财政总收入",
+    "一般公共预算收入",
+    "人均纯收入",
+    "人均可支配收入",
+    "户籍人口",
+    "常住人口",
+    "总人口",
+    "国土面积",
+    "总面积",
+    "平方公里",
+];
+
+/// True when a figure's "what" is a regional background statistic (see [`BACKGROUND`]):
+/// such a figure gets no theme, whatever its paragraph is about.
+///
+/// ```
+/// use policytag_report::figures::is_background;
+/// assert!(is_background("农民人均纯收入"));
+/// assert!(!is_background("新增学位"));
+/// ```
+pub fn is_background(what: &str) -> bool {
+    BACKGROUND.iter().any(|w| what.contains(w))
+}
+
 /// Skip past a run of digits or numeral characters that is not a number.
 fn skip_run(n: &[char], i: usize) -> usize {
     let digit = n[i].is_ascii_digit();
