@@ -978,7 +978,8 @@ const BACKGROUND: &[&str] = &[
     "平方公里",
 ];
 
-/// True when a figure's "what" is a regional background statistic (see [`BACKGROUND`]):
+/// True when a figure's "what" is a regional background statistic (the economy, the population,
+/// the land: 生产总值, 财政收入, 人均纯收入, 户籍人口, …):
 /// such a figure gets no theme, whatever its paragraph is about.
 ///
 /// ```
