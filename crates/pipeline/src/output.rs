@@ -44,9 +44,8 @@ impl TaggedParagraph {
     pub fn write_text(&self, labels: &[LabelInfo], s: &mut String) {
         let p = &self.paragraph;
         let heading = p.heading_path();
-        if let Some(d) = p.document.as_ref().filter(|d| d.first == p.index) {
-            let what = d.describe().unwrap_or_else(|| "(nothing known)".into());
-            let _ = writeln!(s, "\n── document {}: {what}", d.index);
+        if let Some(start) = p.document_start() {
+            let _ = writeln!(s, "\n── {start}");
         }
         s.push('\n');
         if heading.is_empty() {
@@ -79,6 +78,14 @@ impl Paragraph {
     /// The header row of [`OutputFormat::Csv`] for untagged paragraphs (`segment`).
     pub const CSV_HEADER: &'static str = "id,doc,paragraph,start,end,heading,text\n";
 
+    /// `document K: what it is` when this paragraph starts a document of a page (for the
+    /// text formats of `tag` and `segment`).
+    fn document_start(&self) -> Option<String> {
+        let d = self.document.as_ref().filter(|d| d.first == self.index)?;
+        let what = d.describe().unwrap_or_else(|| "(nothing known)".into());
+        Some(format!("document {}: {what}", d.index))
+    }
+
     /// The paragraph as `policytag segment` writes it, untagged: for people (a document
     /// line where a new document of a page starts, `[index] start..end  heading path`, the
     /// text), as its JSON line (serde), or as a CSV row under [`Paragraph::CSV_HEADER`].
@@ -86,9 +93,8 @@ impl Paragraph {
         let mut s = String::new();
         match format {
             OutputFormat::Text => {
-                if let Some(d) = self.document.as_ref().filter(|d| d.first == self.index) {
-                    let what = d.describe().unwrap_or_else(|| "(nothing known)".into());
-                    let _ = writeln!(s, "━━ document {}: {what}", d.index);
+                if let Some(start) = self.document_start() {
+                    let _ = writeln!(s, "━━ {start}");
                 }
                 let heading = self.heading_path();
                 let (i, a, b) = (self.index, self.start, self.end);
