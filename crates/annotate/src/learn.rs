@@ -445,6 +445,7 @@ mod tests {
 
     fn ex(text: &str, labels: &[&str]) -> Example {
         Example {
+            doc: None,
             id: None,
             text: text.into(),
             labels: labels.iter().map(|s| s.to_string()).collect(),

@@ -197,6 +197,7 @@ impl Review {
             items
                 .iter()
                 .map(|it| Example {
+                    doc: None,
                     id: Some(it.id.clone()),
                     text: it.text.clone(),
                     labels: it.labels[k].clone(),
@@ -288,6 +289,7 @@ impl Review {
             let g: Vec<Example> = decided
                 .iter()
                 .map(|it| Example {
+                    doc: None,
                     id: Some(it.id.clone()),
                     text: it.text.clone(),
                     labels: gold[&it.id].clone(),
@@ -298,6 +300,7 @@ impl Review {
                     let a: Vec<Example> = decided
                         .iter()
                         .map(|it| Example {
+                            doc: None,
                             id: Some(it.id.clone()),
                             text: it.text.clone(),
                             labels: it.labels[k].clone(),
@@ -378,6 +381,7 @@ mod tests {
             examples: rows
                 .iter()
                 .map(|(t, l)| Example {
+                    doc: None,
                     id: None,
                     text: t.to_string(),
                     labels: l.iter().map(|s| s.to_string()).collect(),

@@ -993,6 +993,7 @@ mod tests {
         let mut s = session(dir.path(), Order::File);
         assert!(!s.wants_retrain() && s.start_retrain().is_none());
         let base = vec![Example {
+            doc: None,
             id: None,
             text: "x".into(),
             labels: vec!["a".into()],

@@ -658,6 +658,7 @@ fn review_shows_disputes_side_by_side_and_agreement_before_and_after() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("gold.jsonl");
     let ex = |t: &str, l: &[&str]| policytag_data::Example {
+        doc: None,
         id: None,
         text: t.into(),
         labels: l.iter().map(|s| s.to_string()).collect(),

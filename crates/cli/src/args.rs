@@ -180,7 +180,7 @@ pub struct TrainArgs {
     /// Where to write the model.
     #[arg(long)]
     pub out: PathBuf,
-    /// Cross-validation folds for calibration, thresholds and metrics [default: 3].
+    /// Cross-validation folds for calibration, thresholds and metrics [default: 5].
     #[arg(long)]
     pub folds: Option<usize>,
     /// Seed for the fold assignment [default: 42].
@@ -207,6 +207,12 @@ pub struct TrainArgs {
     /// L-BFGS iteration cap [default: 40].
     #[arg(long)]
     pub max_iter: Option<u64>,
+    /// Raise each tuned threshold by this much in logit units [default: 0.5].
+    #[arg(long)]
+    pub threshold_margin: Option<f64>,
+    /// How much a paragraph's neighbours in its document move its scores [default: 2].
+    #[arg(long)]
+    pub context_weight: Option<f64>,
     /// Let jieba guess unknown words with its HMM.
     #[arg(long)]
     pub hmm: bool,

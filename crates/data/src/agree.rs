@@ -262,6 +262,7 @@ mod tests {
 
     fn ex(id: Option<&str>, text: &str, labels: &[&str]) -> Example {
         Example {
+            doc: None,
             id: id.map(Into::into),
             text: text.into(),
             labels: labels.iter().map(|l| l.to_string()).collect(),

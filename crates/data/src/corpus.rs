@@ -148,6 +148,7 @@ mod tests {
 
     fn ex(t: &str, l: &[&str]) -> Example {
         Example {
+            doc: None,
             id: None,
             text: t.into(),
             labels: l.iter().map(|s| s.to_string()).collect(),

@@ -18,6 +18,11 @@ pub struct Example {
     /// Optional identifier (unique within a file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Optional document the paragraph belongs to (a `"doc"` string or number): consecutive
+    /// paragraphs of one document are tagged in its context, and evaluation resamples
+    /// documents.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
     /// The paragraph.
     pub text: String,
     /// Its label ids, sorted and unique.
@@ -60,6 +65,9 @@ pub struct CorpusLine {
     /// The id, if given.
     #[serde(default, deserialize_with = "de_id")]
     pub id: Option<String>,
+    /// The document, if given (a string or number, like `"id"`).
+    #[serde(default, deserialize_with = "de_id")]
+    pub doc: Option<String>,
     /// The paragraph (`None` when the line has none: [`CorpusLine::parse`] refuses that;
     /// a line deserialised some other way, e.g. flattened into a bigger record, may not).
     #[serde(default, deserialize_with = "de_text")]
@@ -139,6 +147,7 @@ impl CorpusLine {
         };
         Ok(Example {
             id: self.id,
+            doc: self.doc,
             text: self.text.unwrap_or_default(),
             labels,
         })

@@ -35,6 +35,7 @@
 pub mod bootstrap;
 pub mod calibrate;
 pub mod combine;
+pub mod context;
 pub mod error;
 pub mod folds;
 pub mod logistic;

@@ -2,16 +2,18 @@
 //!
 //! File layout (UTF-8, two lines):
 //! ```text
-//! {"format":"policytag-model","version":2,"payload_bytes":N,"sha256":"…"}
+//! {"format":"policytag-model","version":3,"payload_bytes":N,"sha256":"…"}
 //! {…the payload: labels, text settings, resource hash, TF-IDF, classifiers, training info…}
 //! ```
 //! The header's checksum covers the payload bytes exactly, so damage anywhere is detected
 //! before parsing; the same corpus and flags serialise to the same bytes.
 //!
-//! ## The payload, format version 2
+//! ## The payload, format version 3
 //!
-//! Version 2 (this one) added `tfidf.params.block_norm`, `label_models[].combiner` and
-//! `training.params.tfidf.block_norm`; a version-1 file is answered with the version message.
+//! Version 3 (this one) added `context_weight` ([`crate::context`]) and
+//! `training.params.threshold_margin` / `training.params.context_weight`; version 2 had added
+//! `tfidf.params.block_norm`, `label_models[].combiner` and `training.params.tfidf.block_norm`.
+//! An older file is answered with the version message.
 //!
 //! One JSON object (serde of [`Model`]; maps keyed by label id are sorted, numbers are
 //! shortest round-trip decimals). Every field, as [`PAYLOAD_FIELDS`] lists them:
@@ -25,8 +27,10 @@
 //! pooling             "paragraph" | "max-sentence" | "combined"
 //! label_models[]      {classifier {features, weights, intercept}, platt {a, b}, threshold,
 //!                      combiner {weights, intercept} (only with combined pooling)}
+//! context_weight      how strongly a paragraph's document moves its scores (0: not at all)
 //! training            {params {text, tfidf, folds, seed, features_per_label,
-//!                      solver {alpha, max_iterations, tolerance}, min_label_examples, pooling},
+//!                      solver {alpha, max_iterations, tolerance}, min_label_examples, pooling,
+//!                      threshold_margin, context_weight},
 //!                      corpus_sha256, examples, label_counts {<id>: n}, vocabulary,
 //!                      cv {n, micro_precision, micro_recall, micro_f1, macro_f1, exact_match,
 //!                          hamming_loss, per_label {<id>: {precision, recall, f1, support,
@@ -58,7 +62,7 @@ pub use policytag_data::LabelInfo;
 
 /// The model-file format version this build reads and writes (see the module docs for the
 /// fields of its payload).
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Every field path of a version-[`FORMAT_VERSION`] payload (`[]`: each element of a list,
 /// `<id>`: each label id of a map), in serialisation order. The `format` test checks a
@@ -81,6 +85,7 @@ pub const PAYLOAD_FIELDS: &[&str] = &[
     "label_models[].threshold",
     "label_models[].combiner", "label_models[].combiner.weights",
     "label_models[].combiner.intercept",
+    "context_weight",
     "training", "training.params", "training.params.text", "training.params.text.normalize",
     "training.params.text.normalize.fullwidth", "training.params.text.normalize.t2s",
     "training.params.text.hmm", "training.params.text.domain_dict",
@@ -94,7 +99,8 @@ pub const PAYLOAD_FIELDS: &[&str] = &[
     "training.params.features_per_label", "training.params.solver",
     "training.params.solver.alpha", "training.params.solver.max_iterations",
     "training.params.solver.tolerance", "training.params.min_label_examples",
-    "training.params.pooling",
+    "training.params.pooling", "training.params.threshold_margin",
+    "training.params.context_weight",
     "training.corpus_sha256", "training.examples", "training.label_counts",
     "training.label_counts.<id>", "training.vocabulary",
     "training.cv", "training.cv.n", "training.cv.micro_precision", "training.cv.micro_recall",
@@ -136,6 +142,9 @@ pub struct Model {
     pub pooling: Pooling,
     /// One classifier per label, in label order.
     pub label_models: Vec<LabelModel>,
+    /// How strongly a paragraph's document moves its scores ([`crate::context`]; 0: not at
+    /// all).
+    pub context_weight: f64,
     /// How it was trained and how well it did in cross-validation.
     pub training: TrainSummary,
 }
@@ -256,6 +265,12 @@ impl Model {
                 "{} labels but {} classifiers",
                 self.labels.len(),
                 self.label_models.len()
+            ));
+        }
+        if !(self.context_weight >= 0.0 && self.context_weight.is_finite()) {
+            return Err(format!(
+                "context weight {} is not a finite number >= 0",
+                self.context_weight
             ));
         }
         let dim = self.tfidf.len();

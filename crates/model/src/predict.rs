@@ -279,17 +279,50 @@ impl Tagger {
                 .map(|(&z, m)| m.platt.prob(z))
                 .collect()
         };
-        let labels = scores
-            .iter()
-            .enumerate()
-            .filter(|&(l, &s)| s >= threshold.unwrap_or(self.model.label_models[l].threshold))
-            .map(|(l, _)| l)
-            .collect();
+        let labels = self.given(&scores, threshold);
         Prediction {
             scores,
             labels,
             rows,
         }
+    }
+
+    /// Read the predictions of one document's consecutive paragraphs (`texts`, in order) in
+    /// each other's context ([`crate::context`], with the model's weight) and give labels
+    /// anew at the thresholds (`threshold` overrides them all). Web-page chrome still gets no
+    /// label; fewer than two paragraphs, or a weight of 0, change nothing.
+    pub fn in_context<S: AsRef<str>>(
+        &self,
+        preds: &mut [Prediction],
+        texts: &[S],
+        threshold: Option<f64>,
+    ) {
+        let weight = self.model.context_weight;
+        if preds.len() < 2 || weight == 0.0 {
+            return;
+        }
+        let mut rows: Vec<Vec<f64>> = preds
+            .iter_mut()
+            .map(|p| std::mem::take(&mut p.scores))
+            .collect();
+        crate::context::apply(&mut rows, weight);
+        for ((p, scores), text) in preds.iter_mut().zip(rows).zip(texts) {
+            p.labels = self.given(&scores, threshold);
+            if !p.labels.is_empty() && policytag_tokenizer::is_chrome(text.as_ref()) {
+                p.labels.clear();
+            }
+            p.scores = scores;
+        }
+    }
+
+    /// The labels whose score is at or above their threshold (or `threshold` for all).
+    fn given(&self, scores: &[f64], threshold: Option<f64>) -> Vec<usize> {
+        scores
+            .iter()
+            .enumerate()
+            .filter(|&(l, &s)| s >= threshold.unwrap_or(self.model.label_models[l].threshold))
+            .map(|(l, _)| l)
+            .collect()
     }
 
     /// The `top` terms that pushed label `label` up the most for this prediction (taken
@@ -370,7 +403,9 @@ impl Tagger {
 
     /// Evaluate on labelled examples: metrics, each label's calibration error, and
     /// document-level bootstrap intervals with `groups[i]` naming example `i`'s document (see
-    /// [`crate::bootstrap::document_groups`]). Labels the model does not know are an error.
+    /// [`crate::bootstrap::document_groups`]). Consecutive examples with the same `doc` are
+    /// read in their document's context, as `tag` reads them. Labels the model does not know
+    /// are an error.
     pub fn evaluate(
         &self,
         examples: &[Example],
@@ -396,10 +431,18 @@ impl Tagger {
                     .collect()
             })
             .collect();
-        let preds: Vec<Prediction> = examples
+        let mut preds: Vec<Prediction> = examples
             .par_iter()
             .map(|e| self.predict(&e.text, threshold))
             .collect();
+        let docs: Vec<Option<&str>> = examples.iter().map(|e| e.doc.as_deref()).collect();
+        for run in crate::context::runs(&docs) {
+            let texts: Vec<&str> = examples[run.clone()]
+                .iter()
+                .map(|e| e.text.as_str())
+                .collect();
+            self.in_context(&mut preds[run], &texts, threshold);
+        }
         let pred_sets: Vec<Vec<usize>> = preds.iter().map(|p| p.labels.clone()).collect();
         let ids = self.model.label_ids();
         let scores: Vec<Vec<f64>> = preds.iter().map(|p| p.scores.clone()).collect();

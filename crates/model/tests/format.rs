@@ -34,6 +34,7 @@ fn tiny() -> Model {
         .iter()
         .enumerate()
         .map(|(i, (t, l))| Example {
+            doc: None,
             id: Some(i.to_string()),
             text: t.to_string(),
             labels: if l.is_empty() {

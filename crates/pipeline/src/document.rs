@@ -176,6 +176,13 @@ impl Paragraph {
     pub fn heading_path(&self) -> String {
         self.heading.join(" › ")
     }
+
+    /// The document it is read in the context of ([`policytag_model::context`]): its source
+    /// and its document's position there; `None` for a paragraph with no document (a JSONL
+    /// line without `"doc"`, a text tagged on its own), which is read alone.
+    pub fn context_key(&self) -> Option<(&str, usize)> {
+        self.document.as_ref().map(|d| (self.doc.as_str(), d.index))
+    }
 }
 
 /// JSON: `{"id","doc","paragraph","start","end","heading","text"}` with the heading path

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use policytag_data::{Example, LabelInfo};
+use policytag_model::context::SPAN;
 use policytag_model::train::{Hooks, TrainParams};
 use policytag_model::{Metrics, Model, Prediction, Tagger};
 
@@ -211,9 +212,14 @@ impl Pipeline {
         self.tagger.predict(text, self.options.threshold)
     }
 
-    /// Tag one paragraph.
+    /// Tag one paragraph, read alone.
     pub fn tag(&self, paragraph: Paragraph) -> TaggedParagraph {
         let p = self.predict(&paragraph.text);
+        self.tagged(paragraph, p)
+    }
+
+    /// A paragraph with its prediction (and evidence, if asked for).
+    fn tagged(&self, paragraph: Paragraph, p: Prediction) -> TaggedParagraph {
         let evidence = self.options.evidence.map(|n| {
             p.labels
                 .iter()
@@ -223,9 +229,28 @@ impl Pipeline {
         TaggedParagraph::new(paragraph, p.scores, p.labels, evidence, self.ids.clone())
     }
 
-    /// Tag paragraphs on all cores, order kept.
+    /// Tag paragraphs on all cores, order kept; consecutive paragraphs of one document
+    /// ([`Paragraph::context_key`]) are read in its context ([`policytag_model::context`]).
     pub fn tag_paragraphs(&self, paragraphs: Vec<Paragraph>) -> Vec<TaggedParagraph> {
-        paragraphs.into_par_iter().map(|p| self.tag(p)).collect()
+        let mut preds: Vec<Prediction> = paragraphs
+            .par_iter()
+            .map(|p| self.predict(&p.text))
+            .collect();
+        let keys: Vec<Option<(&str, usize)>> =
+            paragraphs.iter().map(Paragraph::context_key).collect();
+        for run in policytag_model::context::runs(&keys) {
+            let texts: Vec<&str> = paragraphs[run.clone()]
+                .iter()
+                .map(|p| p.text.as_str())
+                .collect();
+            self.tagger
+                .in_context(&mut preds[run], &texts, self.options.threshold);
+        }
+        paragraphs
+            .into_par_iter()
+            .zip(preds)
+            .map(|(paragraph, p)| self.tagged(paragraph, p))
+            .collect()
     }
 
     /// Tag texts (each its own paragraph of a document named `doc`, with ids from
@@ -256,7 +281,9 @@ impl Pipeline {
     }
 
     /// Read and tag one input in bounded memory: a reader thread decodes and segments it
-    /// into batches of [`BATCH`] paragraphs, the rayon pool tags each batch and maps every
+    /// into batches of about [`BATCH`] paragraphs (cut where a document's context run ends,
+    /// [`policytag_model::context::runs`], so every paragraph is read in the same context as
+    /// when the input is tagged whole), the rayon pool tags each batch and maps every
     /// tagged paragraph through `map` (e.g. rendering it), and `sink` receives the mapped
     /// batches in order (returning `false` stops reading). Returns the paragraph count.
     pub fn stream<T: Send>(
@@ -272,9 +299,15 @@ impl Pipeline {
                 let mut batch = Vec::with_capacity(BATCH);
                 let mut total = 0usize;
                 let mut gone = false;
+                // Paragraphs of the context run the last paragraph of `batch` belongs to.
+                let mut run = 0usize;
                 reader.for_each(source, |p| {
-                    batch.push(p);
-                    if batch.len() >= BATCH {
+                    let joins = batch.last().is_some_and(|last: &Paragraph| {
+                        let key = p.context_key();
+                        key.is_some() && key == last.context_key() && run < SPAN
+                    });
+                    run = if joins { run + 1 } else { 1 };
+                    if batch.len() >= BATCH && !joins {
                         total += batch.len();
                         let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
                         if tx.send(full).is_err() {
@@ -282,6 +315,7 @@ impl Pipeline {
                             return false;
                         }
                     }
+                    batch.push(p);
                     true
                 })?;
                 total += batch.len();
@@ -291,7 +325,11 @@ impl Pipeline {
                 Ok(total)
             });
             for batch in rx.iter() {
-                let mapped: Vec<T> = batch.into_par_iter().map(|p| map(self.tag(p))).collect();
+                let mapped: Vec<T> = self
+                    .tag_paragraphs(batch)
+                    .into_par_iter()
+                    .map(&map)
+                    .collect();
                 if !sink(mapped) {
                     break;
                 }

@@ -264,19 +264,37 @@ fn jsonl_paragraphs(source: &Source, name: &str) -> Result<Vec<Paragraph>> {
         labels_optional: true,
     };
     let data = read_jsonl_str(path, &content, opts)?;
+    // Lines that name their document (`"doc"`) carry it, so consecutive lines of one
+    // document are read in its context.
+    let mut head: Option<(String, Arc<DocumentHead>)> = None;
     Ok(data
         .examples
         .into_iter()
         .enumerate()
-        .map(|(i, e)| Paragraph {
-            id: e.id.unwrap_or_else(|| paragraph_id(name, i, &e.text)),
-            doc: name.to_string(),
-            index: i,
-            heading: Vec::new(),
-            start: 0,
-            end: 0,
-            text: e.text,
-            document: None,
+        .map(|(i, e)| {
+            let document = e.doc.as_ref().map(|d| match &head {
+                Some((name, h)) if name == d => h.clone(),
+                _ => {
+                    let h = Arc::new(DocumentHead {
+                        index: 0,
+                        first: i,
+                        title: None,
+                        meta: Default::default(),
+                    });
+                    head = Some((d.clone(), h.clone()));
+                    h
+                }
+            });
+            Paragraph {
+                id: e.id.unwrap_or_else(|| paragraph_id(name, i, &e.text)),
+                doc: e.doc.unwrap_or_else(|| name.to_string()),
+                index: i,
+                heading: Vec::new(),
+                start: 0,
+                end: 0,
+                text: e.text,
+                document,
+            }
         })
         .collect())
 }

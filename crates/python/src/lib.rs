@@ -321,7 +321,12 @@ type Row = (Option<String>, String, Vec<String>);
 
 fn to_examples(rows: Vec<Row>) -> Vec<Example> {
     rows.into_iter()
-        .map(|(id, text, labels)| Example { id, text, labels })
+        .map(|(id, text, labels)| Example {
+            doc: None,
+            id,
+            text,
+            labels,
+        })
         .collect()
 }
 

@@ -71,6 +71,8 @@ fn params(a: &TrainArgs) -> Result<ValidTrainParams> {
     p = set(p, a.seed, TrainParams::seed);
     p = set(p, a.alpha, TrainParams::alpha);
     p = set(p, a.max_iter, TrainParams::max_iterations);
+    p = set(p, a.threshold_margin, TrainParams::threshold_margin);
+    p = set(p, a.context_weight, TrainParams::context_weight);
     let pooling = a.pooling.map(|x| match x {
         PoolingArg::Paragraph => Pooling::Paragraph,
         PoolingArg::MaxSentence => Pooling::MaxSentence,
@@ -106,13 +108,11 @@ pub fn run(a: TrainArgs) -> Result<Outcome> {
     };
     let mut examples = Vec::new();
     for path in &a.data {
-        let r = read_jsonl(
-            path,
-            ReadOptions {
-                skip_bad: a.skip_bad,
-                labels_optional: false,
-            },
-        )?;
+        let opts = ReadOptions {
+            skip_bad: a.skip_bad,
+            ..Default::default()
+        };
+        let r = read_jsonl(path, opts)?;
         if !r.skipped.is_empty() {
             let lines: Vec<usize> = r.skipped.iter().map(|(l, _)| *l).collect();
             eprintln!(

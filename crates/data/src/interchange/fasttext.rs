@@ -29,6 +29,7 @@ pub(super) fn parse_fasttext(path: &Path, content: &str) -> Result<Vec<(Loc, Exa
         out.push((
             loc,
             Example {
+                doc: None,
                 id: None,
                 text: fasttext_unescape(rest),
                 labels,

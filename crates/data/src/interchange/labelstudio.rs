@@ -74,7 +74,15 @@ pub(super) fn parse_labelstudio(path: &Path, content: &str) -> Result<Records> {
             continue;
         };
         let labels = choices(ann).map_err(|m| loc.error(path, m))?;
-        out.push((loc, Example { id, text, labels }));
+        out.push((
+            loc,
+            Example {
+                doc: None,
+                id,
+                text,
+                labels,
+            },
+        ));
     }
     Ok((out, unlabelled))
 }
@@ -104,7 +112,15 @@ fn parse_labelstudio_min(path: &Path, tasks: &[Value]) -> Result<Records> {
             }
             Some(v) => min_choices(v).map_err(|m| loc.error(path, m))?,
         };
-        out.push((loc, Example { id, text, labels }));
+        out.push((
+            loc,
+            Example {
+                doc: None,
+                id,
+                text,
+                labels,
+            },
+        ));
     }
     Ok((out, unlabelled))
 }
@@ -173,6 +189,7 @@ fn parse_labelstudio_csv(path: &Path, content: &str) -> Result<Records> {
         out.push((
             loc,
             Example {
+                doc: None,
                 id,
                 text: field(text_col).to_string(),
                 labels,

@@ -285,6 +285,7 @@ mod tests {
 
     fn ex(id: &str, text: &str, labels: &[&str]) -> Example {
         Example {
+            doc: None,
             id: Some(id.into()),
             text: text.into(),
             labels: labels.iter().map(|l| l.to_string()).collect(),
