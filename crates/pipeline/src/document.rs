@@ -185,6 +185,35 @@ impl Paragraph {
     }
 }
 
+/// One [`DocumentHead`] per run of consecutive paragraphs that name the same document
+/// (JSONL lines with a `"doc"`, table rows with a document column) instead of coming from
+/// segmenting it: such a document has no title or metadata, only its name and position.
+#[derive(Debug, Default)]
+pub struct NamedDocuments {
+    last: Option<(String, usize, Arc<DocumentHead>)>,
+}
+
+impl NamedDocuments {
+    /// The head of document `doc` (its `index`-th in the source) for its paragraph at
+    /// position `at`: the same head as the previous paragraph's when that named the same
+    /// document, else a new one starting at `at`.
+    pub fn head(&mut self, doc: &str, index: usize, at: usize) -> Arc<DocumentHead> {
+        match &self.last {
+            Some((d, i, h)) if d == doc && *i == index => h.clone(),
+            _ => {
+                let h = Arc::new(DocumentHead {
+                    index,
+                    first: at,
+                    title: None,
+                    meta: DocumentMeta::default(),
+                });
+                self.last = Some((doc.to_string(), index, h.clone()));
+                h
+            }
+        }
+    }
+}
+
 /// JSON: `{"id","doc","paragraph","start","end","heading","text"}` with the heading path
 /// joined by ` › ` (what `policytag segment --format jsonl` writes); a paragraph of a
 /// segmented report also has, after `doc`, its document's fields (`document`, `doc_title`,

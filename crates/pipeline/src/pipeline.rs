@@ -12,7 +12,7 @@ use policytag_model::context::SPAN;
 use policytag_model::train::{Hooks, TrainParams};
 use policytag_model::{Metrics, Model, Prediction, Tagger};
 
-use crate::document::{paragraph_id, Document, Paragraph};
+use crate::document::{paragraph_id, Document, NamedDocuments, Paragraph};
 use crate::error::{Error, Result};
 use crate::reader::Reader;
 use crate::source::Source;
@@ -273,6 +273,39 @@ impl Pipeline {
                 })
             })
             .collect()
+    }
+
+    /// Tag texts that name their documents (`docs[i]`: text `i`'s document name and its
+    /// position among its source's documents, or `None` for a text read alone), as the
+    /// paragraphs of `name`: consecutive texts of one document are read in its context, as
+    /// `tag --jsonl` reads lines with a `"doc"`, and carry its name as their `doc`.
+    pub fn tag_texts_in_documents<S: AsRef<str> + Sync>(
+        &self,
+        name: &str,
+        texts: &[S],
+        docs: &[Option<(String, usize)>],
+    ) -> Vec<TaggedParagraph> {
+        let mut named = NamedDocuments::default();
+        let paragraphs = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let text = t.as_ref().to_string();
+                let key = docs.get(i).and_then(Option::as_ref);
+                let doc = key.map_or(name, |(d, _)| d.as_str()).to_string();
+                Paragraph {
+                    id: paragraph_id(&doc, i, &text),
+                    index: i,
+                    heading: Vec::new(),
+                    start: 0,
+                    end: 0,
+                    document: key.map(|(d, k)| named.head(d, *k, i)),
+                    doc,
+                    text,
+                }
+            })
+            .collect();
+        self.tag_paragraphs(paragraphs)
     }
 
     /// Tag a whole document.

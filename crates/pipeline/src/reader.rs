@@ -11,7 +11,9 @@ use policytag_tokenizer::document::{DocumentReader, Event};
 use policytag_tokenizer::stream::{sniff, Lines};
 use policytag_tokenizer::{Encoding, Segmenter};
 
-use crate::document::{paragraph_id, Document, DocumentHead, InputFormat, Paragraph};
+use crate::document::{
+    paragraph_id, Document, DocumentHead, InputFormat, NamedDocuments, Paragraph,
+};
 use crate::error::{Error, Result};
 use crate::source::{not_a_directory, Source};
 
@@ -266,25 +268,13 @@ fn jsonl_paragraphs(source: &Source, name: &str) -> Result<Vec<Paragraph>> {
     let data = read_jsonl_str(path, &content, opts)?;
     // Lines that name their document (`"doc"`) carry it, so consecutive lines of one
     // document are read in its context.
-    let mut head: Option<(String, Arc<DocumentHead>)> = None;
+    let mut named = NamedDocuments::default();
     Ok(data
         .examples
         .into_iter()
         .enumerate()
         .map(|(i, e)| {
-            let document = e.doc.as_ref().map(|d| match &head {
-                Some((name, h)) if name == d => h.clone(),
-                _ => {
-                    let h = Arc::new(DocumentHead {
-                        index: 0,
-                        first: i,
-                        title: None,
-                        meta: Default::default(),
-                    });
-                    head = Some((d.clone(), h.clone()));
-                    h
-                }
-            });
+            let document = e.doc.as_deref().map(|d| named.head(d, 0, i));
             Paragraph {
                 id: e.id.unwrap_or_else(|| paragraph_id(name, i, &e.text)),
                 doc: e.doc.unwrap_or_else(|| name.to_string()),

@@ -188,15 +188,23 @@ impl PyModel {
     }
 
     /// Tag texts into columns: (label ids in model order, the labels given per text, the
-    /// rounded scores as native-endian f64 bytes, row-major texts × labels).
+    /// rounded scores as native-endian f64 bytes, row-major texts × labels). `docs` gives
+    /// each text's document (name, position among its source's documents) or `None`:
+    /// consecutive texts of one document are read in its context, as `policytag tag` reads
+    /// a report's paragraphs; without `docs` every text is read alone.
+    #[pyo3(signature = (texts, docs=None))]
     fn tag_columns<'py>(
         &self,
         py: Python<'py>,
         texts: Vec<String>,
+        docs: Option<Vec<Option<(String, usize)>>>,
     ) -> PyResult<(Vec<String>, Bound<'py, PyList>, Bound<'py, PyBytes>)> {
         let ids = self.pipeline.model().label_ids();
         let (given, scores) = py.detach(|| {
-            let rows = self.pipeline.tag_texts("python", &texts);
+            let rows = match &docs {
+                Some(d) => self.pipeline.tag_texts_in_documents("python", &texts, d),
+                None => self.pipeline.tag_texts("python", &texts),
+            };
             let mut scores = Vec::with_capacity(rows.len() * ids.len() * 8);
             let given: Vec<Vec<usize>> = rows
                 .into_iter()
@@ -267,9 +275,16 @@ impl PyModel {
         examples: Vec<Row>,
         docs: Option<Vec<Option<String>>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let examples = to_examples(examples);
+        let mut examples = to_examples(examples);
         if examples.is_empty() {
             return Err(py_err("evaluate: no examples".into(), true));
+        }
+        // Consecutive examples of one document are read in its context, as `eval` reads a
+        // file's lines with a `"doc"`.
+        if let Some(d) = &docs {
+            for (e, doc) in examples.iter_mut().zip(d) {
+                e.doc = doc.clone();
+            }
         }
         // The documents, for the bootstrap intervals: the same rule as `eval` on a file.
         let groups: Vec<String> = examples

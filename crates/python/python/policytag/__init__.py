@@ -74,13 +74,23 @@ class Model:
 
     def tag_frame(self, df: Any, text_col: str = "text"):
         """A DataFrame with ``df``'s index: ``labels`` (list of theme ids) and one score
-        column per theme (named by its id, in id order), as ``policytag tag`` gives them."""
+        column per theme (named by its id, in id order), as ``policytag tag`` gives them.
+
+        When ``df`` has ``doc`` and ``document`` columns (as :func:`segment` gives them),
+        consecutive rows of one document are read in its context, as ``policytag tag`` reads
+        a report; rows without a document (missing ``document``) are read alone."""
         import numpy as np
         import pandas as pd
 
         if text_col not in df.columns:
             raise InputError(f"the DataFrame has no column {text_col!r}")
-        ids, given, scores = self._m.tag_columns(df[text_col].tolist())
+        docs = None
+        if "doc" in df.columns and "document" in df.columns:
+            docs = [
+                None if k is None or k != k or d is None or d != d else (str(d), int(k))
+                for d, k in zip(df["doc"].tolist(), df["document"].tolist())
+            ]
+        ids, given, scores = self._m.tag_columns(df[text_col].tolist(), docs)
         matrix = np.frombuffer(scores, dtype=np.float64).reshape(len(given), len(ids))
         order = sorted(range(len(ids)), key=lambda k: ids[k])
         out = pd.DataFrame(matrix[:, order], index=df.index, columns=[ids[k] for k in order])
