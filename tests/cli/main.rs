@@ -421,8 +421,23 @@ fn tag_keeps_input_ids_in_jsonl_and_csv() {
 
 #[test]
 fn bad_arguments_are_usage_errors_naming_the_flag() {
+    let train = |flag: &'static str, value: &'static str| {
+        let args = [
+            "train",
+            "--data",
+            "corpus/train.jsonl",
+            "--out",
+            "/tmp/x",
+            flag,
+            value,
+        ];
+        (args.to_vec(), flag)
+    };
     for (args, flag) in [
         (vec!["tag", "x.txt", "--threshold", "2"], "--threshold"),
+        train("--context-weight", "-1"),
+        train("--context-weight", "inf"),
+        train("--threshold-margin", "NaN"),
         (
             vec![
                 "train",
@@ -474,6 +489,7 @@ fn malformed_training_data_names_file_and_line() {
         ("{\"text\":\"a\",\"labels\":[\"x\"]}\n{bad json\n", ":2: malformed JSON"),
         ("{\"text\":\"a\",\"labels\":[\"x\"]}\n{\"labels\":[\"x\"]}\n", ":2: missing \"text\""),
         ("{\"text\":5,\"labels\":[\"x\"]}\n", ":1: \"text\" must be a string"),
+        ("{\"doc\":[1],\"text\":\"a\",\"labels\":[]}\n", ":1: \"doc\" must be a string or number"),
         ("{\"text\":\"a\",\"labels\":\"x\"}\n", ":1: \"labels\" must be a list"),
         ("{\"id\":\"1\",\"text\":\"a\",\"labels\":[]}\n{\"id\":\"1\",\"text\":\"b\",\"labels\":[]}\n", ":2: duplicate id"),
     ];

@@ -208,10 +208,10 @@ pub struct TrainArgs {
     #[arg(long)]
     pub max_iter: Option<u64>,
     /// Raise each tuned threshold by this much in logit units [default: 0.5].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub threshold_margin: Option<f64>,
     /// How much a paragraph's neighbours in its document move its scores [default: 2].
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub context_weight: Option<f64>,
     /// Let jieba guess unknown words with its HMM.
     #[arg(long)]

@@ -66,7 +66,7 @@ pub struct CorpusLine {
     #[serde(default, deserialize_with = "de_id")]
     pub id: Option<String>,
     /// The document, if given (a string or number, like `"id"`).
-    #[serde(default, deserialize_with = "de_id")]
+    #[serde(default, deserialize_with = "de_doc")]
     pub doc: Option<String>,
     /// The paragraph (`None` when the line has none: [`CorpusLine::parse`] refuses that;
     /// a line deserialised some other way, e.g. flattened into a bigger record, may not).
@@ -83,6 +83,15 @@ fn de_id<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>,
         Value::Number(n) => Ok(Some(n.to_string())),
         Value::Null => Ok(None),
         _ => Err(D::Error::custom("\"id\" must be a string or number")),
+    }
+}
+
+fn de_doc<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
+    match Value::deserialize(d)? {
+        Value::String(s) => Ok(Some(s)),
+        Value::Number(n) => Ok(Some(n.to_string())),
+        Value::Null => Ok(None),
+        _ => Err(D::Error::custom("\"doc\" must be a string or number")),
     }
 }
 

@@ -503,4 +503,52 @@ mod tests {
                 .is_empty());
         }
     }
+
+    /// A document's predictions in context are the paragraphs' own scores moved by
+    /// `context::apply`, with labels given anew at the thresholds; chrome stays unlabelled.
+    #[test]
+    fn in_context_moves_scores_and_gives_labels_anew() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+        let model = Model::load(std::path::Path::new(&format!(
+            "{root}/models/default.model"
+        )))
+        .unwrap();
+        assert!(model.context_weight > 0.0);
+        let tagger = Tagger::new(model).unwrap();
+        let texts = [
+            "（三）筑牢校园安全防线",
+            "开展消防疏散演练和防溺水专题教育，全县学校安装一键式报警装置。",
+            "相关信息",
+            "各校每学期开展两次应急演练。",
+        ];
+        let alone: Vec<Prediction> = texts.iter().map(|t| tagger.predict(t, None)).collect();
+        let mut rows: Vec<Vec<f64>> = alone.iter().map(|p| p.scores.clone()).collect();
+        crate::context::apply(&mut rows, tagger.model().context_weight);
+        for threshold in [None, Some(0.0)] {
+            let mut preds: Vec<Prediction> =
+                texts.iter().map(|t| tagger.predict(t, threshold)).collect();
+            tagger.in_context(&mut preds, &texts, threshold);
+            for (i, p) in preds.iter().enumerate() {
+                assert_eq!(p.scores, rows[i], "{}", texts[i]);
+                let want: Vec<usize> = if policytag_tokenizer::is_chrome(texts[i]) {
+                    Vec::new()
+                } else {
+                    (0..rows[i].len())
+                        .filter(|&l| {
+                            rows[i][l]
+                                >= threshold.unwrap_or(tagger.model().label_models[l].threshold)
+                        })
+                        .collect()
+                };
+                assert_eq!(p.labels, want, "{}", texts[i]);
+            }
+            assert!(preds[2].labels.is_empty());
+        }
+        // The context changed something: the scores are not the paragraphs' own.
+        assert!(alone.iter().zip(&rows).any(|(a, r)| a.scores != *r));
+        // A one-paragraph document is read alone.
+        let mut one = vec![tagger.predict(texts[1], None)];
+        tagger.in_context(&mut one, &texts[1..2], None);
+        assert_eq!(one[0], alone[1]);
+    }
 }

@@ -252,6 +252,88 @@ impl Pipeline {
 mod tests {
     use super::*;
 
+    /// Streaming (batches cut where a context run ends) tags every paragraph exactly as
+    /// reading the input whole does, across batch boundaries and the context span, and
+    /// JSONL lines are read in context only with a `"doc"`.
+    #[test]
+    fn streamed_and_whole_inputs_are_tagged_in_the_same_context() {
+        use crate::pipeline::BATCH;
+        use policytag_model::context::SPAN;
+        let pipeline = Pipeline::load(None).unwrap();
+        let kinds = [
+            "全县学校开展防溺水专题教育和消防疏散演练",
+            "新建改扩建幼儿园，新增公办学前学位",
+            "组织教师参加国培省培项目，提升师德师风",
+            "推进智慧校园建设，班班通设备全面更新",
+            "落实课后服务全覆盖，规范校外培训机构",
+        ];
+        let n = SPAN + BATCH + 77;
+        let text: String = (0..n)
+            .map(|i| {
+                format!(
+                    "第{i}项：{}，涉及学校{}所。\n",
+                    kinds[i * 7 % 5],
+                    i % 89 + 3
+                )
+            })
+            .collect();
+        let reader = Reader::default();
+        let source = || Source::bytes("big.txt", text.clone());
+        let mut streamed = Vec::new();
+        pipeline
+            .tag_to(
+                &reader,
+                [Ok(source())],
+                OutputFormat::Jsonl,
+                &mut streamed,
+                |_, _| {},
+            )
+            .unwrap();
+        let docs = pipeline
+            .tag_documents(&reader, [Ok(source())], usize::MAX, |_, _| {})
+            .unwrap();
+        let whole: String = docs
+            .iter()
+            .flat_map(|d| &d.paragraphs)
+            .map(|t| pipeline.render(OutputFormat::Jsonl, t))
+            .collect();
+        let streamed = String::from_utf8(streamed).unwrap();
+        assert!(
+            streamed.lines().count() > SPAN + BATCH,
+            "{}",
+            streamed.lines().count()
+        );
+        assert_eq!(streamed, whole);
+
+        // JSONL: lines with a "doc" are read beside their neighbours, lines without alone.
+        let line = |doc: Option<&str>, t: &str| match doc {
+            Some(d) => format!("{{\"doc\":\"{d}\",\"text\":\"{t}\"}}\n"),
+            None => format!("{{\"text\":\"{t}\"}}\n"),
+        };
+        let tag = |content: String| {
+            let mut out = Vec::new();
+            let jsonl = Reader::default().jsonl(true);
+            let src = Source::bytes("p.jsonl", content);
+            pipeline
+                .tag_to(&jsonl, [Ok(src)], OutputFormat::Jsonl, &mut out, |_, _| {})
+                .unwrap();
+            let out = String::from_utf8(out).unwrap();
+            out.lines()
+                .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+                .collect::<Vec<_>>()
+        };
+        let (a, b) = (kinds[0], kinds[1]);
+        let alone = tag(line(None, a) + &line(None, b));
+        let grouped = tag(line(Some("r1"), a) + &line(Some("r1"), b) + &line(Some("r2"), a));
+        let single = tag(line(Some("r2"), a));
+        assert_ne!(alone[0]["scores"], grouped[0]["scores"]);
+        assert_eq!(alone[0]["scores"], grouped[2]["scores"]);
+        assert_eq!(single[0]["scores"], grouped[2]["scores"]);
+        assert_eq!(grouped[0]["doc"], "r1");
+        assert_eq!(grouped[2]["doc"], "r2");
+        assert_eq!(alone[0]["doc"], "p.jsonl");
+    }
+
     #[test]
     fn shorten_counts_characters() {
         assert_eq!(shorten("学前教育", 10), "学前教育");

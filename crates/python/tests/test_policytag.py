@@ -68,6 +68,21 @@ def test_tag_frame_equals_cli_on_the_test_split(model):
     assert any(w["labels"] for w in want) and any(not w["labels"] for w in want)
 
 
+def test_tag_frame_reads_segmented_reports_in_context_like_the_cli(model):
+    paras = policytag.segment(SAMPLES)
+    frame = model.tag_frame(paras)
+    want = [json.loads(l) for l in cli("tag", "--format", "jsonl", *sorted(SAMPLES.glob("*.txt"))).stdout.splitlines()]
+    want = [w for w in want if "text" in w]
+    assert len(want) == len(frame)
+    ids = sorted(want[0]["scores"])
+    for (_, got), w in zip(frame.iterrows(), want):
+        assert list(got["labels"]) == w["labels"], w["text"]
+        assert {i: got[i] for i in ids} == w["scores"]
+    # Read alone (no document columns), some paragraph scores differ: the context is used.
+    alone = model.tag_frame(paras[["text"]])
+    assert not alone[ids].equals(frame[ids])
+
+
 def test_tag_and_labels(model):
     [row] = model.tag(["新建、改扩建公办幼儿园12所，新增公办学位3600个。"])
     assert set(row["scores"]) == {l["id"] for l in model.labels}
@@ -111,6 +126,14 @@ def test_evaluate_equals_cli_eval_json(model, tmp_path):
     want = json.loads(cli("eval", "--data", data, "--format", "json").stdout)
     assert policytag.evaluate(model, pd.DataFrame(jsonl(data))) == want
     assert policytag.evaluate(model, data) == want
+    # Lines that name their document are read in its context, by both.
+    rows = [{**r, "doc": f"d{k // 4}"} for k, r in enumerate(jsonl(data))]
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    in_context = json.loads(cli("eval", "--data", docs, "--format", "json").stdout)
+    assert in_context["ece"] != want["ece"]  # the scores moved
+    assert policytag.evaluate(model, pd.DataFrame(rows)) == in_context
+    assert policytag.evaluate(model, docs) == in_context
 
 
 def test_errors_are_exceptions_with_the_cli_messages(model, tmp_path):
