@@ -223,8 +223,13 @@ impl Tagger {
                 z[l as usize] += x;
                 let t = &mut top[l as usize];
                 if x > t[GUARD_TERMS - 1] {
-                    t[GUARD_TERMS - 1] = x;
-                    t.sort_unstable_by(|p, q| q.total_cmp(p));
+                    // Insert into the descending top list (no sort call per term).
+                    let mut k = GUARD_TERMS - 1;
+                    while k > 0 && t[k - 1] < x {
+                        t[k] = t[k - 1];
+                        k -= 1;
+                    }
+                    t[k] = x;
                 }
             }
         }
@@ -287,8 +292,8 @@ impl Tagger {
         }
     }
 
-    /// Read the predictions of one document's consecutive paragraphs (`texts`, in order) in
-    /// each other's context ([`crate::context`], with the model's weight) and give labels
+    /// Read the predictions of one document's consecutive paragraphs (`texts`, in order, as
+    /// [`Tagger::predict`] gave them) in each other's context ([`crate::context`], with the model's weight) and give labels
     /// anew at the thresholds (`threshold` overrides them all). Web-page chrome still gets no
     /// label; fewer than two paragraphs, or a weight of 0, change nothing.
     pub fn in_context<S: AsRef<str>>(
@@ -307,8 +312,13 @@ impl Tagger {
             .collect();
         crate::context::apply(&mut rows, weight);
         for ((p, scores), text) in preds.iter_mut().zip(rows).zip(texts) {
+            let alone = std::mem::take(&mut p.labels);
             p.labels = self.given(&scores, threshold);
-            if !p.labels.is_empty() && policytag_tokenizer::is_chrome(text.as_ref()) {
+            // A paragraph that had a label alone was not chrome (`predict` clears chrome's).
+            if !p.labels.is_empty()
+                && alone.is_empty()
+                && policytag_tokenizer::is_chrome(text.as_ref())
+            {
                 p.labels.clear();
             }
             p.scores = scores;
