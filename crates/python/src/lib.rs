@@ -402,7 +402,8 @@ fn pooling(s: Option<&str>) -> PyResult<Option<Pooling>> {
 #[pyfunction]
 #[pyo3(signature = (rows=None, files=None, themes=None, *, ngrams=None, char_ngrams=None,
     max_features=None, min_df=None, folds=None, features_per_label=None, seed=None,
-    alpha=None, max_iter=None, pooling=None, hmm=false))]
+    alpha=None, max_iter=None, pooling=None, hmm=false, threshold_margin=None,
+    context_weight=None))]
 #[allow(clippy::too_many_arguments)]
 fn train(
     py: Python<'_>,
@@ -420,6 +421,8 @@ fn train(
     max_iter: Option<u64>,
     pooling: Option<String>,
     hmm: bool,
+    threshold_margin: Option<f64>,
+    context_weight: Option<f64>,
 ) -> PyResult<PyModel> {
     let char_ngrams = match char_ngrams {
         None => None,
@@ -459,6 +462,12 @@ fn train(
     }
     if let Some(pooling) = self::pooling(pooling.as_deref())? {
         p = p.pooling(pooling);
+    }
+    if let Some(m) = threshold_margin {
+        p = p.threshold_margin(m);
+    }
+    if let Some(w) = context_weight {
+        p = p.context_weight(w);
     }
     let data = match (rows, files) {
         (Some(r), None) => TrainData::Rows(to_examples(r)),

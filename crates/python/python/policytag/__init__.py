@@ -149,6 +149,8 @@ def train(
     max_iter: Optional[int] = None,
     pooling: Optional[str] = None,
     hmm: bool = False,
+    threshold_margin: Optional[float] = None,
+    context_weight: Optional[float] = None,
 ) -> Model:
     """Train a model, as ``policytag train`` does, on a DataFrame (``text`` and ``labels``
     columns, ``id`` optional) or on labelled JSONL file(s). Keywords are the CLI's flags;
@@ -156,7 +158,8 @@ def train(
     kw = dict(
         ngrams=ngrams, char_ngrams=char_ngrams, max_features=max_features, min_df=min_df,
         folds=folds, features_per_label=features_per_label, seed=seed, alpha=alpha,
-        max_iter=max_iter, pooling=pooling, hmm=hmm,
+        max_iter=max_iter, pooling=pooling, hmm=hmm, threshold_margin=threshold_margin,
+        context_weight=context_weight,
     )
     themes = None if themes is None else os.fspath(themes)
     if isinstance(data, (str, os.PathLike)):
