@@ -29,6 +29,18 @@ pub struct Example {
     pub labels: Vec<String>,
 }
 
+impl Example {
+    /// An example that names no document.
+    pub fn new(id: Option<String>, text: String, labels: Vec<String>) -> Example {
+        Example {
+            id,
+            doc: None,
+            text,
+            labels,
+        }
+    }
+}
+
 /// How strictly to read.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ReadOptions {
@@ -78,20 +90,25 @@ pub struct CorpusLine {
 }
 
 fn de_id<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
-    match Value::deserialize(d)? {
-        Value::String(s) => Ok(Some(s)),
-        Value::Number(n) => Ok(Some(n.to_string())),
-        Value::Null => Ok(None),
-        _ => Err(D::Error::custom("\"id\" must be a string or number")),
-    }
+    string_or_number(d, "id")
 }
 
 fn de_doc<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
+    string_or_number(d, "doc")
+}
+
+/// A string or a number (kept as written), or `null`; else an error naming `key`.
+fn string_or_number<'de, D: Deserializer<'de>>(
+    d: D,
+    key: &str,
+) -> std::result::Result<Option<String>, D::Error> {
     match Value::deserialize(d)? {
         Value::String(s) => Ok(Some(s)),
         Value::Number(n) => Ok(Some(n.to_string())),
         Value::Null => Ok(None),
-        _ => Err(D::Error::custom("\"doc\" must be a string or number")),
+        _ => Err(D::Error::custom(format!(
+            "\"{key}\" must be a string or number"
+        ))),
     }
 }
 

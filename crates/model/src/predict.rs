@@ -467,15 +467,18 @@ impl Tagger {
 mod tests {
     use super::*;
 
+    /// The repository root and the default model file in it.
+    fn default_model() -> (&'static str, Model) {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+        let path = format!("{root}/models/default.model");
+        (root, Model::load(std::path::Path::new(&path)).unwrap())
+    }
+
     /// The streaming path of `predict` (words straight from jieba into the vectoriser) must
     /// give exactly what tokenising to `Tokens` and vectorising them gives.
     #[test]
     fn streaming_predict_equals_token_path() {
-        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-        let model = Model::load(std::path::Path::new(&format!(
-            "{root}/models/default.model"
-        )))
-        .unwrap();
+        let (root, model) = default_model();
         assert_eq!(model.pooling, Pooling::Combined);
         let tagger = Tagger::new(model).unwrap();
         let raw = std::fs::read_to_string(format!("{root}/corpus/test.jsonl")).unwrap();
@@ -518,11 +521,7 @@ mod tests {
     /// `context::apply`, with labels given anew at the thresholds; chrome stays unlabelled.
     #[test]
     fn in_context_moves_scores_and_gives_labels_anew() {
-        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-        let model = Model::load(std::path::Path::new(&format!(
-            "{root}/models/default.model"
-        )))
-        .unwrap();
+        let (_, model) = default_model();
         assert!(model.context_weight > 0.0);
         let tagger = Tagger::new(model).unwrap();
         let texts = [

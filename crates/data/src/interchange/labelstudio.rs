@@ -74,15 +74,7 @@ pub(super) fn parse_labelstudio(path: &Path, content: &str) -> Result<Records> {
             continue;
         };
         let labels = choices(ann).map_err(|m| loc.error(path, m))?;
-        out.push((
-            loc,
-            Example {
-                doc: None,
-                id,
-                text,
-                labels,
-            },
-        ));
+        out.push((loc, Example::new(id, text, labels)));
     }
     Ok((out, unlabelled))
 }
@@ -112,15 +104,7 @@ fn parse_labelstudio_min(path: &Path, tasks: &[Value]) -> Result<Records> {
             }
             Some(v) => min_choices(v).map_err(|m| loc.error(path, m))?,
         };
-        out.push((
-            loc,
-            Example {
-                doc: None,
-                id,
-                text,
-                labels,
-            },
-        ));
+        out.push((loc, Example::new(id, text, labels)));
     }
     Ok((out, unlabelled))
 }
