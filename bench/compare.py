@@ -46,11 +46,16 @@ def inputs():
     samples = []
     for n in sorted(os.listdir(os.path.join(ROOT, "corpus", "samples"))):
         samples += [l.strip() for l in open(os.path.join(ROOT, "corpus", "samples", n), encoding="utf-8") if l.strip()]
-    block = "\n".join(paras + samples) + "\n"
+    lines = paras + samples
     big = os.path.join(OUT, "big.txt")
     with open(big, "w", encoding="utf-8") as f:
-        n = 0
+        n, k = 0, 0
         while n < 10_000_000:
+            # Each repetition's lines end differently: policytag reads a repeated run of
+            # paragraphs as a page showing the same article twice and keeps one copy, which
+            # would leave most of an identical repetition untagged.
+            k += 1
+            block = "".join(f"{l}（{k}）\n" for l in lines)
             f.write(block)
             n += len(block.encode())
     one = os.path.join(OUT, "one.txt")
