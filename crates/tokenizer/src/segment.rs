@@ -576,7 +576,7 @@ fn run_in_heading_end(s: &str) -> Option<usize> {
         if n > MAX {
             return None;
         }
-        if "。;；!！?？:：".contains(c) {
+        if is_heading_end(c) {
             let e = i + c.len_utf8();
             return (e < s.len() || n <= MAX).then_some(e);
         }
@@ -598,7 +598,7 @@ fn heading_text(s: &str) -> (String, Option<usize>) {
         if n > 48 {
             break;
         }
-        if "。;；!！?？:：".contains(c) {
+        if is_heading_end(c) {
             end = Some((i, i + c.len_utf8()));
             break;
         }
@@ -637,7 +637,18 @@ fn heading_text(s: &str) -> (String, Option<usize>) {
     }
 }
 
-const NUMERALS: &str = "一二三四五六七八九十〇零百";
+/// Chinese numerals of enumeration markers (`一、`, `（十二）`, `二十是` …).
+fn is_numeral(c: char) -> bool {
+    matches!(
+        c,
+        '一' | '二' | '三' | '四' | '五' | '六' | '七' | '八' | '九' | '十' | '〇' | '零' | '百'
+    )
+}
+
+/// Sentence-closing punctuation a run-in heading ends at: `。;；!！?？:：`.
+fn is_heading_end(c: char) -> bool {
+    matches!(c, '。' | ';' | '；' | '!' | '！' | '?' | '？' | ':' | '：')
+}
 
 fn is_digit(c: char) -> bool {
     c.is_ascii_digit() || ('０'..='９').contains(&c)
@@ -664,7 +675,7 @@ pub fn marker_at(s: &str) -> Option<(u8, usize)> {
     let first = s.chars().next()?;
     if first == '(' || first == '（' {
         let rest = &s[first.len_utf8()..];
-        let k = run(rest, 3, |c| NUMERALS.contains(c));
+        let k = run(rest, 3, is_numeral);
         let d = run(rest, 2, is_digit);
         let (lvl, k) = if k > 0 && k <= 9 {
             (2, k)
@@ -679,7 +690,7 @@ pub fn marker_at(s: &str) -> Option<(u8, usize)> {
         }
         return None;
     }
-    let k = run(s, 3, |c| NUMERALS.contains(c));
+    let k = run(s, 3, is_numeral);
     if k > 0 && k <= 9 {
         let next = s[k..].chars().next()?;
         if next == '、' {
