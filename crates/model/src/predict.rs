@@ -162,15 +162,25 @@ impl Tagger {
     /// except that web-page chrome ([`policytag_tokenizer::is_chrome`]: `相关信息`,
     /// `文件编号 — 发布机构 …`) is never given a label.
     pub fn predict(&self, text: &str, threshold: Option<f64>) -> Prediction {
-        let mut p = self.predict_text(text, threshold);
-        if !p.labels.is_empty() && policytag_tokenizer::is_chrome(text) {
-            p.labels.clear();
+        let normalized = self.tokenizer.normalize(text);
+        let mut p = self.predict_text(&normalized, threshold);
+        if !p.labels.is_empty() {
+            // With both normalisations on, the text is already what the chrome rules read.
+            let n = &self.model.text.normalize;
+            let chrome = if n.fullwidth && n.t2s {
+                policytag_tokenizer::is_chrome_normalized(&normalized)
+            } else {
+                policytag_tokenizer::is_chrome(text)
+            };
+            if chrome {
+                p.labels.clear();
+            }
         }
         p
     }
 
-    fn predict_text(&self, text: &str, threshold: Option<f64>) -> Prediction {
-        let normalized = self.tokenizer.normalize(text);
+    /// Score an already normalised text.
+    fn predict_text(&self, normalized: &str, threshold: Option<f64>) -> Prediction {
         let mut v = self.model.tfidf.vectorizer();
         self.tokenizer.cut_into(&normalized, &mut v);
         let (rows, chars) = match self.model.pooling {
@@ -494,8 +504,30 @@ mod tests {
                 "全區課後服務覆蓋率１００％，ＡＢＣ學校",
                 "双减双减双减",
                 "IPv6 and ICP备 SCHOOL",
+                "您當前所在位置：首頁 > 要聞動態",
+                "发布时间：２０２３－０５－０６　来源：区教育局　【字体：大 中 小】",
+                "　相关信息　",
+                "  • 首頁首頁",
+                "網站支持IPv6",
+                "（七）全力構建平安校園",
             ]
             .map(String::from),
+        );
+        // The tagger's chrome check on its normalised text agrees with the plain one.
+        for t in &texts {
+            let n = tagger.tokenizer().normalize(t);
+            assert_eq!(
+                policytag_tokenizer::is_chrome(t),
+                policytag_tokenizer::is_chrome_normalized(&n),
+                "{t}"
+            );
+        }
+        assert!(
+            texts
+                .iter()
+                .filter(|t| policytag_tokenizer::is_chrome(t))
+                .count()
+                >= 4
         );
         for t in &texts {
             let a = tagger.predict(t, None);

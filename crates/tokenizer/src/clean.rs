@@ -201,19 +201,33 @@ const BULLETS: &[char] = &[
 /// assert!(!is_chrome("（七）全力构建平安校园"));
 /// ```
 pub fn is_chrome(line: &str) -> bool {
-    // Fast path for report paragraphs: every rule below is for lines of at most 120
-    // characters, except the menu-row rule, which needs a line without sentence punctuation
-    // (full- or half-width, as folding maps one to the other).
     let raw = line.trim();
-    if raw.len() > 120
-        && raw.contains(['。', '，', ',', '；', ';', '、'])
-        && raw.chars().count() > 120
-    {
+    if long_sentence(raw) {
         return false;
     }
-    let folded: String = line.trim().chars().map(fold_width).collect();
-    let simplified = to_simplified(folded.trim());
-    let line: &str = &simplified;
+    let folded: String = raw.chars().map(fold_width).collect();
+    chrome_rules(&to_simplified(folded.trim()))
+}
+
+/// [`is_chrome`] of a line already folded to half-width and converted to simplified script
+/// (what the tagger's normaliser gives with both of its settings on), without doing that
+/// again: `is_chrome(x) == is_chrome_normalized(&normalized(x))`.
+pub fn is_chrome_normalized(line: &str) -> bool {
+    let line = line.trim();
+    !long_sentence(line) && chrome_rules(line)
+}
+
+/// Fast path for report paragraphs: every rule of [`chrome_rules`] is for lines of at most
+/// 120 characters, except the menu-row rule, which needs a line without sentence punctuation
+/// (full- or half-width, as folding maps one to the other).
+fn long_sentence(line: &str) -> bool {
+    line.len() > 120
+        && line.contains(['。', '，', ',', '；', ';', '、'])
+        && line.chars().count() > 120
+}
+
+/// The chrome rules, on a trimmed line folded to half-width and in simplified script.
+fn chrome_rules(line: &str) -> bool {
     if line.is_empty() {
         return true;
     }

@@ -34,7 +34,7 @@ pub mod segment;
 pub mod stream;
 pub mod tokenize;
 
-pub use clean::is_chrome;
+pub use clean::{is_chrome, is_chrome_normalized};
 pub use decode::{decode, Encoding};
 pub use document::{DocumentReader, Event, Metadata};
 pub use error::{Error, Result};
