@@ -182,17 +182,17 @@ impl Tagger {
     /// Score an already normalised text.
     fn predict_text(&self, normalized: &str, threshold: Option<f64>) -> Prediction {
         let mut v = self.model.tfidf.vectorizer();
-        self.tokenizer.cut_into(&normalized, &mut v);
+        self.tokenizer.cut_into(normalized, &mut v);
         let (rows, chars) = match self.model.pooling {
             Pooling::Paragraph => (
                 Rows {
-                    para: v.finish(&normalized),
+                    para: v.finish(normalized),
                     sentences: Vec::new(),
                 },
                 0,
             ),
             Pooling::MaxSentence | Pooling::Combined => {
-                let (para, sentences) = v.finish_sentences(&normalized);
+                let (para, sentences) = v.finish_sentences(normalized);
                 (Rows { para, sentences }, normalized.chars().count())
             }
         };
