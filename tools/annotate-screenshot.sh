@@ -7,17 +7,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-docs/annotate.png}
-CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
-if [ -z "${BIN:-}" ]; then
-  cargo build -q -p policytag
-  BIN=target/debug/policytag
-fi
-[ -x "$CHROMIUM" ] || { echo "annotate-screenshot.sh: $CHROMIUM not found (apt-get install chromium fonts-noto-cjk)" >&2; exit 1; }
+. tools/chromium.sh
+need_tools annotate-screenshot.sh
 work=$(mktemp -d)
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
 root=$PWD
-case "$BIN" in /*) ;; *) BIN=$root/$BIN ;; esac
 head -n 80 corpus/test.jsonl > "$work/test-split.jsonl"
 # From inside the work directory, so the page names the file and not a temporary path.
 (cd "$work" && exec "$BIN" annotate test-split.jsonl --jsonl --base "$root/corpus/train.jsonl" \
@@ -54,9 +49,4 @@ for _ in range(600):
 else:
     sys.exit("annotate-screenshot.sh: no v2 with an estimate after 5 minutes")
 PY
-mkdir -p "$(dirname "$OUT")"
-"$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-  --disable-background-networking --disable-component-update --disable-sync \
-  --user-data-dir="$work/profile" --hide-scrollbars --window-size=1280,${HEIGHT:-1300} \
-  --virtual-time-budget=5000 --screenshot="$PWD/$OUT" "http://127.0.0.1:$port/" 2>/dev/null
-echo "wrote $OUT"
+shoot "http://127.0.0.1:$port/" "$OUT" "${HEIGHT:-1300}" "$work/profile" --virtual-time-budget=5000

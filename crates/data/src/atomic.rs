@@ -192,9 +192,7 @@ mod tests {
 
     #[test]
     fn stale_temporary_files_are_removed_live_ones_kept() {
-        let dir = std::env::temp_dir().join(format!("policytag-atomic-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let dir = Dir(dir);
+        let dir = Dir::new("atomic");
         let target = dir.path().join("out.jsonl");
         // No process has pid 4294967295; this process is alive.
         let stale = dir.path().join(".out.jsonl.tmp-4294967295");
@@ -211,8 +209,7 @@ mod tests {
 
     #[test]
     fn sink_is_atomic() {
-        let dir = Dir(std::env::temp_dir().join(format!("policytag-sink-{}", std::process::id())));
-        std::fs::create_dir_all(dir.path()).unwrap();
+        let dir = Dir::new("sink");
         let p = dir.path().join("out.txt");
         std::fs::write(&p, "old").unwrap();
         {
@@ -230,8 +227,7 @@ mod tests {
 
     #[test]
     fn an_input_is_not_an_output() {
-        let dir = Dir(std::env::temp_dir().join(format!("policytag-inout-{}", std::process::id())));
-        std::fs::create_dir_all(dir.path()).unwrap();
+        let dir = Dir::new("inout");
         let a = dir.path().join("a.jsonl");
         std::fs::write(&a, "x").unwrap();
         let via_dots = dir.path().join("sub/../a.jsonl");
@@ -248,6 +244,13 @@ mod tests {
     struct Dir(std::path::PathBuf);
 
     impl Dir {
+        /// A fresh directory `policytag-NAME-PID` under the system's temporary directory.
+        fn new(name: &str) -> Dir {
+            let p = std::env::temp_dir().join(format!("policytag-{name}-{}", std::process::id()));
+            std::fs::create_dir_all(&p).unwrap();
+            Dir(p)
+        }
+
         fn path(&self) -> &Path {
             &self.0
         }

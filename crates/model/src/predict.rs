@@ -164,19 +164,21 @@ impl Tagger {
     pub fn predict(&self, text: &str, threshold: Option<f64>) -> Prediction {
         let normalized = self.tokenizer.normalize(text);
         let mut p = self.predict_text(&normalized, threshold);
-        if !p.labels.is_empty() {
-            // With both normalisations on, the text is already what the chrome rules read.
-            let n = &self.model.text.normalize;
-            let chrome = if n.fullwidth && n.t2s {
-                policytag_tokenizer::is_chrome_normalized(&normalized)
-            } else {
-                policytag_tokenizer::is_chrome(text)
-            };
-            if chrome {
-                p.labels.clear();
-            }
+        if !p.labels.is_empty() && self.is_chrome(text, Some(&normalized)) {
+            p.labels.clear();
         }
         p
+    }
+
+    /// Whether `text` is web-page chrome, which never gets a label. `normalized`, when given,
+    /// is `text` through the model's normaliser: with both of its settings on it is what the
+    /// chrome rules read, so they run on it without folding and converting again.
+    fn is_chrome(&self, text: &str, normalized: Option<&str>) -> bool {
+        let n = &self.model.text.normalize;
+        match normalized {
+            Some(t) if n.fullwidth && n.t2s => policytag_tokenizer::is_chrome_normalized(t),
+            _ => policytag_tokenizer::is_chrome(text),
+        }
     }
 
     /// Score an already normalised text.
@@ -325,10 +327,7 @@ impl Tagger {
             let alone = std::mem::take(&mut p.labels);
             p.labels = self.given(&scores, threshold);
             // A paragraph that had a label alone was not chrome (`predict` clears chrome's).
-            if !p.labels.is_empty()
-                && alone.is_empty()
-                && policytag_tokenizer::is_chrome(text.as_ref())
-            {
+            if !p.labels.is_empty() && alone.is_empty() && self.is_chrome(text.as_ref(), None) {
                 p.labels.clear();
             }
             p.scores = scores;

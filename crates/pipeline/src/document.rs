@@ -177,6 +177,31 @@ impl Paragraph {
         self.heading.join(" › ")
     }
 
+    /// A paragraph that comes as it is rather than from segmenting a document (a JSONL line,
+    /// a text): item `index` of source `name`, with its own `id` if it has one (else
+    /// [`paragraph_id`] of `name`), and the document it names — `(name, position among the
+    /// source's documents)` — if any, whose name becomes its `doc`; consecutive paragraphs
+    /// naming the same document share one head through `named`.
+    pub fn unsegmented(
+        name: &str,
+        index: usize,
+        id: Option<String>,
+        text: String,
+        document: Option<(&str, usize)>,
+        named: &mut NamedDocuments,
+    ) -> Paragraph {
+        Paragraph {
+            id: id.unwrap_or_else(|| paragraph_id(name, index, &text)),
+            doc: document.map_or(name, |(d, _)| d).to_string(),
+            index,
+            heading: Vec::new(),
+            start: 0,
+            end: 0,
+            document: document.map(|(d, k)| named.head(d, k, index)),
+            text,
+        }
+    }
+
     /// The document it is read in the context of ([`policytag_model::context`]): its source
     /// and its document's position there; `None` for a paragraph with no document (a JSONL
     /// line without `"doc"`, a text tagged on its own), which is read alone.

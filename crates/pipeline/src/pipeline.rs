@@ -12,7 +12,7 @@ use policytag_model::context::SPAN;
 use policytag_model::train::{Hooks, TrainParams};
 use policytag_model::{Metrics, Model, Prediction, Tagger};
 
-use crate::document::{paragraph_id, Document, NamedDocuments, Paragraph};
+use crate::document::{Document, NamedDocuments, Paragraph};
 use crate::error::{Error, Result};
 use crate::reader::Reader;
 use crate::source::Source;
@@ -254,31 +254,15 @@ impl Pipeline {
     }
 
     /// Tag texts (each its own paragraph of a document named `doc`, with ids from
-    /// [`paragraph_id`]) on all cores, order kept.
+    /// [`crate::document::paragraph_id`]), each read alone, on all cores, order kept.
     pub fn tag_texts<S: AsRef<str> + Sync>(&self, doc: &str, texts: &[S]) -> Vec<TaggedParagraph> {
-        texts
-            .par_iter()
-            .enumerate()
-            .map(|(i, t)| {
-                let text = t.as_ref().to_string();
-                self.tag(Paragraph {
-                    doc: doc.to_string(),
-                    index: i,
-                    id: paragraph_id(doc, i, &text),
-                    heading: Vec::new(),
-                    start: 0,
-                    end: 0,
-                    text,
-                    document: None,
-                })
-            })
-            .collect()
+        self.tag_texts_in_documents(doc, texts, &[])
     }
 
     /// Tag texts that name their documents (`docs[i]`: text `i`'s document name and its
-    /// position among its source's documents, or `None` for a text read alone), as the
-    /// paragraphs of `name`: consecutive texts of one document are read in its context, as
-    /// `tag --jsonl` reads lines with a `"doc"`, and carry its name as their `doc`.
+    /// position among its source's documents, or `None` — or no entry — for a text read
+    /// alone), as the paragraphs of `name`: consecutive texts of one document are read in its
+    /// context and carry its name as their `doc`, as `tag --jsonl` reads lines with a `"doc"`.
     pub fn tag_texts_in_documents<S: AsRef<str> + Sync>(
         &self,
         name: &str,
@@ -290,19 +274,9 @@ impl Pipeline {
             .iter()
             .enumerate()
             .map(|(i, t)| {
-                let text = t.as_ref().to_string();
-                let key = docs.get(i).and_then(Option::as_ref);
-                let doc = key.map_or(name, |(d, _)| d.as_str()).to_string();
-                Paragraph {
-                    id: paragraph_id(&doc, i, &text),
-                    index: i,
-                    heading: Vec::new(),
-                    start: 0,
-                    end: 0,
-                    document: key.map(|(d, k)| named.head(d, *k, i)),
-                    doc,
-                    text,
-                }
+                let doc = docs.get(i).and_then(Option::as_ref);
+                let doc = doc.map(|(d, k)| (d.as_str(), *k));
+                Paragraph::unsegmented(name, i, None, t.as_ref().to_string(), doc, &mut named)
             })
             .collect();
         self.tag_paragraphs(paragraphs)

@@ -274,17 +274,8 @@ fn jsonl_paragraphs(source: &Source, name: &str) -> Result<Vec<Paragraph>> {
         .into_iter()
         .enumerate()
         .map(|(i, e)| {
-            let document = e.doc.as_deref().map(|d| named.head(d, 0, i));
-            Paragraph {
-                id: e.id.unwrap_or_else(|| paragraph_id(name, i, &e.text)),
-                doc: e.doc.unwrap_or_else(|| name.to_string()),
-                index: i,
-                heading: Vec::new(),
-                start: 0,
-                end: 0,
-                text: e.text,
-                document,
-            }
+            let doc = e.doc.as_deref().map(|d| (d, 0));
+            Paragraph::unsegmented(name, i, e.id, e.text, doc, &mut named)
         })
         .collect())
 }
