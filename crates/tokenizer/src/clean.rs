@@ -4,7 +4,7 @@
 //! Every rule is matched on the line folded to half-width and converted to simplified
 //! script, so `來源：` and `網站標識碼` are caught like `来源:` and `网站标识码`.
 
-use crate::normalize::{fold_width, to_simplified};
+use crate::normalize::{normalized, to_simplified};
 
 /// Markers that make a short line chrome wherever they stand in it.
 const CHROME_ANYWHERE: &[&str] = &[
@@ -202,11 +202,8 @@ const BULLETS: &[char] = &[
 /// ```
 pub fn is_chrome(line: &str) -> bool {
     let raw = line.trim();
-    if long_sentence(raw) {
-        return false;
-    }
-    let folded: String = raw.chars().map(fold_width).collect();
-    chrome_rules(&to_simplified(folded.trim()))
+    // Folding and t2s keep the character count and the sentence punctuation this reads.
+    !long_sentence(raw) && chrome_rules(normalized(raw).trim())
 }
 
 /// [`is_chrome`] of a line already folded to half-width and converted to simplified script
@@ -220,7 +217,7 @@ pub fn is_chrome_normalized(line: &str) -> bool {
 /// Fast path for report paragraphs: every rule of [`chrome_rules`] is for lines of at most
 /// 120 characters, except the menu-row rule, which needs a line without sentence punctuation
 /// (full- or half-width, as folding maps one to the other).
-fn long_sentence(line: &str) -> bool {
+pub(crate) fn long_sentence(line: &str) -> bool {
     line.len() > 120
         && line.contains(['。', '，', ',', '；', ';', '、'])
         && line.chars().count() > 120
@@ -261,16 +258,18 @@ fn chrome_rules(line: &str) -> bool {
         return true;
     }
     // A row of short menu items separated by spaces or bars, with no sentence punctuation.
-    let parts: Vec<&str> = line
-        .split(|c: char| c.is_whitespace() || c == '|' || c == '丨')
-        .filter(|p| !p.is_empty())
-        .collect();
-    if parts.len() >= 3
-        && parts.iter().all(|p| p.chars().count() <= 5)
-        && !line.contains(['。', ',', ',', ';', ';', '、'])
-        && !parts.iter().any(|p| p.chars().any(|c| c.is_ascii_digit()))
-    {
-        return true;
+    if !line.contains(['。', ',', ',', ';', ';', '、']) {
+        let mut parts = 0usize;
+        let menu = line
+            .split(|c: char| c.is_whitespace() || c == '|' || c == '丨')
+            .filter(|p| !p.is_empty())
+            .all(|p| {
+                parts += 1;
+                p.chars().count() <= 5 && !p.chars().any(|c| c.is_ascii_digit())
+            });
+        if menu && parts >= 3 {
+            return true;
+        }
     }
     // Navigation lines repeating a short word, as menus copy ("首页首页").
     if nchars <= 12 && nchars.is_multiple_of(2) {
@@ -284,7 +283,7 @@ fn chrome_rules(line: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     #[test]
@@ -325,6 +324,49 @@ mod tests {
         ] {
             assert!(is_chrome(l), "{l}");
         }
+    }
+
+    /// Lines of the sample reports (simplified, traditional, a web page) and variants of
+    /// them: as written, with ASCII made full-width, and cut short.
+    pub(crate) fn varied_lines() -> Vec<String> {
+        let widen = |s: &str| -> String {
+            s.chars()
+                .map(|c| match c {
+                    ' ' => '\u{3000}',
+                    '!'..='~' => char::from_u32(c as u32 + 0xFEE0).unwrap_or(c),
+                    _ => c,
+                })
+                .collect()
+        };
+        let samples = [
+            include_str!("../../../corpus/samples/city-double-reduction-webpage.txt"),
+            include_str!("../../../corpus/samples/county-annual-summary.txt"),
+            include_str!("../../../corpus/samples/district-plan-traditional.txt"),
+            "柳南區教育局2022年工作總結\n來源：柳南區教育局 發布日期：2023-02-16\n\
+             網站標識碼：1234567890\n主辦單位：某區人民政府\n某縣教育體育局2023年工作總結和2024年工作打算\n\
+             首頁 機構概況 政務公開 教育動態\n（一）全力構建平安校園\n一、2023年工作總結\n\
+             招聘中小學教師若干名；\n二〇二二年工作要點",
+        ];
+        let mut out = Vec::new();
+        for line in samples.iter().flat_map(|s| s.lines()) {
+            for l in [line.to_string(), widen(line), format!("  {line}　")] {
+                for n in [8, 20, 40, 61, 121, 161] {
+                    out.push(l.chars().take(n).collect());
+                }
+                out.push(l);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn normalized_rules_equal_the_rules() {
+        let lines = varied_lines();
+        assert!(lines.len() > 1000);
+        for l in &lines {
+            assert_eq!(is_chrome(l), is_chrome_normalized(&normalized(l)), "{l}");
+        }
+        assert!(lines.iter().any(|l| is_chrome(l)) && lines.iter().any(|l| !is_chrome(l)));
     }
 
     #[test]

@@ -35,7 +35,7 @@ use std::hash::{Hash, Hasher};
 
 use serde::Serialize;
 
-use crate::normalize::{fold_width, to_simplified};
+use crate::normalize::{fold_width, normalized, to_simplified};
 use crate::segment::{marker_at, LineSegmenter, Paragraph, Segmenter};
 
 /// What kind of report a document is.
@@ -167,21 +167,39 @@ fn simplified(text: &str) -> String {
 /// assert!(!is_title_like("全年完成工作计划的九成。"));
 /// ```
 pub fn is_title_like(text: &str) -> bool {
-    let t = simplified(text);
-    let n = t.chars().count();
-    (4..=60).contains(&n)
+    // Normalising keeps the character count: a line of the wrong length is not converted.
+    title_length(text.trim()) && is_title_like_normalized(&normalized(text))
+}
+
+/// A title is 4 to 60 characters long (at most 240 bytes: checked before counting).
+fn title_length(t: &str) -> bool {
+    (4..=240).contains(&t.len()) && (4..=60).contains(&t.chars().count())
+}
+
+/// [`is_title_like`] of a text already through the default normaliser
+/// ([`normalized`]: full width folded, t2s), without doing that again:
+/// `is_title_like(x) == is_title_like_normalized(&normalized(x))`.
+pub fn is_title_like_normalized(text: &str) -> bool {
+    let t = text.trim();
+    title_length(t)
         && !t.contains(['。', ';', ':', '!', '?'])
         && !t.ends_with(',')
-        && marker_at(&t).is_none()
+        && marker_at(t).is_none()
         && REPORT_WORDS.iter().any(|w| t.contains(w))
 }
 
 /// A report's own title (`XX区教育局2021年工作总结`): title-like, naming a bureau and a
 /// year. Such a line after body text starts a new document.
 pub fn is_report_title(text: &str) -> bool {
-    is_title_like(text) && {
-        let t = simplified(text);
-        BUREAU_WORDS.iter().any(|w| t.contains(w)) && !years_in(&t).is_empty()
+    title_length(text.trim()) && is_report_title_normalized(&normalized(text))
+}
+
+/// [`is_report_title`] of a text already through the default normaliser ([`normalized`]):
+/// `is_report_title(x) == is_report_title_normalized(&normalized(x))`.
+pub fn is_report_title_normalized(text: &str) -> bool {
+    is_title_like_normalized(text) && {
+        let t = text.trim();
+        BUREAU_WORDS.iter().any(|w| t.contains(w)) && !years_in(t).is_empty()
     }
 }
 
@@ -413,8 +431,9 @@ const DUP_MIN_CHARS: usize = 20;
 pub struct DocumentReader<'a> {
     seg: LineSegmenter<'a>,
     scratch: Vec<Paragraph>,
-    /// Paragraphs of the current document held until its metadata is settled.
-    held: Vec<Paragraph>,
+    /// Paragraphs of the current document held until its metadata is settled, each with
+    /// whether it is title-like ([`is_title_like`], which settling asks again and again).
+    held: Vec<(Paragraph, bool)>,
     chrome: Vec<String>,
     settled: bool,
     /// The segmenter's document number of the current document.
@@ -477,7 +496,7 @@ impl<'a> DocumentReader<'a> {
     /// Flush the last document at the end of the source.
     pub fn finish(&mut self, out: &mut Vec<Event>) {
         if let Some(run) = self.list.take() {
-            self.emit(run, out);
+            self.emit_run(run, out);
         }
         self.settle(out);
     }
@@ -485,7 +504,7 @@ impl<'a> DocumentReader<'a> {
     fn paragraph(&mut self, p: Paragraph, out: &mut Vec<Event>) {
         if self.source_doc != Some(p.document) {
             if let Some(run) = self.list.take() {
-                self.emit(run, out);
+                self.emit_run(run, out);
             }
             if self.source_doc.is_some() {
                 self.settle(out);
@@ -499,9 +518,10 @@ impl<'a> DocumentReader<'a> {
         // enough to be no accident, when it is a title, when it repeats the paragraph just
         // kept, or when it continues a run of dropped ones.
         let k = key(&p.text);
+        let title = is_title_like_normalized(&p.normalized);
         if self.seen.contains(&k)
             && (p.text.chars().count() >= DUP_MIN_CHARS
-                || is_title_like(&p.text)
+                || title
                 || self.last_key == Some(k)
                 || self.last_dropped)
         {
@@ -511,7 +531,7 @@ impl<'a> DocumentReader<'a> {
         self.seen.insert(k);
         self.last_key = Some(k);
         self.last_dropped = false;
-        if self.page_title.is_none() && is_title_like(&p.text) {
+        if self.page_title.is_none() && title {
             self.page_title = Some(p.text.trim().to_string());
         }
         // A run of short list items (`招聘教师×名；`, one a line) is one paragraph.
@@ -519,25 +539,35 @@ impl<'a> DocumentReader<'a> {
             if is_list_item(&p.text) {
                 run.text.push('\n');
                 run.text.push_str(&p.text);
+                // No t2s key holds a line break, so the run's text normalises line by line.
+                run.normalized.push('\n');
+                run.normalized.push_str(&p.normalized);
                 run.end = p.end;
                 if ends_list_item(&p.text) {
                     self.list = Some(run);
                 } else {
-                    self.emit(run, out);
+                    self.emit_run(run, out);
                 }
                 return;
             }
-            self.emit(run, out);
+            self.emit_run(run, out);
         }
         if ends_list_item(&p.text) && p.text.chars().count() <= LIST_LEAD_CHARS {
             self.list = Some(p);
             return;
         }
-        self.emit(p, out);
+        self.emit(p, title, out);
     }
 
-    /// Number a kept paragraph and pass it on (held until its document is settled).
-    fn emit(&mut self, mut p: Paragraph, out: &mut Vec<Event>) {
+    /// [`DocumentReader::emit`] a run of list items (or a lone list lead).
+    fn emit_run(&mut self, run: Paragraph, out: &mut Vec<Event>) {
+        let title = is_title_like_normalized(&run.normalized);
+        self.emit(run, title, out);
+    }
+
+    /// Number a kept paragraph (`title`: whether it is title-like) and pass it on (held
+    /// until its document is settled).
+    fn emit(&mut self, mut p: Paragraph, title: bool, out: &mut Vec<Event>) {
         p.index = self.index;
         self.index += 1;
         if self.settled {
@@ -545,8 +575,8 @@ impl<'a> DocumentReader<'a> {
             out.push(Event::Paragraph(p));
             return;
         }
-        self.held.push(p);
-        let body = self.held.iter().filter(|h| !is_title_like(&h.text)).count();
+        self.held.push((p, title));
+        let body = self.held.iter().filter(|(_, title)| !title).count();
         if body >= SETTLE_PARAGRAPHS {
             self.settle(out);
         }
@@ -557,19 +587,19 @@ impl<'a> DocumentReader<'a> {
         if self.settled || self.held.is_empty() {
             return;
         }
-        let first_body = self.held.iter().position(|h| !is_title_like(&h.text));
+        let first_body = self.held.iter().position(|(_, title)| !title);
         let own_title = self.held[..first_body.unwrap_or(self.held.len())]
             .first()
-            .map(|h| h.text.trim().to_string());
+            .map(|(h, _)| h.text.trim().to_string());
         let part = first_body
-            .map(|i| self.held[i].text.as_str())
+            .map(|i| self.held[i].0.text.as_str())
             .filter(|t| t.starts_with("【篇"))
             .and_then(|t| t.find('】').map(|e| &t[..e + '】'.len_utf8()]));
         let title = match (part, &self.page_title) {
             (Some(part), Some(page)) => Some(format!("{page} {part}")),
             _ => own_title.or_else(|| self.page_title.clone().filter(|_| self.announced == 0)),
         };
-        let body: Vec<&str> = self.held.iter().map(|h| h.text.as_str()).collect();
+        let body: Vec<&str> = self.held.iter().map(|(h, _)| h.text.as_str()).collect();
         let meta_title = title.as_deref();
         let mut metadata = metadata(meta_title, &self.chrome, &body);
         if metadata.bureau.is_none() || metadata.years.is_empty() {
@@ -588,7 +618,7 @@ impl<'a> DocumentReader<'a> {
         let index = self.announced;
         self.announced += 1;
         out.push(Event::Document(Document { index, metadata }));
-        for mut p in self.held.drain(..) {
+        for (mut p, _) in self.held.drain(..) {
             p.document = index;
             out.push(Event::Paragraph(p));
         }
@@ -629,6 +659,43 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn normalized_titles_equal_titles() {
+        let lines = crate::clean::tests::varied_lines();
+        for l in &lines {
+            let n = normalized(l);
+            assert_eq!(is_title_like(l), is_title_like_normalized(&n), "{l}");
+            assert_eq!(is_report_title(l), is_report_title_normalized(&n), "{l}");
+            // The old definition: trim, fold, convert, then the rules.
+            let t = simplified(l);
+            let want = (4..=60).contains(&t.chars().count())
+                && !t.contains(['。', ';', ':', '!', '?'])
+                && !t.ends_with(',')
+                && marker_at(&t).is_none()
+                && REPORT_WORDS.iter().any(|w| t.contains(w));
+            assert_eq!(is_title_like(l), want, "{l}");
+        }
+        assert!(lines.iter().any(|l| is_report_title(l)));
+        assert!(lines
+            .iter()
+            .any(|l| is_title_like(l) && !is_report_title(l)));
+    }
+
+    #[test]
+    fn paragraphs_carry_their_normalized_text() {
+        let page = concat!(
+            include_str!("../../../corpus/samples/district-plan-traditional.txt"),
+            "\n（二）隊伍建設\n2.教師隊伍結構更趨合理，全年招聘教師：\n招聘中小學教師若干名；\n",
+            "招募支教人員若干名；\n遴選教師進城若干名。\n"
+        );
+        let ev = read(page);
+        let ps = paras(&ev);
+        assert!(ps.len() > 10 && ps.iter().any(|p| p.text.contains('\n')));
+        for p in ps {
+            assert_eq!(p.normalized, normalized(&p.text), "{}", p.text);
+        }
     }
 
     #[test]

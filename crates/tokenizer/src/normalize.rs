@@ -251,6 +251,31 @@ pub fn to_simplified(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// `text` through the [`Normalizer`] of the default [`NormalizeSettings`] (full width folded,
+/// then traditional script simplified), built once per process: what the tagger's normaliser
+/// gives with a default model, and what the segmenter's title, chrome and metadata rules
+/// read. Borrows `text` when nothing changes. Both stages map one character to one
+/// character (every OpenCC t2s key converts to a value as long), never touch white space
+/// and never match across it, so `normalized(x).chars().count() == x.chars().count()` and
+/// `normalized(x.trim()) == normalized(x).trim()`.
+///
+/// ```
+/// use policytag_tokenizer::normalize::normalized;
+/// assert_eq!(normalized("課後服務覆蓋率１００％"), "课后服务覆盖率100%");
+/// ```
+pub fn normalized(text: &str) -> Cow<'_, str> {
+    static DEFAULT: std::sync::OnceLock<Normalizer> = std::sync::OnceLock::new();
+    DEFAULT
+        .get_or_init(|| {
+            // The dictionaries are embedded: building them cannot fail in a tested build;
+            // if it did, only width is folded, as `to_simplified` then converts nothing.
+            Normalizer::new(NormalizeSettings::default()).unwrap_or_else(|_| Normalizer {
+                stages: vec![Box::new(FullWidth)],
+            })
+        })
+        .normalize(text)
+}
+
 /// Normaliser settings, saved in the model file so training and tagging agree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NormalizeSettings {
@@ -301,7 +326,11 @@ impl Normalizer {
         for stage in &self.stages {
             cur = match cur {
                 Cow::Borrowed(s) => stage.normalize(s),
-                Cow::Owned(s) => Cow::Owned(stage.normalize(&s).into_owned()),
+                // Keep the string a stage leaves unchanged instead of copying it.
+                Cow::Owned(s) => match stage.normalize(&s) {
+                    Cow::Owned(o) => Cow::Owned(o),
+                    Cow::Borrowed(_) => Cow::Owned(s),
+                },
             };
         }
         cur
@@ -325,6 +354,30 @@ mod tests {
         }
         let want: String = all.chars().map(fold_width).collect();
         assert_eq!(FullWidth.normalize(&all), want);
+    }
+
+    /// What `normalized` promises and the segmenter relies on: every t2s key converts to a
+    /// value of as many characters, and no key or value holds white space (so a conversion
+    /// never crosses a line break or the edge of trimmed text).
+    #[test]
+    fn t2s_keeps_lengths_and_white_space() {
+        for (k, v) in dictionary(TS_CHARACTERS).chain(dictionary(TS_PHRASES)) {
+            assert_eq!(k.chars().count(), v.chars().count(), "{k} → {v}");
+            assert!(!k.contains(char::is_whitespace) && !v.contains(char::is_whitespace));
+        }
+        let n = Normalizer::new(NormalizeSettings::default()).unwrap();
+        for text in [
+            "　柳南區學前教育，課後服務覆蓋率１００％。　",
+            " 發布日期：2023-02-16\n來源：區教育局 ",
+            "简体文本",
+            "",
+        ] {
+            assert_eq!(normalized(text), n.normalize(text));
+            assert_eq!(normalized(text).chars().count(), text.chars().count());
+            assert_eq!(normalized(text.trim()), normalized(text).trim());
+            let lines: Vec<String> = text.split('\n').map(|l| normalized(l).into()).collect();
+            assert_eq!(lines.join("\n"), normalized(text));
+        }
     }
 
     #[test]

@@ -22,8 +22,10 @@
 
 use serde::Serialize;
 
-use crate::clean::{is_chrome, is_column_label, is_keyword_spam};
+use crate::clean::{is_chrome_normalized, is_column_label, is_keyword_spam, long_sentence};
+use crate::document::{is_report_title_normalized, is_title_like_normalized};
 use crate::error::{Error, Result};
+use crate::normalize::normalized;
 
 /// Segmentation parameters; [`SegmentParams::check`] turns them into a [`Segmenter`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,6 +102,11 @@ pub struct Paragraph {
     pub end: usize,
     /// The paragraph's text, exactly as in the source.
     pub text: String,
+    /// The text through the default normaliser ([`crate::normalize::normalized`]: full
+    /// width folded, traditional script simplified), what the title and chrome rules read
+    /// and what a default model tags: normalised once, here. Not serialised.
+    #[serde(skip)]
+    pub normalized: String,
     /// Headings this paragraph stands under, outermost first.
     pub heading: Vec<String>,
     /// Which document of the source this paragraph belongs to, from 0: a page holding
@@ -248,16 +255,25 @@ impl LineSegmenter<'_> {
         if body.is_empty() {
             return;
         }
-        if p.drop_chrome
-            && ((body.chars().count() <= 160 && is_chrome(body))
+        // The whole line normalised, when the chrome check needed it (the text of a line
+        // that stays one paragraph).
+        let mut norm_body = None;
+        if p.drop_chrome {
+            let short = body.chars().count() <= 160;
+            // `is_chrome(body)`, with the normalised line kept.
+            let chrome = short
+                && !long_sentence(body)
+                && is_chrome_normalized(norm_body.insert(normalized(body)));
+            if chrome
                 || is_keyword_spam(body)
-                || (self.after_chrome && (nav_like(body) || is_column_label(body))))
-        {
-            self.after_chrome = true;
-            if self.chrome.len() < KEEP_CHROME && body.chars().count() <= 160 {
-                self.chrome.push(body.to_string());
+                || (self.after_chrome && (nav_like(body) || is_column_label(body)))
+            {
+                self.after_chrome = true;
+                if self.chrome.len() < KEEP_CHROME && short {
+                    self.chrome.push(body.to_string());
+                }
+                return;
             }
-            return;
         }
         self.after_chrome = false;
         // Numbered "一是" items run within a paragraph: a new line starts a new run.
@@ -275,15 +291,20 @@ impl LineSegmenter<'_> {
             if b1 <= b0 {
                 continue;
             }
+            let text = &body[b0..b1];
+            let whole = (b0, b1) == (0, body.len());
+            let norm = match norm_body.take() {
+                Some(n) if whole => n,
+                _ => normalized(text),
+            };
             // A piece of a long line that is chrome on its own (a footer run into the text)
             // is dropped like a chrome line, which also keeps segmenting idempotent.
-            if p.drop_chrome && (b0, b1) != (0, body.len()) && is_chrome(&body[b0..b1]) {
+            if p.drop_chrome && !whole && is_chrome_normalized(&norm) {
                 continue;
             }
             char_pos += body[byte_pos..b0].chars().count();
-            let text = &body[b0..b1];
             let n = text.chars().count();
-            self.start_document_if(text, piece.level);
+            self.start_document_if(&norm, piece.level);
             // Register every heading inside this piece's leading (merged) parts.
             self.note_headings(text);
             out.push(Paragraph {
@@ -291,6 +312,7 @@ impl LineSegmenter<'_> {
                 start: char_pos,
                 end: char_pos + n,
                 text: text.to_string(),
+                normalized: norm.into_owned(),
                 heading: self.path.iter().map(|(_, h)| h.clone()).collect(),
                 document: self.document,
             });
@@ -307,12 +329,13 @@ impl LineSegmenter<'_> {
     }
 
     /// A `【篇N】` piece, or a report title after body text, starts a new document; a
-    /// title-like piece does not count as body text.
-    fn start_document_if(&mut self, text: &str, level: Option<u8>) {
+    /// title-like piece does not count as body text. `normalized`: the piece's normalised
+    /// text.
+    fn start_document_if(&mut self, normalized: &str, level: Option<u8>) {
         let new = if level == Some(0) {
             self.has_body
         } else {
-            self.has_body && crate::document::is_report_title(text)
+            self.has_body && is_report_title_normalized(normalized)
         };
         if new {
             self.document += 1;
@@ -320,7 +343,7 @@ impl LineSegmenter<'_> {
             self.numbers = [None; 6];
             self.has_body = false;
         }
-        if level == Some(0) || !crate::document::is_title_like(text) {
+        if level == Some(0) || !is_title_like_normalized(normalized) {
             self.has_body = true;
         }
         if level == Some(0) {
@@ -665,6 +688,11 @@ fn run<F: Fn(char) -> bool>(s: &str, max: usize, f: F) -> usize {
 /// The enumeration marker at the start of `s`: `(level, byte length)`.
 /// Levels: 0 `【篇一】`, 1 `一、`, 2 `（一）`, 3 `1.`, 4 `（1）`, 5 `一是`.
 pub fn marker_at(s: &str) -> Option<(u8, usize)> {
+    let first = s.chars().next()?;
+    // Every marker starts with one of these: most characters are ruled out at once.
+    if !(first == '【' || first == '(' || first == '（' || is_numeral(first) || is_digit(first)) {
+        return None;
+    }
     if s.starts_with("【篇") {
         let len = s
             .find('】')
@@ -672,7 +700,6 @@ pub fn marker_at(s: &str) -> Option<(u8, usize)> {
             .filter(|&l| l <= 15)?;
         return Some((0, len));
     }
-    let first = s.chars().next()?;
     if first == '(' || first == '（' {
         let rest = &s[first.len_utf8()..];
         let k = run(rest, 3, is_numeral);
