@@ -238,6 +238,7 @@ fn latency() {
             start: 0,
             end: 0,
             text: e.text.clone(),
+            normalized: None,
             document: None,
         })
         .collect();
@@ -359,6 +360,7 @@ fn curve() {
             start: 0,
             end: 0,
             text: e.text.clone(),
+            normalized: None,
             document: None,
         })
         .collect();

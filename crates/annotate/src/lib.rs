@@ -31,6 +31,7 @@
 //!     start: 0,
 //!     end: text.chars().count(),
 //!     text: text.into(),
+//!     normalized: None,
 //!     document: None,
 //! }];
 //! let tasks = queue::tasks(paras, None)?; // with Some(&pipeline): model suggestions

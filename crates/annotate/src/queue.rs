@@ -259,6 +259,7 @@ mod tests {
             start: 0,
             end: 0,
             text: text.into(),
+            normalized: None,
             document: None,
         }
     }

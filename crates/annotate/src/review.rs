@@ -232,6 +232,7 @@ impl Review {
                 start: 0,
                 end: 0,
                 text: it.text.clone(),
+                normalized: None,
                 document: None,
             })
             .collect()

@@ -788,6 +788,7 @@ mod tests {
                 start: 0,
                 end: 0,
                 text: format!("第{i}段"),
+                normalized: None,
                 document: None,
             })
             .collect();
@@ -934,6 +935,7 @@ mod tests {
                 start: 0,
                 end: 0,
                 text: format!("第{i}段"),
+                normalized: None,
                 document: None,
             })
             .collect();

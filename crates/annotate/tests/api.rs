@@ -42,6 +42,7 @@ fn session(out: &Path, can_rerank: bool) -> Session {
             start: 0,
             end: 0,
             text: t.to_string(),
+            normalized: None,
             document: None,
         })
         .collect();
@@ -459,6 +460,7 @@ fn learning_session(out: &Path, base: Vec<policytag_data::Example>) -> Session {
             start: 0,
             end: 0,
             text: e.text.clone(),
+            normalized: None,
             document: None,
         })
         .collect();
@@ -601,6 +603,7 @@ fn a_group_decision_covers_its_near_duplicates() {
             start: 0,
             end: 0,
             text: t.clone(),
+            normalized: None,
             document: None,
         })
         .collect();

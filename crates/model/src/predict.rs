@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use policytag_tokenizer::normalize::NormalizeSettings;
 use policytag_tokenizer::{resources_hash, Dictionary, Tokenizer, Tokens};
 
 use policytag_features::SparseVec;
@@ -165,6 +166,27 @@ impl Tagger {
         let normalized = self.tokenizer.normalize(text);
         let mut p = self.predict_text(&normalized, threshold);
         if !p.labels.is_empty() && self.is_chrome(text, Some(&normalized)) {
+            p.labels.clear();
+        }
+        p
+    }
+
+    /// [`Tagger::predict`] of `text` whose normalised form is already known: `normalized` is
+    /// `text` through the default normaliser ([`policytag_tokenizer::normalize::normalized`],
+    /// as the segmenter gives it with each paragraph). With a model whose normaliser has the
+    /// default settings that is what `predict` would compute, so it is used as it is; another
+    /// model's normaliser runs on `text` as in `predict`. The prediction is the same.
+    pub fn predict_normalized(
+        &self,
+        text: &str,
+        normalized: &str,
+        threshold: Option<f64>,
+    ) -> Prediction {
+        if self.model.text.normalize != NormalizeSettings::default() {
+            return self.predict(text, threshold);
+        }
+        let mut p = self.predict_text(normalized, threshold);
+        if !p.labels.is_empty() && self.is_chrome(text, Some(normalized)) {
             p.labels.clear();
         }
         p
@@ -481,6 +503,35 @@ mod tests {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
         let path = format!("{root}/models/default.model");
         (root, Model::load(std::path::Path::new(&path)).unwrap())
+    }
+
+    /// Tagging from the segmenter's normalised text is tagging the text; a model with other
+    /// normaliser settings normalises the text itself.
+    #[test]
+    fn predict_normalized_equals_predict() {
+        use policytag_tokenizer::normalize::normalized;
+        let (_, model) = default_model();
+        let mut other = model.clone();
+        other.text.normalize.t2s = false;
+        let texts = [
+            "全區課後服務覆蓋率１００％，ＡＢＣ學校",
+            "开展消防疏散演练和防溺水专题教育，全县学校安装一键式报警装置。",
+            "您當前所在位置：首頁 > 要聞動態",
+            "　相关信息　",
+            "（七）全力構建平安校園",
+            "",
+        ];
+        for tagger in [Tagger::new(model).unwrap(), Tagger::new(other).unwrap()] {
+            for t in texts {
+                for threshold in [None, Some(0.0)] {
+                    assert_eq!(
+                        tagger.predict_normalized(t, &normalized(t), threshold),
+                        tagger.predict(t, threshold),
+                        "{t}"
+                    );
+                }
+            }
+        }
     }
 
     /// The streaming path of `predict` (words straight from jieba into the vectoriser) must

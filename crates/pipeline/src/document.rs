@@ -74,6 +74,11 @@ pub struct Paragraph {
     pub end: usize,
     /// The text, exactly as in the document.
     pub text: String,
+    /// The text through the default normaliser
+    /// ([`policytag_tokenizer::normalize::normalized`]: full width folded, traditional script
+    /// simplified), when the reader already has it (segmented reports), so tagging does not
+    /// normalise it again; `None` otherwise. Whoever changes `text` must reset it.
+    pub normalized: Option<String>,
     /// The document of the source it belongs to (a page may hold several), with what that
     /// document is; `None` for JSONL input and texts tagged on their own.
     pub document: Option<Arc<DocumentHead>>,
@@ -199,6 +204,7 @@ impl Paragraph {
             end: 0,
             document: document.map(|(d, k)| named.head(d, k, index)),
             text,
+            normalized: None,
         }
     }
 
@@ -378,6 +384,7 @@ mod tests {
             start: 0,
             end: text.chars().count(),
             text: text.into(),
+            normalized: None,
             document: None,
         }
     }

@@ -212,9 +212,20 @@ impl Pipeline {
         self.tagger.predict(text, self.options.threshold)
     }
 
+    /// The model's prediction for one paragraph, read alone: [`Pipeline::predict`] of its
+    /// text, from the normalised text it carries when it has one.
+    pub fn predict_paragraph(&self, paragraph: &Paragraph) -> Prediction {
+        match &paragraph.normalized {
+            Some(n) => self
+                .tagger
+                .predict_normalized(&paragraph.text, n, self.options.threshold),
+            None => self.predict(&paragraph.text),
+        }
+    }
+
     /// Tag one paragraph, read alone.
     pub fn tag(&self, paragraph: Paragraph) -> TaggedParagraph {
-        let p = self.predict(&paragraph.text);
+        let p = self.predict_paragraph(&paragraph);
         self.tagged(paragraph, p)
     }
 
@@ -234,7 +245,7 @@ impl Pipeline {
     pub fn tag_paragraphs(&self, paragraphs: Vec<Paragraph>) -> Vec<TaggedParagraph> {
         let mut preds: Vec<Prediction> = paragraphs
             .par_iter()
-            .map(|p| self.predict(&p.text))
+            .map(|p| self.predict_paragraph(p))
             .collect();
         let keys: Vec<Option<(&str, usize)>> =
             paragraphs.iter().map(Paragraph::context_key).collect();

@@ -189,6 +189,7 @@ impl Reader {
                     start: p.start,
                     end: p.end,
                     text: p.text,
+                    normalized: Some(p.normalized),
                     document: head.clone(),
                 };
                 if !f(para) {

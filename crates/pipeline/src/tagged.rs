@@ -354,6 +354,7 @@ mod tests {
             start: 3,
             end: 9,
             text: text.into(),
+            normalized: None,
             document: None,
         };
         let ev = |t: &str| Evidence {
