@@ -282,8 +282,17 @@ pub fn paragraph_id(doc: &str, index: usize, text: &str) -> String {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| doc.to_string());
     let hash = Sha256::digest(text.as_bytes());
-    let hex: String = hash[..4].iter().map(|b| format!("{b:02x}")).collect();
-    format!("{name}#{index}-{hex}")
+    let mut id = String::with_capacity(name.len() + 30);
+    id.push_str(&name);
+    id.push('#');
+    id.push_str(&index.to_string());
+    id.push('-');
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for b in &hash[..4] {
+        id.push(HEX[(b >> 4) as usize] as char);
+        id.push(HEX[(b & 15) as usize] as char);
+    }
+    id
 }
 
 /// A whole document: what it is and its paragraphs — [`Paragraph`]s as read, or (as

@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -80,6 +80,10 @@ pub struct Traditional {
     phrases: FxHashMap<&'static str, &'static str>,
     /// Longest phrase key (in characters) starting with a character.
     phrase_len: FxHashMap<char, usize>,
+    /// The first two characters of every phrase key of two or more characters, and the
+    /// phrase keys of one character: where neither starts, no phrase does.
+    phrase_pairs: FxHashSet<(char, char)>,
+    phrase_singles: FxHashSet<char>,
     /// BMP characters that start some key.
     starts: Vec<u64>,
     /// BMP characters that a lone-character conversion changes.
@@ -145,9 +149,16 @@ impl Traditional {
         }
         let mut phrases = FxHashMap::default();
         let mut phrase_len: FxHashMap<char, usize> = FxHashMap::default();
+        let mut phrase_pairs = FxHashSet::default();
+        let mut phrase_singles = FxHashSet::default();
         for (k, v) in dictionary(TS_PHRASES) {
             phrases.insert(k, v);
-            let first = k.chars().next().expect("keys are not empty");
+            let mut it = k.chars();
+            let first = it.next().expect("keys are not empty");
+            match it.next() {
+                Some(second) => phrase_pairs.insert((first, second)),
+                None => phrase_singles.insert(first),
+            };
             let n = phrase_len.entry(first).or_default();
             *n = (*n).max(k.chars().count());
         }
@@ -155,6 +166,8 @@ impl Traditional {
             chars,
             phrases,
             phrase_len,
+            phrase_pairs,
+            phrase_singles,
             starts: vec![0; 1024],
             changed: vec![0; 1024],
         };
@@ -185,8 +198,15 @@ impl Traditional {
     /// The longest key starting at byte `i` of `text` (a phrase wins a tie): its end and
     /// replacement.
     fn convert_at(&self, text: &str, i: usize) -> Option<(usize, &'static str)> {
-        let c = text[i..].chars().next()?;
-        if let Some(&max) = self.phrase_len.get(&c) {
+        let mut rest = text[i..].chars();
+        let c = rest.next()?;
+        // Common characters start a few phrases (`一`, `上`): look for one only where the
+        // next character continues some phrase key.
+        let phrase = match rest.next() {
+            Some(second) => self.phrase_pairs.contains(&(c, second)),
+            None => false,
+        } || self.phrase_singles.contains(&c);
+        if let Some(&max) = self.phrase_len.get(&c).filter(|_| phrase) {
             // Longest first: the end of the `max`-th character, then shorter.
             let mut end = text[i..]
                 .char_indices()

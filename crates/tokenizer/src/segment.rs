@@ -259,7 +259,9 @@ impl LineSegmenter<'_> {
         // that stays one paragraph).
         let mut norm_body = None;
         if p.drop_chrome {
-            let short = body.chars().count() <= 160;
+            // At most 160 characters (a character is at most 4 bytes: long lines are not
+            // counted).
+            let short = body.len() <= 160 || (body.len() <= 640 && body.chars().count() <= 160);
             // `is_chrome(body)`, with the normalised line kept.
             let chrome = short
                 && !long_sentence(body)
@@ -413,7 +415,7 @@ impl LineSegmenter<'_> {
         }
         let mut prev: Option<char> = None;
         for (i, c) in s.char_indices() {
-            if i > 0 {
+            if i > 0 && may_start_marker(c) {
                 if let Some((lvl, len)) = marker_at(&s[i..]) {
                     let n = number_of(&s[i..], lvl, len);
                     // "三、2021年工作计划一是…": a first item glued to a short heading.
@@ -685,12 +687,18 @@ fn run<F: Fn(char) -> bool>(s: &str, max: usize, f: F) -> usize {
         .unwrap_or(s.len())
 }
 
+/// Every enumeration marker ([`marker_at`]) starts with one of these characters: most
+/// characters are ruled out at once.
+#[inline]
+fn may_start_marker(c: char) -> bool {
+    c == '【' || c == '(' || c == '（' || is_numeral(c) || is_digit(c)
+}
+
 /// The enumeration marker at the start of `s`: `(level, byte length)`.
 /// Levels: 0 `【篇一】`, 1 `一、`, 2 `（一）`, 3 `1.`, 4 `（1）`, 5 `一是`.
 pub fn marker_at(s: &str) -> Option<(u8, usize)> {
     let first = s.chars().next()?;
-    // Every marker starts with one of these: most characters are ruled out at once.
-    if !(first == '【' || first == '(' || first == '（' || is_numeral(first) || is_digit(first)) {
+    if !may_start_marker(first) {
         return None;
     }
     if s.starts_with("【篇") {
