@@ -691,8 +691,42 @@ fn run<F: Fn(char) -> bool>(s: &str, max: usize, f: F) -> usize {
 /// characters are ruled out at once.
 #[inline]
 fn may_start_marker(c: char) -> bool {
-    c == '【' || c == '(' || c == '（' || is_numeral(c) || is_digit(c)
+    let u = c as u32;
+    // All of them are in the BMP: one bit test.
+    u < 0x10000 && MARKER_STARTS[(u >> 6) as usize] & (1 << (u & 63)) != 0
 }
+
+/// The characters that can start a marker, as a BMP bitmap: `【`, `(`, `（`, the numerals
+/// of [`is_numeral`] and the digits of [`is_digit`].
+static MARKER_STARTS: [u64; 1024] = {
+    let mut bits = [0u64; 1024];
+    let mut u = 0u32;
+    while u < 0x10000 {
+        if let Some(c) = char::from_u32(u) {
+            let numeral = matches!(
+                c,
+                '一' | '二'
+                    | '三'
+                    | '四'
+                    | '五'
+                    | '六'
+                    | '七'
+                    | '八'
+                    | '九'
+                    | '十'
+                    | '〇'
+                    | '零'
+                    | '百'
+            );
+            let digit = c.is_ascii_digit() || (c >= '０' && c <= '９');
+            if c == '【' || c == '(' || c == '（' || numeral || digit {
+                bits[(u >> 6) as usize] |= 1 << (u & 63);
+            }
+        }
+        u += 1;
+    }
+    bits
+};
 
 /// The enumeration marker at the start of `s`: `(level, byte length)`.
 /// Levels: 0 `【篇一】`, 1 `一、`, 2 `（一）`, 3 `1.`, 4 `（1）`, 5 `一是`.
@@ -878,6 +912,16 @@ mod tests {
 
     fn texts(ps: &[Paragraph]) -> Vec<&str> {
         ps.iter().map(|p| p.text.as_str()).collect()
+    }
+
+    #[test]
+    fn marker_start_bitmap_is_the_marker_characters() {
+        for u in 0..0x11000u32 {
+            if let Some(c) = char::from_u32(u) {
+                let want = c == '【' || c == '(' || c == '（' || is_numeral(c) || is_digit(c);
+                assert_eq!(may_start_marker(c), want, "U+{u:04X}");
+            }
+        }
     }
 
     #[test]
