@@ -22,13 +22,8 @@ use policytag_data::Example;
 pub struct Tagger {
     model: Model,
     tokenizer: Tokenizer,
-    /// Which columns carry a weight: bit `c % 64` of `used[c / 64].0`, and `.1` the number
-    /// of such columns before `c / 64 * 64`. Most columns of a row carry none, and this
-    /// small table tells so without reading `starts` (as large as the vocabulary) at random.
-    used: Vec<(u64, u32)>,
-    /// The `k`-th column carrying a weight has its (label, weight) pairs in
-    /// `weights[starts[k]..starts[k + 1]]`, so scoring a row costs one pass over its non-zeros
-    /// through flat arrays.
+    /// Column `c`'s (label, weight) pairs are `weights[starts[c]..starts[c + 1]]`, so
+    /// scoring a row costs one pass over its non-zeros through two flat arrays.
     starts: Vec<u32>,
     weights: Vec<(u32, f64)>,
     intercepts: Vec<f64>,
@@ -36,14 +31,6 @@ pub struct Tagger {
     /// inputs, then the labels whose weight is not zero (a zero weight adds nothing, so the
     /// score is the same, and a model with many labels is scored in time linear in them).
     combiner_terms: Vec<Vec<u32>>,
-}
-
-/// Among the columns marked in `used` (see [`Tagger`]), the position of column `c`, if marked.
-#[inline]
-fn rank(used: &[(u64, u32)], c: u32) -> Option<usize> {
-    let (bits, before) = used[c as usize / 64];
-    let bit = 1u64 << (c % 64);
-    (bits & bit != 0).then(|| (before + (bits & (bit - 1)).count_ones()) as usize)
 }
 
 /// The model's output for one paragraph.
@@ -101,27 +88,16 @@ impl Tagger {
                 count[c as usize + 1] += 1;
             }
         }
-        // Only the columns with a weight get a range, numbered in column order.
-        let mut used = vec![(0u64, 0u32); dim.div_ceil(64)];
-        let mut starts = vec![0u32];
+        let mut starts = count;
         for c in 0..dim {
-            if count[c + 1] > 0 {
-                used[c / 64].0 |= 1 << (c % 64);
-                starts.push(starts[starts.len() - 1] + count[c + 1]);
-            }
-        }
-        let mut before = 0;
-        for u in &mut used {
-            u.1 = before;
-            before += u.0.count_ones();
+            starts[c + 1] += starts[c];
         }
         // Fill column by column in label order, the order scores have always been summed in.
-        let mut next: Vec<u32> = starts[..starts.len() - 1].to_vec();
-        let mut weights = vec![(0u32, 0.0f64); starts[starts.len() - 1] as usize];
+        let mut next: Vec<u32> = starts[..dim].to_vec();
+        let mut weights = vec![(0u32, 0.0f64); starts[dim] as usize];
         for (l, m) in model.label_models.iter().enumerate() {
             for (&c, &w) in m.classifier.features.iter().zip(&m.classifier.weights) {
-                let k = rank(&used, c).expect("a column with a weight is marked");
-                let slot = &mut next[k];
+                let slot = &mut next[c as usize];
                 weights[*slot as usize] = (l as u32, w);
                 *slot += 1;
             }
@@ -146,21 +122,11 @@ impl Tagger {
         Ok(Tagger {
             model,
             tokenizer,
-            used,
             starts,
             weights,
             intercepts,
             combiner_terms,
         })
-    }
-
-    /// Column `c`'s (label, weight) pairs, in label order.
-    #[inline]
-    fn column_weights(&self, c: u32) -> &[(u32, f64)] {
-        match rank(&self.used, c) {
-            Some(k) => &self.weights[self.starts[k] as usize..self.starts[k + 1] as usize],
-            None => &[],
-        }
     }
 
     /// Decision values of every label for one row.
@@ -173,7 +139,8 @@ impl Tagger {
     /// Add a row's terms to decision values `z` that start at the intercepts.
     fn add_decisions(&self, row: &SparseVec, z: &mut [f64]) {
         for (c, v) in row.iter() {
-            for &(l, w) in self.column_weights(c) {
+            let (a, b) = (self.starts[c as usize], self.starts[c as usize + 1]);
+            for &(l, w) in &self.weights[a as usize..b as usize] {
                 z[l as usize] += w * v;
             }
         }
@@ -284,7 +251,8 @@ impl Tagger {
         let mut z = self.intercepts.clone();
         let mut top = vec![[0.0f64; GUARD_TERMS]; n];
         for (c, v) in row.iter() {
-            for &(l, w) in self.column_weights(c) {
+            let (a, b) = (self.starts[c as usize], self.starts[c as usize + 1]);
+            for &(l, w) in &self.weights[a as usize..b as usize] {
                 let x = w * v;
                 z[l as usize] += x;
                 let t = &mut top[l as usize];
