@@ -151,3 +151,15 @@ fn a_payload_of_another_format_gets_the_version_message() {
     );
     assert!(!e.contains("missing field"), "{e}");
 }
+
+#[test]
+fn the_vocabulary_is_what_the_labels_select() {
+    let m = tiny();
+    // Two labels, each choosing its 20 chi²-best columns on the whole corpus: the vocabulary
+    // is their union (the 12 texts hold hundreds of terms with min_df 1).
+    let n = m.tfidf.len();
+    assert!((20..=40).contains(&n), "{n} columns");
+    for lm in &m.label_models {
+        assert!(lm.classifier.features.iter().all(|&c| (c as usize) < n));
+    }
+}
