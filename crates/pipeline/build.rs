@@ -3,7 +3,10 @@
 use std::path::Path;
 
 fn main() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models/default.model");
+    // Read at run time: a build script compiled elsewhere (a moved checkout, a copied target
+    // directory) must still embed this checkout's model.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").unwrap();
+    let src = Path::new(&manifest).join("../../models/default.model");
     let out = Path::new(&std::env::var("OUT_DIR").unwrap()).join("default.model");
     println!("cargo:rerun-if-changed={}", src.display());
     match std::fs::read(&src) {
