@@ -216,9 +216,22 @@ fn splitmix64(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// Cut `text` into runs, marking every occurrence of every (non-empty) term.
+/// Cut `text` into runs, marking every occurrence of every (non-empty) term. Terms are the
+/// model's (normalised: simplified script, half-width, lower-case ASCII), so they are found in
+/// the text's normalised form, which has one character per character of the text: a
+/// traditional-script or full-width paragraph is marked where its words stand.
 pub fn highlight(text: &str, terms: &[String]) -> Vec<Segment> {
     let chars: Vec<char> = text.chars().collect();
+    let folded: Vec<char> = policytag_tokenizer::normalize::normalized(text)
+        .chars()
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    // `normalized` keeps the character count; should that ever fail, match the text as is.
+    let folded = if folded.len() == chars.len() {
+        folded
+    } else {
+        chars.clone()
+    };
     let mut marked = vec![false; chars.len()];
     for term in terms {
         let t: Vec<char> = term.chars().collect();
@@ -226,7 +239,7 @@ pub fn highlight(text: &str, terms: &[String]) -> Vec<Segment> {
             continue;
         }
         for start in 0..=chars.len() - t.len() {
-            if chars[start..start + t.len()] == t[..] {
+            if folded[start..start + t.len()] == t[..] {
                 marked[start..start + t.len()]
                     .iter_mut()
                     .for_each(|m| *m = true);
@@ -366,5 +379,21 @@ mod tests {
             ]
         );
         assert_eq!(highlight("abc", &["zzzz".into()]).len(), 1);
+    }
+
+    #[test]
+    fn highlight_finds_model_terms_in_traditional_and_full_width_text() {
+        let s = highlight("各校嚴格教學常規管理，ＡＩ課程", &["教学常规".into(), "ai".into()]);
+        let shown: Vec<(&str, bool)> = s.iter().map(|s| (s.text.as_str(), s.mark)).collect();
+        assert_eq!(
+            shown,
+            [
+                ("各校嚴格", false),
+                ("教學常規", true),
+                ("管理，", false),
+                ("ＡＩ", true),
+                ("課程", false)
+            ]
+        );
     }
 }
