@@ -12,7 +12,7 @@ use policytag_tokenizer::tokenize::is_word_char;
 use policytag_tokenizer::{Tokens, WordMap, WordSink};
 
 use crate::error::{Error, Result};
-use crate::sparse::SparseVec;
+use crate::sparse::{SparseRows, SparseVec};
 
 /// Prefix that marks a character n-gram term in the vocabulary.
 pub const CHAR_PREFIX: char = '#';
@@ -559,27 +559,40 @@ impl Vectorizer<'_> {
     /// The row of the words fed so far plus the character n-grams of `normalized`; the
     /// vectoriser is then empty and can be fed the next document.
     pub fn finish(&mut self, normalized: &str) -> SparseVec {
-        let t = self.tfidf;
-        let s = &mut self.s;
-        terms(t, &s.ids, &s.unigrams, 0..s.ids.len(), normalized, |e| {
-            count(&mut s.counts, &mut s.touched, PARAGRAPH, e)
-        });
-        let row = row_of(t, s, PARAGRAPH);
-        self.clear();
-        row
+        let mut rows = SparseRows::default();
+        self.finish_rows(normalized, false, &mut rows);
+        SparseVec {
+            indices: rows.indices,
+            values: rows.values,
+        }
     }
 
     /// [`finish`](Vectorizer::finish), and the row of each sentence when there is more than
     /// one: the same rows as [`Tfidf::transform`] of the text's [`Tokens`] and of each of
     /// [`Tokens::sentences`].
     pub fn finish_sentences(&mut self, normalized: &str) -> (SparseVec, Vec<SparseVec>) {
-        if self.s.breaks.is_empty() {
-            return (self.finish(normalized), Vec::new());
-        }
+        let mut rows = SparseRows::default();
+        self.finish_rows(normalized, true, &mut rows);
+        let last = rows.len() - 1;
+        let sentences = (0..last).map(|i| rows.to_vec(i)).collect();
+        (rows.to_vec(last), sentences)
+    }
+
+    /// The rows of [`finish_sentences`](Vectorizer::finish_sentences) (with `sentences`;
+    /// without, the paragraph's alone, as [`finish`](Vectorizer::finish)) appended to `out`,
+    /// with no allocation per row: each sentence's row in order, then the paragraph's last.
+    pub fn finish_rows(&mut self, normalized: &str, sentences: bool, out: &mut SparseRows) {
         let t = self.tfidf;
         let s = &mut self.s;
+        if !sentences || s.breaks.is_empty() {
+            terms(t, &s.ids, &s.unigrams, 0..s.ids.len(), normalized, |e| {
+                count(&mut s.counts, &mut s.touched, PARAGRAPH, e)
+            });
+            row_of(t, s, PARAGRAPH, out);
+            self.clear();
+            return;
+        }
         let n = s.ids.len();
-        let mut sentences = Vec::with_capacity(s.breaks.len() + 1);
         // Every term of the paragraph lies within one sentence, except word n-grams across
         // a sentence end: each sentence's terms are looked up and counted once, and its
         // counts added to the paragraph's.
@@ -591,7 +604,7 @@ impl Vectorizer<'_> {
                 terms(t, &s.ids, &s.unigrams, w0..w, text, |e| {
                     count(&mut s.counts, &mut s.touched, SENTENCE, e)
                 });
-                sentences.push(row_of(t, s, SENTENCE));
+                row_of(t, s, SENTENCE, out);
                 let [sent, para] = &mut s.touched;
                 for &e in sent.iter() {
                     let c = &mut s.counts[column(e)];
@@ -626,9 +639,8 @@ impl Vectorizer<'_> {
                 prev = w;
             }
         }
-        let para = row_of(t, s, PARAGRAPH);
+        row_of(t, s, PARAGRAPH, out);
         self.clear();
-        (para, sentences)
     }
 
     fn clear(&mut self) {
@@ -681,15 +693,13 @@ fn terms(
     }
 }
 
-/// The TF-IDF row of the counts in `slot`, in column order; those counts are reset to zero
-/// (the touched list of `slot` is left sorted, for the caller to clear).
-fn row_of(t: &Tfidf, s: &mut Scratch, slot: usize) -> SparseVec {
+/// Append to `out` the TF-IDF row of the counts in `slot`, in column order; the paragraph's
+/// counts are reset to zero and its touched list cleared (a sentence's are left for the
+/// caller to add to the paragraph's).
+fn row_of(t: &Tfidf, s: &mut Scratch, slot: usize, out: &mut SparseRows) {
     let touched = &mut s.touched[slot];
     touched.sort_unstable();
-    let mut out = SparseVec {
-        indices: Vec::with_capacity(touched.len()),
-        values: Vec::with_capacity(touched.len()),
-    };
+    let start = out.values.len();
     // Squared norms of the word block and the character block.
     let mut norms = [0.0f64; 2];
     let block = t.params.l2_norm && t.params.block_norm;
@@ -723,18 +733,19 @@ fn row_of(t: &Tfidf, s: &mut Scratch, slot: usize) -> SparseVec {
     }
     if t.params.l2_norm {
         let [wn, cn] = norms.map(f64::sqrt);
+        let values = &mut out.values[start..];
         if block {
-            for (v, &c) in out.values.iter_mut().zip(is_char.iter()) {
+            for (v, &c) in values.iter_mut().zip(is_char.iter()) {
                 let n = if c { cn } else { wn };
                 if n > 0.0 {
                     *v /= n;
                 }
             }
         } else if wn > 0.0 {
-            out.values.iter_mut().for_each(|v| *v /= wn);
+            values.iter_mut().for_each(|v| *v /= wn);
         }
     }
-    out
+    out.ends.push(out.indices.len());
 }
 
 /// Call `f` with the packed key of every character n-gram (`lo..=hi` characters, lower-cased,
@@ -1044,6 +1055,7 @@ mod tests {
                 .block_norm(true),
             TfidfParams::default().char_ngrams(Some((3, 3))).min_df(1),
         ];
+        let mut rows = SparseRows::default();
         for p in params {
             let t = p.check().unwrap().fit(&docs).unwrap();
             for text in texts.iter().chain(&train) {
@@ -1060,6 +1072,18 @@ mod tests {
                 let expected: Vec<SparseVec> =
                     d.sentences().iter().map(|s| reference_row(&t, s)).collect();
                 assert_eq!(sentences, expected, "{text}");
+                // The flat rows, into buffers reused from the previous text.
+                for with_sentences in [true, false] {
+                    rows.clear();
+                    tok.cut_into(&normalized, &mut v);
+                    v.finish_rows(&normalized, with_sentences, &mut rows);
+                    let mut want_rows = SparseRows::default();
+                    if with_sentences {
+                        expected.iter().for_each(|r| want_rows.push(r));
+                    }
+                    want_rows.push(&want);
+                    assert_eq!(rows, want_rows, "{text}");
+                }
             }
         }
     }
