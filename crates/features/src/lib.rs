@@ -29,5 +29,5 @@ pub mod sparse;
 pub mod tfidf;
 
 pub use error::{Error, Result};
-pub use sparse::SparseVec;
+pub use sparse::{SparseRows, SparseVec};
 pub use tfidf::{Tfidf, TfidfParams, ValidTfidfParams, Vectorizer};

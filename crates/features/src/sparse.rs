@@ -38,3 +38,67 @@ impl SparseVec {
         }
     }
 }
+
+/// Several sparse rows in three flat arrays: row `i` is `indices[s..e]` and `values[s..e]`
+/// with `s = ends[i - 1]` (0 for the first) and `e = ends[i]`. Reused, it holds a
+/// paragraph's rows without an allocation per row.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SparseRows {
+    /// Column indices of every row, one row after another; strictly increasing within a row.
+    pub indices: Vec<u32>,
+    /// Values, one per index.
+    pub values: Vec<f64>,
+    /// Where each row ends in `indices` and `values`.
+    pub ends: Vec<usize>,
+}
+
+impl SparseRows {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// True when there is no row.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Remove every row, keeping the memory.
+    pub fn clear(&mut self) {
+        self.indices.clear();
+        self.values.clear();
+        self.ends.clear();
+    }
+
+    /// Row `i`: its column indices and values.
+    pub fn row(&self, i: usize) -> (&[u32], &[f64]) {
+        let s = if i == 0 { 0 } else { self.ends[i - 1] };
+        let e = self.ends[i];
+        (&self.indices[s..e], &self.values[s..e])
+    }
+
+    /// Row `i` as a [`SparseVec`].
+    pub fn to_vec(&self, i: usize) -> SparseVec {
+        let (indices, values) = self.row(i);
+        SparseVec {
+            indices: indices.to_vec(),
+            values: values.to_vec(),
+        }
+    }
+
+    /// Append a row.
+    pub fn push(&mut self, row: &SparseVec) {
+        self.indices.extend_from_slice(&row.indices);
+        self.values.extend_from_slice(&row.values);
+        self.ends.push(self.indices.len());
+    }
+
+    /// A copy without spare capacity.
+    pub fn to_compact(&self) -> SparseRows {
+        SparseRows {
+            indices: self.indices.clone(),
+            values: self.values.clone(),
+            ends: self.ends.clone(),
+        }
+    }
+}

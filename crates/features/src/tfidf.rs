@@ -12,7 +12,7 @@ use policytag_tokenizer::tokenize::is_word_char;
 use policytag_tokenizer::{Tokens, WordMap, WordSink};
 
 use crate::error::{Error, Result};
-use crate::sparse::SparseVec;
+use crate::sparse::{SparseRows, SparseVec};
 
 /// Prefix that marks a character n-gram term in the vocabulary.
 pub const CHAR_PREFIX: char = '#';
@@ -455,31 +455,68 @@ impl Tfidf {
     /// directly, without a `String` per word), then [`finish`](Vectorizer::finish) with the
     /// normalised text for the character n-grams. [`Tfidf::transform`] is built on it.
     pub fn vectorizer(&self) -> Vectorizer<'_> {
-        Vectorizer {
-            tfidf: self,
-            ids: Vec::with_capacity(128),
-            unigrams: Vec::with_capacity(128),
-            breaks: Vec::new(),
-            cols: Vec::with_capacity(384),
-            is_char: Vec::new(),
+        let mut s = SCRATCH.with(|c| c.take()).unwrap_or_default();
+        if s.counts.len() < self.len() {
+            s.counts.resize(self.len(), [0; 2]);
         }
+        Vectorizer { tfidf: self, s }
     }
 }
 
-/// Builds one TF-IDF row from words fed one at a time; see [`Tfidf::vectorizer`].
-#[derive(Debug)]
-pub struct Vectorizer<'a> {
-    tfidf: &'a Tfidf,
+/// The buffers of a [`Vectorizer`], kept per thread between vectorisers so that a paragraph
+/// allocates none but its rows.
+#[derive(Debug, Default)]
+struct Scratch {
     /// Token id per word so far ([`NONE`] for words outside every vocabulary term).
     ids: Vec<u32>,
     /// Unigram entry per word so far ([`NO_ENTRY`] for none).
     unigrams: Vec<Entry>,
     /// Sentence ends so far: (word index, byte offset), as [`Tokens::breaks`] records them.
     breaks: Vec<(usize, usize)>,
-    /// Scratch: the entries of the row being built, repeated once per occurrence.
-    cols: Vec<Entry>,
-    /// Scratch: whether each entry of the row being built is a character n-gram.
+    /// Per column: its count in the sentence ([`SENTENCE`]) and in the paragraph
+    /// ([`PARAGRAPH`]) being built. All zero between rows; at least as long as the vocabulary.
+    counts: Vec<[u32; 2]>,
+    /// The distinct entries with a count in the sentence / the paragraph being built.
+    touched: [Vec<Entry>; 2],
+    /// Whether each entry of the row being built is a character n-gram (block norm only).
     is_char: Vec<bool>,
+}
+
+/// Slots of [`Scratch::counts`] and [`Scratch::touched`].
+const SENTENCE: usize = 0;
+const PARAGRAPH: usize = 1;
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Option<Scratch>> = const { std::cell::Cell::new(None) };
+}
+
+/// Builds one TF-IDF row from words fed one at a time; see [`Tfidf::vectorizer`].
+///
+/// Terms are counted in a per-column array (the vocabulary is small enough for it to stay in
+/// cache) with a list of the columns touched, so a row sorts its distinct terms only, not
+/// every occurrence; a paragraph's counts are its sentences' counts added up, plus the word
+/// n-grams across their ends.
+#[derive(Debug)]
+pub struct Vectorizer<'a> {
+    tfidf: &'a Tfidf,
+    s: Scratch,
+}
+
+impl Drop for Vectorizer<'_> {
+    fn drop(&mut self) {
+        let mut s = std::mem::take(&mut self.s);
+        // Rows reset the counts they read; this only matters after a panic mid-row.
+        for slot in [SENTENCE, PARAGRAPH] {
+            for &e in &s.touched[slot] {
+                s.counts[column(e)] = [0; 2];
+            }
+            s.touched[slot].clear();
+        }
+        s.ids.clear();
+        s.unigrams.clear();
+        s.breaks.clear();
+        SCRATCH.with(|c| c.set(Some(s)));
+    }
 }
 
 impl WordSink for Vectorizer<'_> {
@@ -491,182 +528,224 @@ impl WordSink for Vectorizer<'_> {
             .get(w)
             .copied()
             .unwrap_or((NONE, NO_ENTRY));
-        self.ids.push(id);
-        self.unigrams.push(col);
+        self.s.ids.push(id);
+        self.s.unigrams.push(col);
     }
     fn sentence_end(&mut self, end: usize) {
-        let n = self.ids.len();
-        if n > 0 && self.breaks.last().is_none_or(|&(m, _)| m < n) {
-            self.breaks.push((n, end));
+        let n = self.s.ids.len();
+        if n > 0 && self.s.breaks.last().is_none_or(|&(m, _)| m < n) {
+            self.s.breaks.push((n, end));
         }
     }
+}
+
+/// The column of an entry.
+#[inline]
+fn column(e: Entry) -> usize {
+    (e >> 32) as usize
+}
+
+/// Count one occurrence of entry `e` in `slot`.
+#[inline]
+fn count(counts: &mut [[u32; 2]], touched: &mut [Vec<Entry>; 2], slot: usize, e: Entry) {
+    let c = &mut counts[column(e)][slot];
+    if *c == 0 {
+        touched[slot].push(e);
+    }
+    *c += 1;
 }
 
 impl Vectorizer<'_> {
     /// The row of the words fed so far plus the character n-grams of `normalized`; the
     /// vectoriser is then empty and can be fed the next document.
     pub fn finish(&mut self, normalized: &str) -> SparseVec {
-        let row = self.row(0..self.ids.len(), normalized);
-        self.clear();
-        row
+        let mut rows = SparseRows::default();
+        self.finish_rows(normalized, false, &mut rows);
+        SparseVec {
+            indices: rows.indices,
+            values: rows.values,
+        }
     }
 
     /// [`finish`](Vectorizer::finish), and the row of each sentence when there is more than
     /// one: the same rows as [`Tfidf::transform`] of the text's [`Tokens`] and of each of
     /// [`Tokens::sentences`].
     pub fn finish_sentences(&mut self, normalized: &str) -> (SparseVec, Vec<SparseVec>) {
-        let n = self.ids.len();
-        if self.breaks.is_empty() {
-            return (self.finish(normalized), Vec::new());
+        let mut rows = SparseRows::default();
+        self.finish_rows(normalized, true, &mut rows);
+        let last = rows.len() - 1;
+        let sentences = (0..last).map(|i| rows.to_vec(i)).collect();
+        (rows.to_vec(last), sentences)
+    }
+
+    /// The rows of [`finish_sentences`](Vectorizer::finish_sentences) (with `sentences`;
+    /// without, the paragraph's alone, as [`finish`](Vectorizer::finish)) appended to `out`,
+    /// with no allocation per row: each sentence's row in order, then the paragraph's last.
+    pub fn finish_rows(&mut self, normalized: &str, sentences: bool, out: &mut SparseRows) {
+        let t = self.tfidf;
+        let s = &mut self.s;
+        if !sentences || s.breaks.is_empty() {
+            terms(t, &s.ids, &s.unigrams, 0..s.ids.len(), normalized, |e| {
+                count(&mut s.counts, &mut s.touched, PARAGRAPH, e)
+            });
+            row_of(t, s, PARAGRAPH, out);
+            self.clear();
+            return;
         }
+        let n = s.ids.len();
         // Every term of the paragraph lies within one sentence, except word n-grams across
-        // a sentence end: each sentence's terms are looked up once and serve both rows.
-        let breaks = std::mem::take(&mut self.breaks);
-        let mut all = Vec::with_capacity(self.cols.capacity());
-        let mut sentences = Vec::with_capacity(breaks.len() + 1);
-        let mut cols = std::mem::take(&mut self.cols);
+        // a sentence end: each sentence's terms are looked up and counted once, and its
+        // counts added to the paragraph's.
         let (mut w0, mut b0) = (0usize, 0usize);
-        for &(w, b) in breaks.iter().chain(std::iter::once(&(n, normalized.len()))) {
-            cols.clear();
+        for k in 0..=s.breaks.len() {
+            let (w, b) = s.breaks.get(k).copied().unwrap_or((n, normalized.len()));
+            let text = &normalized[b0..b];
             if w > w0 {
-                self.terms(w0..w, &normalized[b0..b], &mut cols);
-                all.extend_from_slice(&cols);
-                sentences.push(self.row_of(&mut cols));
+                terms(t, &s.ids, &s.unigrams, w0..w, text, |e| {
+                    count(&mut s.counts, &mut s.touched, SENTENCE, e)
+                });
+                row_of(t, s, SENTENCE, out);
+                let [sent, para] = &mut s.touched;
+                for &e in sent.iter() {
+                    let c = &mut s.counts[column(e)];
+                    if c[PARAGRAPH] == 0 {
+                        para.push(e);
+                    }
+                    c[PARAGRAPH] += c[SENTENCE];
+                    c[SENTENCE] = 0;
+                }
+                sent.clear();
             } else {
                 // No word, but stop words may still hold character n-grams.
-                self.terms(w0..w0, &normalized[b0..b], &mut all);
+                terms(t, &s.ids, &s.unigrams, w0..w0, text, |e| {
+                    count(&mut s.counts, &mut s.touched, PARAGRAPH, e)
+                });
             }
             w0 = w;
             b0 = b;
         }
-        // Word n-grams whose first and last words lie in different sentences.
-        let mut sentence_of = Vec::with_capacity(n);
-        for (k, &(w, _)) in breaks.iter().chain(std::iter::once(&(n, 0))).enumerate() {
-            sentence_of.resize(w.max(sentence_of.len()), k);
-        }
-        let (lo, hi) = self.tfidf.params.word_ngrams;
+        // Word n-grams whose first and last words lie in different sentences, each counted at
+        // the first sentence end it crosses.
+        let (lo, hi) = t.params.word_ngrams;
         for len in lo.max(2)..=hi {
-            for start in 0..(n + 1).saturating_sub(len) {
-                if sentence_of[start] != sentence_of[start + len - 1] {
-                    self.ngram(start..start + len, &mut all);
+            let mut prev = 0;
+            for &(w, _) in &s.breaks {
+                let end = w.min((n + 1).saturating_sub(len));
+                for start in (w + 1).saturating_sub(len).max(prev)..end {
+                    if let Some(e) = ngram(t, &s.ids[start..start + len]) {
+                        count(&mut s.counts, &mut s.touched, PARAGRAPH, e);
+                    }
                 }
+                prev = w;
             }
         }
-        let para = self.row_of(&mut all);
-        self.cols = cols;
-        self.breaks = breaks;
+        row_of(t, s, PARAGRAPH, out);
         self.clear();
-        (para, sentences)
     }
 
     fn clear(&mut self) {
-        self.ids.clear();
-        self.unigrams.clear();
-        self.breaks.clear();
+        self.s.ids.clear();
+        self.s.unigrams.clear();
+        self.s.breaks.clear();
     }
+}
 
-    /// The row of words `words` (indices into what was fed) and the character n-grams of
-    /// `text`.
-    fn row(&mut self, words: std::ops::Range<usize>, text: &str) -> SparseVec {
-        let mut cols = std::mem::take(&mut self.cols);
-        cols.clear();
-        self.terms(words, text, &mut cols);
-        let out = self.row_of(&mut cols);
-        self.cols = cols;
-        out
+/// The entry of word n-gram `ids` (n ≥ 2) when it is in the vocabulary.
+#[inline]
+fn ngram(t: &Tfidf, ids: &[u32]) -> Option<Entry> {
+    if ids.contains(&NONE) {
+        return None;
     }
+    t.index.words.get(&pack(ids.iter().copied())).copied()
+}
 
-    /// Append the entries of word n-gram `words` (n ≥ 2) when it is in the vocabulary.
-    fn ngram(&self, words: std::ops::Range<usize>, cols: &mut Vec<Entry>) {
-        let win = &self.ids[words];
-        if !win.contains(&NONE) {
-            if let Some(&c) = self.tfidf.index.words.get(&pack(win.iter().copied())) {
-                cols.push(c);
+/// Call `f` with the entry of every term of words `words` (indices into `ids` and
+/// `unigrams`) and of the character n-grams of `text`, once per occurrence.
+fn terms(
+    t: &Tfidf,
+    ids: &[u32],
+    unigrams: &[Entry],
+    words: std::ops::Range<usize>,
+    text: &str,
+    mut f: impl FnMut(Entry),
+) {
+    let (lo, hi) = t.params.word_ngrams;
+    if lo <= 1 {
+        for &c in &unigrams[words.clone()] {
+            if c != NO_ENTRY {
+                f(c);
             }
         }
     }
-
-    /// Append the entries of every term of words `words` and of the character n-grams of
-    /// `text`, once per occurrence.
-    fn terms(&self, words: std::ops::Range<usize>, text: &str, cols: &mut Vec<Entry>) {
-        let t = self.tfidf;
-        let (lo, hi) = t.params.word_ngrams;
-        if lo <= 1 {
-            cols.extend(
-                self.unigrams[words.clone()]
-                    .iter()
-                    .copied()
-                    .filter(|&c| c != NO_ENTRY),
-            );
-        }
-        for n in lo.max(2)..=hi {
-            for start in words.start..(words.end + 1).saturating_sub(n).max(words.start) {
-                self.ngram(start..start + n, cols);
+    for n in lo.max(2)..=hi {
+        for start in words.start..(words.end + 1).saturating_sub(n).max(words.start) {
+            if let Some(e) = ngram(t, &ids[start..start + n]) {
+                f(e);
             }
         }
-        if let Some((lo, hi)) = t.params.char_ngrams {
-            for_char_windows(text, lo, hi, |key| {
-                if let Some(&c) = t.index.chars.get(&key) {
-                    cols.push(c);
-                }
-            });
-        }
     }
+    if let Some((lo, hi)) = t.params.char_ngrams {
+        for_char_windows(text, lo, hi, |key| {
+            if let Some(&c) = t.index.chars.get(&key) {
+                f(c);
+            }
+        });
+    }
+}
 
-    /// The TF-IDF row of `cols` (entries repeated once per occurrence; sorted in place).
-    fn row_of(&mut self, cols: &mut [Entry]) -> SparseVec {
-        let t = self.tfidf;
-        cols.sort_unstable();
-        let mut out = SparseVec {
-            indices: Vec::with_capacity(cols.len()),
-            values: Vec::with_capacity(cols.len()),
+/// Append to `out` the TF-IDF row of the counts in `slot`, in column order; the paragraph's
+/// counts are reset to zero and its touched list cleared (a sentence's are left for the
+/// caller to add to the paragraph's).
+fn row_of(t: &Tfidf, s: &mut Scratch, slot: usize, out: &mut SparseRows) {
+    let touched = &mut s.touched[slot];
+    touched.sort_unstable();
+    let start = out.values.len();
+    // Squared norms of the word block and the character block.
+    let mut norms = [0.0f64; 2];
+    let block = t.params.l2_norm && t.params.block_norm;
+    let is_char = &mut s.is_char;
+    is_char.clear();
+    for &e in touched.iter() {
+        let col = column(e);
+        let n = s.counts[col][slot] as usize;
+        if slot == PARAGRAPH {
+            s.counts[col][slot] = 0;
+        }
+        let tf = if t.params.sublinear_tf {
+            match t.index.log_tf.get(n) {
+                Some(&v) => v,
+                None => 1.0 + (n as f64).ln(),
+            }
+        } else {
+            n as f64
         };
-        // Squared norms of the word block and the character block.
-        let mut norms = [0.0f64; 2];
-        let block = t.params.l2_norm && t.params.block_norm;
-        let is_char = &mut self.is_char;
-        is_char.clear();
-        let mut i = 0;
-        while i < cols.len() {
-            let e = cols[i];
-            let mut j = i + 1;
-            while j < cols.len() && cols[j] == e {
-                j += 1;
-            }
-            let n = j - i;
-            let tf = if t.params.sublinear_tf {
-                match t.index.log_tf.get(n) {
-                    Some(&v) => v,
-                    None => 1.0 + (n as f64).ln(),
-                }
-            } else {
-                n as f64
-            };
-            let v = tf * t.index.idf_values[(e & (CHAR_BIT - 1)) as usize];
-            let c = e & CHAR_BIT != 0;
-            norms[usize::from(c && block)] += v * v;
-            if block {
-                is_char.push(c);
-            }
-            out.indices.push((e >> 32) as u32);
-            out.values.push(v);
-            i = j;
+        let v = tf * t.index.idf_values[(e & (CHAR_BIT - 1)) as usize];
+        let c = e & CHAR_BIT != 0;
+        norms[usize::from(c && block)] += v * v;
+        if block {
+            is_char.push(c);
         }
-        if t.params.l2_norm {
-            let [wn, cn] = norms.map(f64::sqrt);
-            if block {
-                for (v, &c) in out.values.iter_mut().zip(is_char.iter()) {
-                    let n = if c { cn } else { wn };
-                    if n > 0.0 {
-                        *v /= n;
-                    }
-                }
-            } else if wn > 0.0 {
-                out.values.iter_mut().for_each(|v| *v /= wn);
-            }
-        }
-        out
+        out.indices.push(col as u32);
+        out.values.push(v);
     }
+    if slot == PARAGRAPH {
+        touched.clear();
+    }
+    if t.params.l2_norm {
+        let [wn, cn] = norms.map(f64::sqrt);
+        let values = &mut out.values[start..];
+        if block {
+            for (v, &c) in values.iter_mut().zip(is_char.iter()) {
+                let n = if c { cn } else { wn };
+                if n > 0.0 {
+                    *v /= n;
+                }
+            }
+        } else if wn > 0.0 {
+            values.iter_mut().for_each(|v| *v /= wn);
+        }
+    }
+    out.ends.push(out.indices.len());
 }
 
 /// Call `f` with the packed key of every character n-gram (`lo..=hi` characters, lower-cased,
@@ -976,6 +1055,7 @@ mod tests {
                 .block_norm(true),
             TfidfParams::default().char_ngrams(Some((3, 3))).min_df(1),
         ];
+        let mut rows = SparseRows::default();
         for p in params {
             let t = p.check().unwrap().fit(&docs).unwrap();
             for text in texts.iter().chain(&train) {
@@ -992,6 +1072,18 @@ mod tests {
                 let expected: Vec<SparseVec> =
                     d.sentences().iter().map(|s| reference_row(&t, s)).collect();
                 assert_eq!(sentences, expected, "{text}");
+                // The flat rows, into buffers reused from the previous text.
+                for with_sentences in [true, false] {
+                    rows.clear();
+                    tok.cut_into(&normalized, &mut v);
+                    v.finish_rows(&normalized, with_sentences, &mut rows);
+                    let mut want_rows = SparseRows::default();
+                    if with_sentences {
+                        expected.iter().for_each(|r| want_rows.push(r));
+                    }
+                    want_rows.push(&want);
+                    assert_eq!(rows, want_rows, "{text}");
+                }
             }
         }
     }

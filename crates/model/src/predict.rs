@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use policytag_tokenizer::normalize::NormalizeSettings;
 use policytag_tokenizer::{resources_hash, Dictionary, Tokenizer, Tokens};
 
-use policytag_features::SparseVec;
+use policytag_features::SparseRows;
 
 use crate::bootstrap::BootstrapParams;
 use crate::calibrate::sigmoid;
@@ -40,8 +40,43 @@ pub struct Prediction {
     pub scores: Vec<f64>,
     /// Indices of the labels given (score at or above the threshold), in label order.
     pub labels: Vec<usize>,
-    /// The paragraph's TF-IDF rows (kept for evidence).
-    pub rows: Rows,
+    /// The paragraph's TF-IDF rows (kept for evidence): each sentence's row (none for a
+    /// single sentence or paragraph pooling), then the paragraph's; see [`Prediction::rows`].
+    rows: SparseRows,
+}
+
+impl Prediction {
+    /// The paragraph's TF-IDF rows: the whole paragraph and (for sentence pooling and combined
+    /// scoring, when it has more than one sentence) each sentence.
+    pub fn rows(&self) -> Rows {
+        let last = self.rows.len() - 1;
+        Rows {
+            para: self.rows.to_vec(last),
+            sentences: (0..last).map(|i| self.rows.to_vec(i)).collect(),
+        }
+    }
+}
+
+/// Buffers reused from one paragraph to the next by the scoring of a thread.
+#[derive(Debug, Default)]
+struct Scratch {
+    rows: SparseRows,
+    z: Vec<f64>,
+    zs: Vec<f64>,
+    best: Vec<f64>,
+    top: Vec<[f64; GUARD_TERMS]>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Option<Box<Scratch>>> = const { std::cell::Cell::new(None) };
+}
+
+/// Run `f` with this thread's scoring buffers.
+fn with_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    let mut s = SCRATCH.with(|c| c.take()).unwrap_or_default();
+    let r = f(&mut s);
+    SCRATCH.with(|c| c.set(Some(s)));
+    r
 }
 
 /// A vocabulary term with a classifier weight.
@@ -129,16 +164,16 @@ impl Tagger {
         })
     }
 
-    /// Decision values of every label for one row.
-    fn decisions(&self, row: &SparseVec) -> Vec<f64> {
-        let mut z = self.intercepts.clone();
-        self.add_decisions(row, &mut z);
-        z
+    /// Decision values of every label for one row (columns and values), into `z`.
+    fn decisions(&self, row: (&[u32], &[f64]), z: &mut Vec<f64>) {
+        z.clear();
+        z.extend_from_slice(&self.intercepts);
+        self.add_decisions(row, z);
     }
 
     /// Add a row's terms to decision values `z` that start at the intercepts.
-    fn add_decisions(&self, row: &SparseVec, z: &mut [f64]) {
-        for (c, v) in row.iter() {
+    fn add_decisions(&self, (cols, vals): (&[u32], &[f64]), z: &mut [f64]) {
+        for (&c, &v) in cols.iter().zip(vals) {
             let (a, b) = (self.starts[c as usize], self.starts[c as usize + 1]);
             for &(l, w) in &self.weights[a as usize..b as usize] {
                 z[l as usize] += w * v;
@@ -207,50 +242,55 @@ impl Tagger {
     fn predict_text(&self, normalized: &str, threshold: Option<f64>) -> Prediction {
         let mut v = self.model.tfidf.vectorizer();
         self.tokenizer.cut_into(normalized, &mut v);
-        let (rows, chars) = match self.model.pooling {
-            Pooling::Paragraph => (
-                Rows {
-                    para: v.finish(normalized),
-                    sentences: Vec::new(),
-                },
-                0,
-            ),
-            Pooling::MaxSentence | Pooling::Combined => {
-                let (para, sentences) = v.finish_sentences(normalized);
-                (Rows { para, sentences }, normalized.chars().count())
-            }
-        };
-        self.score(rows, chars, threshold)
+        with_scratch(|s| {
+            s.rows.clear();
+            let chars = match self.model.pooling {
+                Pooling::Paragraph => {
+                    v.finish_rows(normalized, false, &mut s.rows);
+                    0
+                }
+                Pooling::MaxSentence | Pooling::Combined => {
+                    v.finish_rows(normalized, true, &mut s.rows);
+                    normalized.chars().count()
+                }
+            };
+            self.score(s, chars, threshold)
+        })
     }
 
     /// Tag an already tokenised paragraph.
     pub fn predict_tokens(&self, tokens: &Tokens, threshold: Option<f64>) -> Prediction {
         let tfidf = &self.model.tfidf;
-        let rows = Rows {
-            para: tfidf.transform(tokens),
-            sentences: match self.model.pooling {
-                Pooling::Paragraph => Vec::new(),
-                Pooling::MaxSentence | Pooling::Combined => tokens
-                    .sentences()
-                    .iter()
-                    .map(|s| tfidf.transform(s))
-                    .collect(),
-            },
-        };
-        let chars = match self.model.pooling {
-            Pooling::Paragraph => 0,
-            _ => tokens.normalized.chars().count(),
-        };
-        self.score(rows, chars, threshold)
+        with_scratch(|s| {
+            s.rows.clear();
+            if self.model.pooling != Pooling::Paragraph {
+                for sentence in tokens.sentences() {
+                    s.rows.push(&tfidf.transform(&sentence));
+                }
+            }
+            s.rows.push(&tfidf.transform(tokens));
+            let chars = match self.model.pooling {
+                Pooling::Paragraph => 0,
+                _ => tokens.normalized.chars().count(),
+            };
+            self.score(s, chars, threshold)
+        })
     }
 
-    /// Decision values of every label for one row, and the sum of each label's
-    /// [`GUARD_TERMS`] largest positive term contributions.
-    fn guarded_decisions(&self, row: &SparseVec) -> (Vec<f64>, Vec<f64>) {
+    /// Decision values of every label for one row, into `z`, and each label's
+    /// [`GUARD_TERMS`] largest positive term contributions, into `top`.
+    fn guarded_decisions(
+        &self,
+        (cols, vals): (&[u32], &[f64]),
+        z: &mut Vec<f64>,
+        top: &mut Vec<[f64; GUARD_TERMS]>,
+    ) {
         let n = self.intercepts.len();
-        let mut z = self.intercepts.clone();
-        let mut top = vec![[0.0f64; GUARD_TERMS]; n];
-        for (c, v) in row.iter() {
+        z.clear();
+        z.extend_from_slice(&self.intercepts);
+        top.clear();
+        top.resize(n, [0.0f64; GUARD_TERMS]);
+        for (&c, &v) in cols.iter().zip(vals) {
             let (a, b) = (self.starts[c as usize], self.starts[c as usize + 1]);
             for &(l, w) in &self.weights[a as usize..b as usize] {
                 let x = w * v;
@@ -267,31 +307,38 @@ impl Tagger {
                 }
             }
         }
-        (z, top.iter().map(|t| t.iter().sum()).collect())
     }
 
-    /// Scores and labels from a paragraph's rows (`chars`: its length, for combined scoring).
-    fn score(&self, rows: Rows, chars: usize, threshold: Option<f64>) -> Prediction {
+    /// Scores and labels from a paragraph's rows in `s.rows` (each sentence's, then the
+    /// paragraph's; `chars`: its length, for combined scoring).
+    fn score(&self, s: &mut Scratch, chars: usize, threshold: Option<f64>) -> Prediction {
+        let rows = &s.rows;
+        let last = rows.len() - 1;
+        let para = rows.row(last);
         let scores: Vec<f64> = if self.model.pooling == Pooling::Combined {
-            let (z, top) = self.guarded_decisions(&rows.para);
+            let (z, top) = (&mut s.z, &mut s.top);
+            self.guarded_decisions(para, z, top);
             // The best sentence value per label, through one scratch row.
-            let mut best: Option<Vec<f64>> = None;
-            let mut zs = Vec::new();
-            for s in &rows.sentences {
-                zs.clear();
-                zs.extend_from_slice(&self.intercepts);
-                self.add_decisions(s, &mut zs);
-                match &mut best {
-                    Some(b) => b.iter_mut().zip(&zs).for_each(|(a, &v)| *a = a.max(v)),
-                    None => best = Some(zs.clone()),
+            let (best, zs) = (&mut s.best, &mut s.zs);
+            for i in 0..last {
+                self.decisions(rows.row(i), zs);
+                if i == 0 {
+                    best.clear();
+                    best.extend_from_slice(zs);
+                } else {
+                    best.iter_mut()
+                        .zip(zs.iter())
+                        .for_each(|(a, &v)| *a = a.max(v));
                 }
             }
+            let best = (last > 0).then_some(&*best);
             self.model
                 .label_models
                 .iter()
                 .enumerate()
                 .map(|(l, m)| {
-                    let x = inputs(z[l], best.as_ref().map(|b| b[l]), top[l], chars);
+                    let guard: f64 = top[l].iter().sum();
+                    let x = inputs(z[l], best.map(|b| b[l]), guard, chars);
                     match &m.combiner {
                         // `Combiner::prob` of `combine::row(&x, &z)`, without building the
                         // row and without the zero-weight terms.
@@ -307,9 +354,11 @@ impl Tagger {
                 })
                 .collect()
         } else {
-            let mut z = self.decisions(&rows.para);
-            for s in &rows.sentences {
-                for (a, b) in z.iter_mut().zip(self.decisions(s)) {
+            let (z, zs) = (&mut s.z, &mut s.zs);
+            self.decisions(para, z);
+            for i in 0..last {
+                self.decisions(rows.row(i), zs);
+                for (a, &b) in z.iter_mut().zip(zs.iter()) {
                     *a = a.max(b);
                 }
             }
@@ -322,7 +371,7 @@ impl Tagger {
         Prediction {
             scores,
             labels,
-            rows,
+            rows: rows.to_compact(),
         }
     }
 
@@ -370,7 +419,8 @@ impl Tagger {
     /// from the row — paragraph or sentence — that gave the label its score).
     pub fn evidence(&self, pred: &Prediction, label: usize, top: usize) -> Vec<Evidence> {
         let b = &self.model.label_models[label].classifier;
-        let best = pred.rows.sentences.iter().fold(&pred.rows.para, |acc, r| {
+        let rows = pred.rows();
+        let best = rows.sentences.iter().fold(&rows.para, |acc, r| {
             if b.decision(r) > b.decision(acc) {
                 r
             } else {
