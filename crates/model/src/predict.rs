@@ -22,10 +22,13 @@ use policytag_data::Example;
 pub struct Tagger {
     model: Model,
     tokenizer: Tokenizer,
-    /// Column `c`'s (label, weight) pairs are `weights[starts[c]..starts[c + 1]]`, so
-    /// scoring a row costs one pass over its non-zeros through two flat arrays.
+    /// Column `c`'s labels and weights are `weight_labels[starts[c]..starts[c + 1]]` and
+    /// `weights[…]` (the same range), so scoring a row costs one pass over its non-zeros
+    /// through flat arrays; labels and weights are kept apart so no entry carries padding (the
+    /// arrays are read at random per term, and smaller ones stay in cache).
     starts: Vec<u32>,
-    weights: Vec<(u32, f64)>,
+    weight_labels: Vec<u16>,
+    weights: Vec<f64>,
     intercepts: Vec<f64>,
     /// Per label, the positions of its combiner's input row whose weight can matter: its own
     /// inputs, then the labels whose weight is not zero (a zero weight adds nothing, so the
@@ -129,11 +132,18 @@ impl Tagger {
         }
         // Fill column by column in label order, the order scores have always been summed in.
         let mut next: Vec<u32> = starts[..dim].to_vec();
-        let mut weights = vec![(0u32, 0.0f64); starts[dim] as usize];
+        if model.label_models.len() > usize::from(u16::MAX) {
+            return Err(Error::ModelFile(
+                "model payload is invalid: more than 65,535 labels".into(),
+            ));
+        }
+        let mut weight_labels = vec![0u16; starts[dim] as usize];
+        let mut weights = vec![0.0f64; starts[dim] as usize];
         for (l, m) in model.label_models.iter().enumerate() {
             for (&c, &w) in m.classifier.features.iter().zip(&m.classifier.weights) {
                 let slot = &mut next[c as usize];
-                weights[*slot as usize] = (l as u32, w);
+                weight_labels[*slot as usize] = l as u16;
+                weights[*slot as usize] = w;
                 *slot += 1;
             }
         }
@@ -158,6 +168,7 @@ impl Tagger {
             model,
             tokenizer,
             starts,
+            weight_labels,
             weights,
             intercepts,
             combiner_terms,
@@ -174,9 +185,9 @@ impl Tagger {
     /// Add a row's terms to decision values `z` that start at the intercepts.
     fn add_decisions(&self, (cols, vals): (&[u32], &[f64]), z: &mut [f64]) {
         for (&c, &v) in cols.iter().zip(vals) {
-            let (a, b) = (self.starts[c as usize], self.starts[c as usize + 1]);
-            for &(l, w) in &self.weights[a as usize..b as usize] {
-                z[l as usize] += w * v;
+            let (a, b) = (self.starts[c as usize] as usize, self.starts[c as usize + 1] as usize);
+            for (&l, &w) in self.weight_labels[a..b].iter().zip(&self.weights[a..b]) {
+                z[usize::from(l)] += w * v;
             }
         }
     }
@@ -291,11 +302,11 @@ impl Tagger {
         top.clear();
         top.resize(n, [0.0f64; GUARD_TERMS]);
         for (&c, &v) in cols.iter().zip(vals) {
-            let (a, b) = (self.starts[c as usize], self.starts[c as usize + 1]);
-            for &(l, w) in &self.weights[a as usize..b as usize] {
+            let (a, b) = (self.starts[c as usize] as usize, self.starts[c as usize + 1] as usize);
+            for (&l, &w) in self.weight_labels[a..b].iter().zip(&self.weights[a..b]) {
                 let x = w * v;
-                z[l as usize] += x;
-                let t = &mut top[l as usize];
+                z[usize::from(l)] += x;
+                let t = &mut top[usize::from(l)];
                 if x > t[GUARD_TERMS - 1] {
                     // Insert into the descending top list (no sort call per term).
                     let mut k = GUARD_TERMS - 1;
