@@ -383,7 +383,10 @@ mod tests {
 
     #[test]
     fn highlight_finds_model_terms_in_traditional_and_full_width_text() {
-        let s = highlight("各校嚴格教學常規管理，ＡＩ課程", &["教学常规".into(), "ai".into()]);
+        let s = highlight(
+            "各校嚴格教學常規管理，ＡＩ課程",
+            &["教学常规".into(), "ai".into()],
+        );
         let shown: Vec<(&str, bool)> = s.iter().map(|s| (s.text.as_str(), s.mark)).collect();
         assert_eq!(
             shown,
