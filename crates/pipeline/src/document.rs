@@ -149,15 +149,20 @@ impl DocumentHead {
                 None => out.push_str("null"),
             }
         };
+        use std::fmt::Write;
         out.push_str(",\"document\":");
-        out.push_str(&self.index.to_string());
+        let _ = write!(out, "{}", self.index);
         let m = &self.meta;
         opt(out, "doc_title", self.title.as_deref());
         opt(out, "doc_bureau", m.bureau.as_deref());
         opt(out, "doc_region", m.region.as_deref());
         out.push_str(",\"doc_years\":[");
-        let years: Vec<String> = m.years.iter().map(u16::to_string).collect();
-        out.push_str(&years.join(","));
+        for (k, y) in m.years.iter().enumerate() {
+            if k > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "{y}");
+        }
         out.push(']');
         opt(out, "doc_kind", m.kind.as_deref());
         opt(out, "doc_date", m.date.as_deref());
@@ -179,7 +184,7 @@ impl DocumentHead {
 impl Paragraph {
     /// The heading path joined for display: `一、… › （二）…`.
     pub fn heading_path(&self) -> String {
-        self.heading.join(" › ")
+        self.heading.join(crate::tagged::HEADING_SEP)
     }
 
     /// A paragraph that comes as it is rather than from segmenting a document (a JSONL line,
@@ -277,15 +282,15 @@ impl Serialize for Paragraph {
 /// assert!(id.starts_with("a.txt#3-") && id.len() == "a.txt#3-".len() + 8);
 /// ```
 pub fn paragraph_id(doc: &str, index: usize, text: &str) -> String {
+    use std::fmt::Write;
     let name = std::path::Path::new(doc)
         .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| doc.to_string());
+        .map_or(std::borrow::Cow::Borrowed(doc), |n| n.to_string_lossy());
     let hash = Sha256::digest(text.as_bytes());
     let mut id = String::with_capacity(name.len() + 30);
     id.push_str(&name);
     id.push('#');
-    id.push_str(&index.to_string());
+    let _ = write!(id, "{index}");
     id.push('-');
     const HEX: &[u8; 16] = b"0123456789abcdef";
     for b in &hash[..4] {

@@ -103,9 +103,12 @@ impl TaggedParagraph {
             d.write_json_fields(out);
         }
         out.push_str(",\"paragraph\":");
-        out.push_str(&p.index.to_string());
+        {
+            use std::fmt::Write;
+            let _ = write!(out, "{}", p.index);
+        }
         out.push_str(",\"heading\":");
-        json_str(out, &p.heading_path());
+        json_str_joined(out, &p.heading, HEADING_SEP);
         out.push_str(",\"text\":");
         json_str(out, &p.text);
         out.push_str(",\"labels\":[");
@@ -249,17 +252,39 @@ impl Serialize for TaggedParagraph {
     }
 }
 
+/// What joins a paragraph's headings for display ([`Paragraph::heading_path`]).
+pub const HEADING_SEP: &str = " › ";
+
 /// Append `s` as a JSON string literal, escaped exactly as serde_json escapes it (`"`, `\\`
 /// and control characters; everything else verbatim).
 pub fn json_str(out: &mut String, s: &str) {
     out.push('"');
+    json_escaped(out, s);
+    out.push('"');
+}
+
+/// Append `parts` joined by `sep` as one JSON string literal, as [`json_str`] of the joined
+/// string (escaping is per byte, and `sep` must need none) without building it.
+pub fn json_str_joined(out: &mut String, parts: &[String], sep: &str) {
+    debug_assert!(!sep.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\'));
+    out.push('"');
+    for (k, p) in parts.iter().enumerate() {
+        if k > 0 {
+            out.push_str(sep);
+        }
+        json_escaped(out, p);
+    }
+    out.push('"');
+}
+
+/// The body of [`json_str`]: `s` escaped, without the quotes.
+fn json_escaped(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
     // Nearly every string needs no escape: check all bytes without branching (vectorised).
     if !bytes.iter().fold(false, |acc, &b| {
         acc | (b < 0x20) | (b == b'"') | (b == b'\\')
     }) {
         out.push_str(s);
-        out.push('"');
         return;
     }
     let mut start = 0;
@@ -287,7 +312,6 @@ pub fn json_str(out: &mut String, s: &str) {
         start = i + 1;
     }
     out.push_str(&s[start..]);
-    out.push('"');
 }
 
 /// Append a number as serde_json writes an `f64` (shortest round-trip form, `.0` on whole
@@ -317,6 +341,24 @@ pub fn json_f64(out: &mut String, x: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn joined_json_strings_equal_the_joined_string() {
+        let parts: Vec<String> = ["一、总体", "", "a\"b\\c", "\n\t\u{1}x", "（二）双减"]
+            .map(String::from)
+            .to_vec();
+        for n in 0..=parts.len() {
+            let mut want = String::new();
+            json_str(&mut want, &parts[..n].join(HEADING_SEP));
+            let mut got = String::new();
+            json_str_joined(&mut got, &parts[..n], HEADING_SEP);
+            assert_eq!(got, want);
+            assert_eq!(
+                want,
+                serde_json::to_string(&parts[..n].join(HEADING_SEP)).unwrap()
+            );
+        }
+    }
 
     #[test]
     fn json_writers_match_serde_json() {
@@ -392,6 +434,11 @@ mod tests {
         for t in [
             tagged(false, vec![], "全面落实“双减”。"),
             tagged(true, vec!["一、".into(), "（二）".into()], "tab\there"),
+            tagged(
+                false,
+                vec!["\"一\"\\".into(), "\n".into(), "三".into()],
+                "x",
+            ),
             tagged(true, vec![], ""),
             with_document(
                 tagged(false, vec![], "x"),
