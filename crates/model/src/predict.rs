@@ -185,7 +185,10 @@ impl Tagger {
     /// Add a row's terms to decision values `z` that start at the intercepts.
     fn add_decisions(&self, (cols, vals): (&[u32], &[f64]), z: &mut [f64]) {
         for (&c, &v) in cols.iter().zip(vals) {
-            let (a, b) = (self.starts[c as usize] as usize, self.starts[c as usize + 1] as usize);
+            let (a, b) = (
+                self.starts[c as usize] as usize,
+                self.starts[c as usize + 1] as usize,
+            );
             for (&l, &w) in self.weight_labels[a..b].iter().zip(&self.weights[a..b]) {
                 z[usize::from(l)] += w * v;
             }
@@ -302,7 +305,10 @@ impl Tagger {
         top.clear();
         top.resize(n, [0.0f64; GUARD_TERMS]);
         for (&c, &v) in cols.iter().zip(vals) {
-            let (a, b) = (self.starts[c as usize] as usize, self.starts[c as usize + 1] as usize);
+            let (a, b) = (
+                self.starts[c as usize] as usize,
+                self.starts[c as usize + 1] as usize,
+            );
             for (&l, &w) in self.weight_labels[a..b].iter().zip(&self.weights[a..b]) {
                 let x = w * v;
                 z[usize::from(l)] += x;
