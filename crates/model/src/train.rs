@@ -34,6 +34,14 @@ fn raise(threshold: f64, margin: f64) -> f64 {
     crate::calibrate::sigmoid((threshold / (1.0 - threshold)).ln() + margin)
 }
 
+/// The vectoriser over the columns chosen from some training paragraphs, with every
+/// paragraph's row (and sentence rows, for pooled scoring) under it.
+struct View {
+    tfidf: policytag_features::Tfidf,
+    rows: Vec<SparseVec>,
+    pooled: Vec<Rows>,
+}
+
 /// Training hyper-parameters. [`TrainParams::check`] validates them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainParams {
@@ -334,59 +342,64 @@ impl ValidTrainParams {
             .collect();
         check()?;
         let full = p.tfidf.clone().check()?.fit(&tokens)?;
-        // Only the columns some label's selection on the whole corpus picks are kept, and
-        // rows are normalised over them: the union of each label's chi²-best
-        // `features_per_label` (about a quarter of the vocabulary). Tagging then looks terms
-        // up in tables that stay in cache (25–30% faster), and the real dev sets score the
-        // same (README "Accuracy"). The classifiers below select again, per fold, among them.
-        let tfidf = {
-            let rows: Vec<SparseVec> = tokens.par_iter().map(|t| full.transform(t)).collect();
-            let r: Vec<&SparseVec> = rows.iter().collect();
+        let full_rows: Vec<SparseVec> = tokens.par_iter().map(|t| full.transform(t)).collect();
+        // Only the columns some label's selection picks are kept, and rows are normalised over
+        // them: the union of each label's chi²-best `features_per_label` (about a quarter of
+        // the vocabulary). Tagging then looks terms up in tables that stay in cache (25–30%
+        // faster), and the real dev sets score the same (README "Accuracy"). The choice is
+        // part of the fit: each cross-validation fold makes it from its own training
+        // paragraphs (so out-of-fold values never see the held-out labels), the final model
+        // from all of them; the classifiers then select again among those columns.
+        let view = |train_idx: &[usize]| -> View {
+            let r: Vec<&SparseVec> = train_idx.iter().map(|&i| &full_rows[i]).collect();
             let chosen: Vec<Vec<u32>> = (0..n_labels)
                 .into_par_iter()
                 .map(|l| {
-                    let yy: Vec<bool> = sets.iter().map(|s| s.contains(&l)).collect();
+                    let yy: Vec<bool> = train_idx.iter().map(|&i| sets[i].contains(&l)).collect();
                     chi2_top_k(&r, &yy, full.len(), p.features_per_label)
                 })
                 .collect();
             let keep: BTreeSet<u32> = chosen.into_iter().flatten().collect();
-            if keep.is_empty() {
-                full
+            let tfidf = if keep.is_empty() {
+                full.clone()
             } else {
                 full.restrict(&keep.into_iter().collect::<Vec<u32>>())
+            };
+            let rows: Vec<SparseVec> = tokens.par_iter().map(|t| tfidf.transform(t)).collect();
+            let pooled: Vec<Rows> = match p.pooling {
+                Pooling::Paragraph => Vec::new(),
+                Pooling::MaxSentence | Pooling::Combined => tokens
+                    .par_iter()
+                    .zip(&rows)
+                    .map(|(t, r)| Rows {
+                        para: r.clone(),
+                        sentences: t.sentences().iter().map(|s| tfidf.transform(s)).collect(),
+                    })
+                    .collect(),
+            };
+            View {
+                tfidf,
+                rows,
+                pooled,
             }
-        };
-        check()?;
-        let rows: Vec<SparseVec> = tokens.par_iter().map(|t| tfidf.transform(t)).collect();
-        let pooled: Vec<Rows> = match p.pooling {
-            Pooling::Paragraph => Vec::new(),
-            Pooling::MaxSentence | Pooling::Combined => tokens
-                .par_iter()
-                .zip(&rows)
-                .map(|(t, r)| Rows {
-                    para: r.clone(),
-                    sentences: t.sentences().iter().map(|s| tfidf.transform(s)).collect(),
-                })
-                .collect(),
         };
         let chars: Vec<usize> = tokens
             .iter()
             .map(|t| t.normalized.chars().count())
             .collect();
         // A held-out paragraph's inputs: its decision value first (all Platt scaling needs).
-        let decide = |b: &Binary, i: usize| -> Inputs {
+        let decide = |v: &View, b: &Binary, i: usize| -> Inputs {
             match p.pooling {
-                Pooling::Paragraph => [b.decision(&rows[i]), 0.0, 0.0, 0.0],
-                Pooling::MaxSentence => [b.pooled(&pooled[i]), 0.0, 0.0, 0.0],
+                Pooling::Paragraph => [b.decision(&v.rows[i]), 0.0, 0.0, 0.0],
+                Pooling::MaxSentence => [b.pooled(&v.pooled[i]), 0.0, 0.0, 0.0],
                 Pooling::Combined => {
-                    let r = &pooled[i];
+                    let r = &v.pooled[i];
                     let best = r.sentences.iter().map(|s| b.decision(s)).reduce(f64::max);
                     let top = top_sum(b.contributions(&r.para).into_iter().map(|(_, c)| c));
                     inputs(b.decision(&r.para), best, top, chars[i])
                 }
             }
         };
-        let dim = tfidf.len();
         let y: Vec<Vec<bool>> = (0..n_labels)
             .map(|l| sets.iter().map(|s| s.contains(&l)).collect())
             .collect();
@@ -399,11 +412,11 @@ impl ValidTrainParams {
         let tasks: Vec<(usize, usize)> = (0..p.folds)
             .flat_map(|f| (0..n_labels).map(move |l| (f, l)))
             .collect();
-        let fit_one = |train_idx: &[usize], l: usize| -> Result<Binary> {
+        let fit_one = |v: &View, train_idx: &[usize], l: usize| -> Result<Binary> {
             check()?;
-            let r: Vec<&SparseVec> = train_idx.iter().map(|&i| &rows[i]).collect();
+            let r: Vec<&SparseVec> = train_idx.iter().map(|&i| &v.rows[i]).collect();
             let yy: Vec<bool> = train_idx.iter().map(|&i| y[l][i]).collect();
-            let feats = chi2_top_k(&r, &yy, dim, p.features_per_label);
+            let feats = chi2_top_k(&r, &yy, v.tfidf.len(), p.features_per_label);
             let b = fit_binary(&labels[l], &r, &yy, feats, &p.solver)?;
             let d = done.fetch_add(1, Ordering::Relaxed) + 1;
             (hooks.progress)("training", d, total);
@@ -412,13 +425,15 @@ impl ValidTrainParams {
         let train_sets: Vec<Vec<usize>> = (0..p.folds)
             .map(|f| (0..n).filter(|&i| fold[i] != f).collect())
             .collect();
+        let views: Vec<View> = train_sets.iter().map(|t| view(t)).collect();
+        check()?;
         let oof: Vec<(usize, usize, Vec<Inputs>)> = tasks
             .par_iter()
             .map(|&(f, l)| {
-                let b = fit_one(&train_sets[f], l)?;
+                let b = fit_one(&views[f], &train_sets[f], l)?;
                 let z = (0..n)
                     .filter(|&i| fold[i] == f)
-                    .map(|i| decide(&b, i))
+                    .map(|i| decide(&views[f], &b, i))
                     .collect();
                 Ok((f, l, z))
             })
@@ -466,9 +481,11 @@ impl ValidTrainParams {
 
         // 4. Final classifiers on all data.
         let all: Vec<usize> = (0..n).collect();
+        drop(views);
+        let final_view = view(&all);
         let finals: Vec<Binary> = (0..n_labels)
             .into_par_iter()
-            .map(|l| fit_one(&all, l))
+            .map(|l| fit_one(&final_view, &all, l))
             .collect::<Result<_>>()?;
         let label_models = finals
             .into_iter()
@@ -503,10 +520,10 @@ impl ValidTrainParams {
                 corpus_sha256: corpus_hash(examples),
                 examples: n,
                 label_counts: counts,
-                vocabulary: dim,
+                vocabulary: final_view.tfidf.len(),
                 cv,
             },
-            tfidf,
+            tfidf: final_view.tfidf,
             pooling: p.pooling,
             label_models,
             context_weight: p.context_weight,
