@@ -182,14 +182,20 @@ impl Tagger {
         self.add_decisions(row, z);
     }
 
+    /// Column `c`'s (label, weight) pairs.
+    #[inline]
+    fn column(&self, c: u32) -> impl Iterator<Item = (&u16, &f64)> {
+        let (a, b) = (
+            self.starts[c as usize] as usize,
+            self.starts[c as usize + 1] as usize,
+        );
+        self.weight_labels[a..b].iter().zip(&self.weights[a..b])
+    }
+
     /// Add a row's terms to decision values `z` that start at the intercepts.
     fn add_decisions(&self, (cols, vals): (&[u32], &[f64]), z: &mut [f64]) {
         for (&c, &v) in cols.iter().zip(vals) {
-            let (a, b) = (
-                self.starts[c as usize] as usize,
-                self.starts[c as usize + 1] as usize,
-            );
-            for (&l, &w) in self.weight_labels[a..b].iter().zip(&self.weights[a..b]) {
+            for (&l, &w) in self.column(c) {
                 z[usize::from(l)] += w * v;
             }
         }
@@ -213,8 +219,14 @@ impl Tagger {
     /// `文件编号 — 发布机构 …`) is never given a label.
     pub fn predict(&self, text: &str, threshold: Option<f64>) -> Prediction {
         let normalized = self.tokenizer.normalize(text);
-        let mut p = self.predict_text(&normalized, threshold);
-        if !p.labels.is_empty() && self.is_chrome(text, Some(&normalized)) {
+        self.predict_as(text, &normalized, threshold)
+    }
+
+    /// Tag `text` from `normalized`, its form through this model's normaliser; chrome gets
+    /// no label.
+    fn predict_as(&self, text: &str, normalized: &str, threshold: Option<f64>) -> Prediction {
+        let mut p = self.predict_text(normalized, threshold);
+        if !p.labels.is_empty() && self.is_chrome(text, Some(normalized)) {
             p.labels.clear();
         }
         p
@@ -234,11 +246,7 @@ impl Tagger {
         if self.model.text.normalize != NormalizeSettings::default() {
             return self.predict(text, threshold);
         }
-        let mut p = self.predict_text(normalized, threshold);
-        if !p.labels.is_empty() && self.is_chrome(text, Some(normalized)) {
-            p.labels.clear();
-        }
-        p
+        self.predict_as(text, normalized, threshold)
     }
 
     /// Whether `text` is web-page chrome, which never gets a label. `normalized`, when given,
@@ -305,11 +313,7 @@ impl Tagger {
         top.clear();
         top.resize(n, [0.0f64; GUARD_TERMS]);
         for (&c, &v) in cols.iter().zip(vals) {
-            let (a, b) = (
-                self.starts[c as usize] as usize,
-                self.starts[c as usize + 1] as usize,
-            );
-            for (&l, &w) in self.weight_labels[a..b].iter().zip(&self.weights[a..b]) {
+            for (&l, &w) in self.column(c) {
                 let x = w * v;
                 z[usize::from(l)] += x;
                 let t = &mut top[usize::from(l)];
