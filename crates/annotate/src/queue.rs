@@ -148,6 +148,9 @@ pub fn suggest(tasks: &mut [Task], tagger: &Pipeline) {
 pub fn suggestions(pipeline: &Pipeline, text: &str) -> Vec<Suggestion> {
     let tagger = pipeline.tagger();
     let pred = tagger.predict(text, None);
+    let mut evidence = tagger
+        .evidence(text, &pred.labels, EVIDENCE_TERMS)
+        .into_iter();
     tagger
         .model()
         .label_models
@@ -159,14 +162,15 @@ pub fn suggestions(pipeline: &Pipeline, text: &str) -> Vec<Suggestion> {
                 score: pred.scores[l],
                 threshold: m.threshold,
                 selected,
-                evidence: if selected {
-                    tagger
-                        .evidence(&pred, l, EVIDENCE_TERMS)
+                // `pred.labels` is in label order: its evidence comes in the same order.
+                evidence: match selected {
+                    true => evidence
+                        .next()
+                        .unwrap_or_default()
                         .into_iter()
                         .map(|e| e.term.replace(' ', ""))
-                        .collect()
-                } else {
-                    Vec::new()
+                        .collect(),
+                    false => Vec::new(),
                 },
             }
         })

@@ -582,13 +582,37 @@ impl Vectorizer<'_> {
     /// without, the paragraph's alone, as [`finish`](Vectorizer::finish)) appended to `out`,
     /// with no allocation per row: each sentence's row in order, then the paragraph's last.
     pub fn finish_rows(&mut self, normalized: &str, sentences: bool, out: &mut SparseRows) {
+        self.finish_rows_as(normalized, sentences, Order::Columns, out);
+    }
+
+    /// [`finish_rows`](Vectorizer::finish_rows) with each row's terms in the order the text
+    /// first has them instead of column order: the same terms and values, without sorting
+    /// them, for a reader whose result does not depend on the order (a dot product, up to
+    /// floating-point rounding — the same text always gives the same order). A
+    /// [`SparseVec`] made of such a row is not ordered as its methods expect.
+    pub fn finish_rows_unordered(
+        &mut self,
+        normalized: &str,
+        sentences: bool,
+        out: &mut SparseRows,
+    ) {
+        self.finish_rows_as(normalized, sentences, Order::Text, out);
+    }
+
+    fn finish_rows_as(
+        &mut self,
+        normalized: &str,
+        sentences: bool,
+        order: Order,
+        out: &mut SparseRows,
+    ) {
         let t = self.tfidf;
         let s = &mut self.s;
         if !sentences || s.breaks.is_empty() {
             terms(t, &s.ids, &s.unigrams, 0..s.ids.len(), normalized, |e| {
                 count(&mut s.counts, &mut s.touched, PARAGRAPH, e)
             });
-            row_of(t, s, PARAGRAPH, out);
+            row_of(t, s, PARAGRAPH, order, out);
             self.clear();
             return;
         }
@@ -604,7 +628,7 @@ impl Vectorizer<'_> {
                 terms(t, &s.ids, &s.unigrams, w0..w, text, |e| {
                     count(&mut s.counts, &mut s.touched, SENTENCE, e)
                 });
-                row_of(t, s, SENTENCE, out);
+                row_of(t, s, SENTENCE, order, out);
                 let [sent, para] = &mut s.touched;
                 for &e in sent.iter() {
                     let c = &mut s.counts[column(e)];
@@ -639,7 +663,7 @@ impl Vectorizer<'_> {
                 prev = w;
             }
         }
-        row_of(t, s, PARAGRAPH, out);
+        row_of(t, s, PARAGRAPH, order, out);
         self.clear();
     }
 
@@ -693,12 +717,24 @@ fn terms(
     }
 }
 
-/// Append to `out` the TF-IDF row of the counts in `slot`, in column order; the paragraph's
+/// The order of a row's terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Order {
+    /// By column, as [`SparseVec`] keeps them.
+    Columns,
+    /// As the text first has them (sentence by sentence; word terms before character
+    /// n-grams within one).
+    Text,
+}
+
+/// Append to `out` the TF-IDF row of the counts in `slot`, in `order`; the paragraph's
 /// counts are reset to zero and its touched list cleared (a sentence's are left for the
 /// caller to add to the paragraph's).
-fn row_of(t: &Tfidf, s: &mut Scratch, slot: usize, out: &mut SparseRows) {
+fn row_of(t: &Tfidf, s: &mut Scratch, slot: usize, order: Order, out: &mut SparseRows) {
     let touched = &mut s.touched[slot];
-    touched.sort_unstable();
+    if order == Order::Columns {
+        touched.sort_unstable();
+    }
     let start = out.values.len();
     // Squared norms of the word block and the character block.
     let mut norms = [0.0f64; 2];
@@ -1083,6 +1119,30 @@ mod tests {
                     }
                     want_rows.push(&want);
                     assert_eq!(rows, want_rows, "{text}");
+                    // Unordered: the same rows up to the order of their terms (and the
+                    // rounding of the norm that order gives), the same order every time.
+                    let mut loose = SparseRows::default();
+                    for _ in 0..2 {
+                        loose.clear();
+                        tok.cut_into(&normalized, &mut v);
+                        v.finish_rows_unordered(&normalized, with_sentences, &mut loose);
+                        let mut again = SparseRows::default();
+                        tok.cut_into(&normalized, &mut v);
+                        v.finish_rows_unordered(&normalized, with_sentences, &mut again);
+                        assert_eq!(loose, again, "{text}");
+                    }
+                    assert_eq!(loose.len(), want_rows.len(), "{text}");
+                    for i in 0..loose.len() {
+                        let (cols, vals) = loose.row(i);
+                        let mut got: Vec<(u32, f64)> =
+                            cols.iter().copied().zip(vals.iter().copied()).collect();
+                        got.sort_by_key(|&(c, _)| c);
+                        let (wc, wv) = want_rows.row(i);
+                        assert_eq!(got.iter().map(|g| g.0).collect::<Vec<_>>(), wc, "{text}");
+                        for (&(_, g), &w) in got.iter().zip(wv) {
+                            assert!((g - w).abs() <= 1e-12 * w.abs().max(1.0), "{text}");
+                        }
+                    }
                 }
             }
         }

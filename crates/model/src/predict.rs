@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use policytag_tokenizer::normalize::NormalizeSettings;
 use policytag_tokenizer::{resources_hash, Dictionary, Tokenizer, Tokens};
 
-use policytag_features::SparseRows;
+use policytag_features::{SparseRows, Vectorizer};
+use policytag_tokenizer::WordSink;
 
 use crate::bootstrap::BootstrapParams;
 use crate::calibrate::sigmoid;
@@ -43,21 +44,6 @@ pub struct Prediction {
     pub scores: Vec<f64>,
     /// Indices of the labels given (score at or above the threshold), in label order.
     pub labels: Vec<usize>,
-    /// The paragraph's TF-IDF rows (kept for evidence): each sentence's row (none for a
-    /// single sentence or paragraph pooling), then the paragraph's; see [`Prediction::rows`].
-    rows: SparseRows,
-}
-
-impl Prediction {
-    /// The paragraph's TF-IDF rows: the whole paragraph and (for sentence pooling and combined
-    /// scoring, when it has more than one sentence) each sentence.
-    pub fn rows(&self) -> Rows {
-        let last = self.rows.len() - 1;
-        Rows {
-            para: self.rows.to_vec(last),
-            sentences: (0..last).map(|i| self.rows.to_vec(i)).collect(),
-        }
-    }
 }
 
 /// Buffers reused from one paragraph to the next by the scoring of a thread.
@@ -264,15 +250,36 @@ impl Tagger {
     fn predict_text(&self, normalized: &str, threshold: Option<f64>) -> Prediction {
         let mut v = self.model.tfidf.vectorizer();
         self.tokenizer.cut_into(normalized, &mut v);
+        self.score_fed(v, normalized, threshold)
+    }
+
+    /// Tag an already tokenised paragraph.
+    pub fn predict_tokens(&self, tokens: &Tokens, threshold: Option<f64>) -> Prediction {
+        let mut v = self.model.tfidf.vectorizer();
+        let mut breaks = tokens.breaks.iter().peekable();
+        for (i, w) in tokens.words.iter().enumerate() {
+            while let Some(&(_, end)) = breaks.next_if(|&&(at, _)| at == i) {
+                v.sentence_end(end);
+            }
+            v.word(w);
+        }
+        for &(_, end) in breaks {
+            v.sentence_end(end);
+        }
+        self.score_fed(v, &tokens.normalized, threshold)
+    }
+
+    /// Score the words `v` has been fed and the character n-grams of `normalized`.
+    fn score_fed(&self, mut v: Vectorizer, normalized: &str, threshold: Option<f64>) -> Prediction {
         with_scratch(|s| {
             s.rows.clear();
             let chars = match self.model.pooling {
                 Pooling::Paragraph => {
-                    v.finish_rows(normalized, false, &mut s.rows);
+                    v.finish_rows_unordered(normalized, false, &mut s.rows);
                     0
                 }
                 Pooling::MaxSentence | Pooling::Combined => {
-                    v.finish_rows(normalized, true, &mut s.rows);
+                    v.finish_rows_unordered(normalized, true, &mut s.rows);
                     normalized.chars().count()
                 }
             };
@@ -280,23 +287,22 @@ impl Tagger {
         })
     }
 
-    /// Tag an already tokenised paragraph.
-    pub fn predict_tokens(&self, tokens: &Tokens, threshold: Option<f64>) -> Prediction {
-        let tfidf = &self.model.tfidf;
-        with_scratch(|s| {
-            s.rows.clear();
-            if self.model.pooling != Pooling::Paragraph {
-                for sentence in tokens.sentences() {
-                    s.rows.push(&tfidf.transform(&sentence));
-                }
-            }
-            s.rows.push(&tfidf.transform(tokens));
-            let chars = match self.model.pooling {
-                Pooling::Paragraph => 0,
-                _ => tokens.normalized.chars().count(),
-            };
-            self.score(s, chars, threshold)
-        })
+    /// The rows of `text` (sentences', then the paragraph's), each in column order.
+    fn rows_of(&self, text: &str) -> Rows {
+        let normalized = self.tokenizer.normalize(text);
+        let mut v = self.model.tfidf.vectorizer();
+        self.tokenizer.cut_into(&normalized, &mut v);
+        let mut rows = SparseRows::default();
+        v.finish_rows(
+            &normalized,
+            self.model.pooling != Pooling::Paragraph,
+            &mut rows,
+        );
+        let last = rows.len() - 1;
+        Rows {
+            para: rows.to_vec(last),
+            sentences: (0..last).map(|i| rows.to_vec(i)).collect(),
+        }
     }
 
     /// Decision values of every label for one row, into `z`, and each label's
@@ -389,11 +395,7 @@ impl Tagger {
                 .collect()
         };
         let labels = self.given(&scores, threshold);
-        Prediction {
-            scores,
-            labels,
-            rows: rows.to_compact(),
-        }
+        Prediction { scores, labels }
     }
 
     /// Read the predictions of one document's consecutive paragraphs (`texts`, in order, as
@@ -436,11 +438,23 @@ impl Tagger {
             .collect()
     }
 
-    /// The `top` terms that pushed label `label` up the most for this prediction (taken
-    /// from the row — paragraph or sentence — that gave the label its score).
-    pub fn evidence(&self, pred: &Prediction, label: usize, top: usize) -> Vec<Evidence> {
+    /// For each of `labels`, the `top` terms of `text` that pushed it up the most (taken
+    /// from the row — paragraph or sentence — that gives the label its highest decision
+    /// value).
+    pub fn evidence(&self, text: &str, labels: &[usize], top: usize) -> Vec<Vec<Evidence>> {
+        if labels.is_empty() {
+            return Vec::new();
+        }
+        let rows = self.rows_of(text);
+        labels
+            .iter()
+            .map(|&l| self.evidence_in(&rows, l, top))
+            .collect()
+    }
+
+    /// [`Tagger::evidence`] of one label, from a text's rows.
+    fn evidence_in(&self, rows: &Rows, label: usize, top: usize) -> Vec<Evidence> {
         let b = &self.model.label_models[label].classifier;
-        let rows = pred.rows();
         let best = rows.sentences.iter().fold(&rows.para, |acc, r| {
             if b.decision(r) > b.decision(acc) {
                 r

@@ -186,9 +186,9 @@ impl Pipeline {
         given.sort_by(by_score);
         let themes = given
             .iter()
-            .map(|&l| {
-                let ev = tagger
-                    .evidence(&p, l, top)
+            .zip(tagger.evidence(text, &given, top))
+            .map(|(&l, ev)| {
+                let ev = ev
                     .into_iter()
                     .map(|e| Term {
                         term: e.term,

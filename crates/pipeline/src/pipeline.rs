@@ -231,12 +231,10 @@ impl Pipeline {
 
     /// A paragraph with its prediction (and evidence, if asked for).
     fn tagged(&self, paragraph: Paragraph, p: Prediction) -> TaggedParagraph {
-        let evidence = self.options.evidence.map(|n| {
-            p.labels
-                .iter()
-                .map(|&l| self.tagger.evidence(&p, l, n))
-                .collect()
-        });
+        let evidence = self
+            .options
+            .evidence
+            .map(|n| self.tagger.evidence(&paragraph.text, &p.labels, n));
         TaggedParagraph::new(paragraph, p.scores, p.labels, evidence, self.ids.clone())
     }
 
