@@ -77,14 +77,24 @@ pub fn apply(rows: &mut [Vec<f64>], weight: f64) {
     }
     let given: Vec<Vec<f64>> = rows.to_vec();
     for (i, r) in rows.iter_mut().enumerate() {
-        let before = i.checked_sub(1).map(|j| &given[j]);
-        let after = given.get(i + 1);
-        let k = (before.is_some() as u8 + after.is_some() as u8) as f64;
-        for (l, p) in r.iter_mut().enumerate() {
-            let m = (before.map_or(0.0, |b| b[l]) + after.map_or(0.0, |a| a[l])) / k;
-            *p = sigmoid(logit(*p) + weight * m);
-        }
+        let before = i.checked_sub(1).map(|j| given[j].as_slice());
+        let after = given.get(i + 1).map(Vec::as_slice);
+        *r = moved(before, &given[i], after, weight);
     }
+}
+
+/// One paragraph's scores `own` as [`apply`] moves them, from its neighbours' scores as given
+/// (`before`: paragraph `i − 1`'s, `after`: `i + 1`'s; at least one of them). Paragraphs of
+/// one document can so be moved each on its own, in any order or in parallel.
+pub fn moved(before: Option<&[f64]>, own: &[f64], after: Option<&[f64]>, weight: f64) -> Vec<f64> {
+    let k = (before.is_some() as u8 + after.is_some() as u8) as f64;
+    own.iter()
+        .enumerate()
+        .map(|(l, &p)| {
+            let m = (before.map_or(0.0, |b| b[l]) + after.map_or(0.0, |a| a[l])) / k;
+            sigmoid(logit(p) + weight * m)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -408,24 +408,39 @@ impl Tagger {
         texts: &[S],
         threshold: Option<f64>,
     ) {
-        let weight = self.model.context_weight;
-        if preds.len() < 2 || weight == 0.0 {
+        if preds.len() < 2 || self.model.context_weight == 0.0 {
             return;
         }
-        let mut rows: Vec<Vec<f64>> = preds
-            .iter_mut()
-            .map(|p| std::mem::take(&mut p.scores))
+        let moved: Vec<Prediction> = (0..preds.len())
+            .map(|i| self.in_context_at(preds, i, texts[i].as_ref(), threshold))
             .collect();
-        crate::context::apply(&mut rows, weight);
-        for ((p, scores), text) in preds.iter_mut().zip(rows).zip(texts) {
-            let alone = std::mem::take(&mut p.labels);
-            p.labels = self.given(&scores, threshold);
-            // A paragraph that had a label alone was not chrome (`predict` clears chrome's).
-            if !p.labels.is_empty() && alone.is_empty() && self.is_chrome(text.as_ref(), None) {
-                p.labels.clear();
-            }
-            p.scores = scores;
+        preds.clone_from_slice(&moved);
+    }
+
+    /// Paragraph `i`'s prediction as [`Tagger::in_context`] gives it, from the predictions of
+    /// its document's paragraphs `preds` (as [`Tagger::predict`] gave them) and its text:
+    /// each paragraph of a document can so be read in context on its own, in parallel.
+    pub fn in_context_at(
+        &self,
+        preds: &[Prediction],
+        i: usize,
+        text: &str,
+        threshold: Option<f64>,
+    ) -> Prediction {
+        let weight = self.model.context_weight;
+        let own = &preds[i];
+        if preds.len() < 2 || weight == 0.0 {
+            return own.clone();
         }
+        let before = i.checked_sub(1).map(|j| preds[j].scores.as_slice());
+        let after = preds.get(i + 1).map(|p| p.scores.as_slice());
+        let scores = crate::context::moved(before, &own.scores, after, weight);
+        let mut labels = self.given(&scores, threshold);
+        // A paragraph that had a label alone was not chrome (`predict` clears chrome's).
+        if !labels.is_empty() && own.labels.is_empty() && self.is_chrome(text, None) {
+            labels.clear();
+        }
+        Prediction { scores, labels }
     }
 
     /// The labels whose score is at or above their threshold (or `threshold` for all).

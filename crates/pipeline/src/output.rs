@@ -334,6 +334,77 @@ mod tests {
         assert_eq!(alone[0]["doc"], "p.jsonl");
     }
 
+    /// Batches tagged by several workers at once come out in input order, the same as on
+    /// one thread and as reading the input whole; a sink that says stop ends reading after
+    /// the batch it refused (no worker or reader left waiting).
+    #[test]
+    fn batches_from_several_workers_come_out_in_order_and_a_sink_can_stop_them() {
+        use crate::pipeline::BATCH;
+        let pipeline = Pipeline::load(None).unwrap();
+        let kinds = [
+            "全县学校开展防溺水专题教育和消防疏散演练",
+            "新建改扩建幼儿园，新增公办学前学位",
+            "组织教师参加国培省培项目，提升师德师风",
+            "落实课后服务全覆盖，规范校外培训机构",
+        ];
+        // Documents of 40 paragraphs (`【篇N】` starts each), several batches in all.
+        let mut text = String::new();
+        for i in 0..5 * BATCH {
+            if i % 40 == 0 {
+                text += &format!("【篇{}】\n", i / 40 + 1);
+            }
+            text += &format!("第{i}条：{}，共{}所。\n", kinds[i * 3 % 4], i % 71 + 2);
+        }
+        let reader = Reader::default();
+        let source = || Source::bytes("pages.txt", text.clone());
+        let whole: Vec<String> = pipeline
+            .tag_documents(&reader, [Ok(source())], usize::MAX, |_, _| {})
+            .unwrap()
+            .iter()
+            .flat_map(|d| &d.paragraphs)
+            .map(|t| pipeline.render(OutputFormat::Jsonl, t))
+            .collect();
+        assert!(whole.len() > 4 * BATCH, "{}", whole.len());
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let (mut batches, mut lines) = (0, Vec::new());
+            let n = pool.install(|| {
+                pipeline.stream(
+                    &reader,
+                    &source(),
+                    |t| pipeline.render(OutputFormat::Jsonl, &t),
+                    |b| {
+                        batches += 1;
+                        lines.extend(b);
+                        true
+                    },
+                )
+            });
+            assert_eq!(n.unwrap(), whole.len());
+            assert!(batches >= 4, "{batches}");
+            assert_eq!(lines, whole, "{threads} threads");
+            let mut seen = 0;
+            let n = pool.install(|| {
+                pipeline.stream(
+                    &reader,
+                    &source(),
+                    |t| t.paragraph.index,
+                    |b| {
+                        assert_eq!(b[0], seen, "the first batch first");
+                        seen += b.len();
+                        false
+                    },
+                )
+            });
+            // The count is of what was read by then (reading runs ahead of tagging).
+            assert!(n.unwrap() <= whole.len());
+            assert!(seen > 0 && seen < whole.len(), "{seen}");
+        }
+    }
+
     #[test]
     fn shorten_counts_characters() {
         assert_eq!(shorten("学前教育", 10), "学前教育");

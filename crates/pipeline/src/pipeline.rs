@@ -2,6 +2,7 @@
 //! them on all cores, evaluate on labelled examples, train.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -241,25 +242,65 @@ impl Pipeline {
     /// Tag paragraphs on all cores, order kept; consecutive paragraphs of one document
     /// ([`Paragraph::context_key`]) are read in its context ([`policytag_model::context`]).
     pub fn tag_paragraphs(&self, paragraphs: Vec<Paragraph>) -> Vec<TaggedParagraph> {
-        let mut preds: Vec<Prediction> = paragraphs
+        self.tag_mapped(paragraphs, &|t| t)
+    }
+
+    /// [`Pipeline::tag_paragraphs`], each tagged paragraph mapped through `map`: every
+    /// paragraph is predicted alone, then read in context, made a [`TaggedParagraph`] and
+    /// mapped in one parallel pass (a paragraph's context is its neighbours' predictions).
+    fn tag_mapped<T: Send>(
+        &self,
+        paragraphs: Vec<Paragraph>,
+        map: &(impl Fn(TaggedParagraph) -> T + Sync),
+    ) -> Vec<T> {
+        let preds: Vec<Prediction> = paragraphs
             .par_iter()
             .map(|p| self.predict_paragraph(p))
             .collect();
-        let keys: Vec<Option<(&str, usize)>> =
-            paragraphs.iter().map(Paragraph::context_key).collect();
-        for run in policytag_model::context::runs(&keys) {
-            let texts: Vec<&str> = paragraphs[run.clone()]
-                .iter()
-                .map(|p| p.text.as_str())
-                .collect();
-            self.tagger
-                .in_context(&mut preds[run], &texts, self.options.threshold);
-        }
+        let runs = run_of(&paragraphs);
         paragraphs
             .into_par_iter()
-            .zip(preds)
-            .map(|(paragraph, p)| self.tagged(paragraph, p))
+            .zip(runs)
+            .enumerate()
+            .map(|(i, (paragraph, run))| map(self.in_context(&preds, i, run, paragraph)))
             .collect()
+    }
+
+    /// [`Pipeline::tag_mapped`] on the calling thread alone.
+    fn tag_mapped_here<T>(
+        &self,
+        paragraphs: Vec<Paragraph>,
+        map: &impl Fn(TaggedParagraph) -> T,
+    ) -> Vec<T> {
+        let preds: Vec<Prediction> = paragraphs
+            .iter()
+            .map(|p| self.predict_paragraph(p))
+            .collect();
+        let runs = run_of(&paragraphs);
+        paragraphs
+            .into_iter()
+            .zip(runs)
+            .enumerate()
+            .map(|(i, (paragraph, run))| map(self.in_context(&preds, i, run, paragraph)))
+            .collect()
+    }
+
+    /// Paragraph `i` of a batch tagged in the context of its run (`preds`: the batch's
+    /// predictions of paragraphs read alone).
+    fn in_context(
+        &self,
+        preds: &[Prediction],
+        i: usize,
+        run: Range<usize>,
+        paragraph: Paragraph,
+    ) -> TaggedParagraph {
+        let p = self.tagger.in_context_at(
+            &preds[run.clone()],
+            i - run.start,
+            &paragraph.text,
+            self.options.threshold,
+        );
+        self.tagged(paragraph, p)
     }
 
     /// Tag texts (each its own paragraph of a document named `doc`, with ids from
@@ -299,9 +340,11 @@ impl Pipeline {
     /// Read and tag one input in bounded memory: a reader thread decodes and segments it
     /// into batches of about [`BATCH`] paragraphs (cut where a document's context run ends,
     /// [`policytag_model::context::runs`], so every paragraph is read in the same context as
-    /// when the input is tagged whole), the rayon pool tags each batch and maps every
-    /// tagged paragraph through `map` (e.g. rendering it), and `sink` receives the mapped
-    /// batches in order (returning `false` stops reading). Returns the paragraph count.
+    /// when the input is tagged whole); as many worker threads as the rayon pool has each
+    /// take a whole batch, tag it and map every tagged paragraph through `map` (e.g.
+    /// rendering it) — no thread waits for another within a batch — and `sink` receives the
+    /// mapped batches in input order (returning `false` stops reading). Returns the paragraph
+    /// count.
     pub fn stream<T: Send>(
         &self,
         reader: &Reader,
@@ -309,11 +352,16 @@ impl Pipeline {
         map: impl Fn(TaggedParagraph) -> T + Sync,
         mut sink: impl FnMut(Vec<T>) -> bool,
     ) -> Result<usize> {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Paragraph>>(2);
+        let workers = rayon::current_num_threads().max(1);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<Paragraph>)>(2 * workers);
+        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<(usize, Vec<T>)>(2 * workers);
+        // Shared by the workers alone: when the last of them stops, the reader's next send
+        // fails and reading stops.
+        let rx = Arc::new(std::sync::Mutex::new(rx));
         std::thread::scope(|s| {
             let read = s.spawn(move || -> Result<usize> {
                 let mut batch = Vec::with_capacity(BATCH);
-                let mut total = 0usize;
+                let (mut total, mut seq) = (0usize, 0usize);
                 let mut gone = false;
                 // Paragraphs of the context run the last paragraph of `batch` belongs to.
                 let mut run = 0usize;
@@ -326,31 +374,54 @@ impl Pipeline {
                     if batch.len() >= BATCH && !joins {
                         total += batch.len();
                         let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                        if tx.send(full).is_err() {
+                        if tx.send((seq, full)).is_err() {
                             gone = true;
                             return false;
                         }
+                        seq += 1;
                     }
                     batch.push(p);
                     true
                 })?;
                 total += batch.len();
                 if !batch.is_empty() && !gone {
-                    let _ = tx.send(batch);
+                    let _ = tx.send((seq, batch));
                 }
                 Ok(total)
             });
-            for batch in rx.iter() {
-                let mapped: Vec<T> = self
-                    .tag_paragraphs(batch)
-                    .into_par_iter()
-                    .map(&map)
-                    .collect();
-                if !sink(mapped) {
-                    break;
+            for _ in 0..workers {
+                let (rx, done_tx, map) = (Arc::clone(&rx), done_tx.clone(), &map);
+                s.spawn(move || loop {
+                    // The lock is held only while waiting for the next batch.
+                    let next = rx
+                        .lock()
+                        .map_err(|_| ())
+                        .and_then(|r| r.recv().map_err(|_| ()));
+                    let Ok((seq, batch)) = next else { break };
+                    if done_tx
+                        .send((seq, self.tag_mapped_here(batch, map)))
+                        .is_err()
+                    {
+                        break;
+                    }
+                });
+            }
+            drop((done_tx, rx));
+            // Batches come back in any order: each waits here until those before it are out.
+            let mut waiting = BTreeMap::new();
+            let mut next = 0usize;
+            'out: for (seq, mapped) in done_rx.iter() {
+                waiting.insert(seq, mapped);
+                while let Some(mapped) = waiting.remove(&next) {
+                    next += 1;
+                    if !sink(mapped) {
+                        break 'out;
+                    }
                 }
             }
-            drop(rx);
+            // Stop the workers (their results have nowhere to go) and, through them, the
+            // reader (its batches have no taker).
+            drop(done_rx);
             read.join()
                 .map_err(|_| Error::Input("the reader thread failed".into()))?
         })
@@ -416,4 +487,14 @@ impl Pipeline {
             .tagger
             .evaluate(examples, groups, self.options.threshold)?)
     }
+}
+
+/// The context run ([`policytag_model::context::runs`]) of each paragraph.
+fn run_of(paragraphs: &[Paragraph]) -> Vec<Range<usize>> {
+    let keys: Vec<Option<(&str, usize)>> = paragraphs.iter().map(Paragraph::context_key).collect();
+    let mut out = Vec::with_capacity(paragraphs.len());
+    for run in policytag_model::context::runs(&keys) {
+        out.extend(std::iter::repeat_n(run.clone(), run.len()));
+    }
+    out
 }
