@@ -135,6 +135,20 @@ impl DocumentHead {
         Some(parts.join(" · "))
     }
 
+    /// About how many bytes [`DocumentHead::write_json_fields`] writes (at least that many
+    /// for text without escapes).
+    pub(crate) fn json_len_hint(&self) -> usize {
+        let m = &self.meta;
+        let texts = [
+            self.title.as_deref(),
+            m.bureau.as_deref(),
+            m.region.as_deref(),
+            m.kind.as_deref(),
+            m.date.as_deref(),
+        ];
+        128 + texts.iter().flatten().map(|t| t.len() + 2).sum::<usize>() + 6 * m.years.len()
+    }
+
     /// Append `,"document":N,"doc_title":…,"doc_bureau":…,"doc_region":…,"doc_years":[…],
     /// "doc_kind":…,"doc_date":…` (unknown values `null`): the bytes serde_json writes for
     /// these fields, by hand for `tag`'s hot path.

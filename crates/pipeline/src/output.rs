@@ -128,12 +128,17 @@ impl Pipeline {
     /// One tagged paragraph in `format` (a CSV row or JSONL line ends with a newline).
     pub fn render(&self, format: OutputFormat, t: &TaggedParagraph) -> String {
         let mut s = String::new();
-        match format {
-            OutputFormat::Jsonl => t.write_json_line(&mut s),
-            OutputFormat::Csv => t.write_csv_row(&mut s),
-            OutputFormat::Text => t.write_text(self.labels(), &mut s),
-        }
+        self.render_into(format, t, &mut s);
         s
+    }
+
+    /// [`Pipeline::render`], appended to `out`.
+    pub fn render_into(&self, format: OutputFormat, t: &TaggedParagraph, out: &mut String) {
+        match format {
+            OutputFormat::Jsonl => t.write_json_line(out),
+            OutputFormat::Csv => t.write_csv_row(out),
+            OutputFormat::Text => t.write_text(self.labels(), out),
+        }
     }
 
     /// Read, tag and write every input to `out` in `format`, in order and in bounded memory
@@ -152,13 +157,11 @@ impl Pipeline {
         if format == OutputFormat::Csv {
             out.write_all(TaggedParagraph::csv_header(&self.model().label_ids()).as_bytes())?;
         }
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<String>>(4);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<String>(4);
         std::thread::scope(|scope| {
             let writer = scope.spawn(move || -> std::io::Result<()> {
                 for chunk in rx {
-                    for s in chunk {
-                        out.write_all(s.as_bytes())?;
-                    }
+                    out.write_all(chunk.as_bytes())?;
                 }
                 Ok(())
             });
@@ -173,13 +176,20 @@ impl Pipeline {
                 };
                 let name = source.name();
                 let mut first = true;
-                let result = self.stream(
+                let result = self.stream_batches(
                     reader,
                     &source,
-                    |t| self.render(format, &t),
+                    // A batch's lines rendered into one buffer: one allocation per batch.
+                    |batch| {
+                        let mut s = String::new();
+                        for t in &batch {
+                            self.render_into(format, t, &mut s);
+                        }
+                        s
+                    },
                     |mut batch| {
                         if first && format == OutputFormat::Text {
-                            batch.insert(0, format!("━━ {name}\n"));
+                            batch.insert_str(0, &format!("━━ {name}\n"));
                         }
                         first = false;
                         gone = tx.send(batch).is_err();
@@ -193,9 +203,7 @@ impl Pipeline {
                     Ok(0) => outcome(&name, InputOutcome::Empty),
                     Ok(n) => {
                         if format == OutputFormat::Text
-                            && tx
-                                .send(vec![format!("\n━━ {name}: {n} paragraphs\n")])
-                                .is_err()
+                            && tx.send(format!("\n━━ {name}: {n} paragraphs\n")).is_err()
                         {
                             break;
                         }

@@ -350,11 +350,28 @@ impl Pipeline {
         reader: &Reader,
         source: &Source,
         map: impl Fn(TaggedParagraph) -> T + Sync,
-        mut sink: impl FnMut(Vec<T>) -> bool,
+        sink: impl FnMut(Vec<T>) -> bool,
+    ) -> Result<usize> {
+        self.stream_batches(
+            reader,
+            source,
+            |batch| batch.into_iter().map(&map).collect(),
+            sink,
+        )
+    }
+
+    /// [`Pipeline::stream`] with each tagged batch made one value by `batch` (e.g. all its
+    /// paragraphs rendered into one buffer) on the worker that tagged it.
+    pub fn stream_batches<B: Send>(
+        &self,
+        reader: &Reader,
+        source: &Source,
+        batch: impl Fn(Vec<TaggedParagraph>) -> B + Sync,
+        mut sink: impl FnMut(B) -> bool,
     ) -> Result<usize> {
         let workers = rayon::current_num_threads().max(1);
         let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<Paragraph>)>(2 * workers);
-        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<(usize, Vec<T>)>(2 * workers);
+        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<(usize, B)>(2 * workers);
         // Shared by the workers alone: when the last of them stops, the reader's next send
         // fails and reading stops.
         let rx = Arc::new(std::sync::Mutex::new(rx));
@@ -390,18 +407,16 @@ impl Pipeline {
                 Ok(total)
             });
             for _ in 0..workers {
-                let (rx, done_tx, map) = (Arc::clone(&rx), done_tx.clone(), &map);
+                let (rx, done_tx, batch) = (Arc::clone(&rx), done_tx.clone(), &batch);
                 s.spawn(move || loop {
                     // The lock is held only while waiting for the next batch.
                     let next = rx
                         .lock()
                         .map_err(|_| ())
                         .and_then(|r| r.recv().map_err(|_| ()));
-                    let Ok((seq, batch)) = next else { break };
-                    if done_tx
-                        .send((seq, self.tag_mapped_here(batch, map)))
-                        .is_err()
-                    {
+                    let Ok((seq, paragraphs)) = next else { break };
+                    let tagged = batch(self.tag_mapped_here(paragraphs, &|t| t));
+                    if done_tx.send((seq, tagged)).is_err() {
                         break;
                     }
                 });

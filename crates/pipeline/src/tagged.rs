@@ -94,7 +94,14 @@ impl TaggedParagraph {
     pub fn write_json_line(&self, out: &mut String) {
         let p = &self.paragraph;
         let ids = &self.ids.ids;
-        out.reserve(p.text.len() + 64 + 24 * ids.len());
+        // Room for the whole line, so it is written without growing the buffer again: the
+        // text, the heading path, the names and ids, the document's fields and the scores
+        // (`"id":0.1234` a label).
+        let heading: usize = p.heading.iter().map(|h| h.len() + HEADING_SEP.len()).sum();
+        let document = p.document.as_ref().map_or(0, |d| d.json_len_hint());
+        out.reserve(
+            p.text.len() + heading + p.id.len() + p.doc.len() + document + 96 + 24 * ids.len(),
+        );
         out.push_str("{\"id\":");
         json_str(out, &p.id);
         out.push_str(",\"doc\":");
