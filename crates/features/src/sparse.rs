@@ -44,7 +44,9 @@ impl SparseVec {
 /// paragraph's rows without an allocation per row.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SparseRows {
-    /// Column indices of every row, one row after another; strictly increasing within a row.
+    /// Column indices of every row, one row after another; strictly increasing within a row
+    /// (distinct but in text order in rows from
+    /// [`Vectorizer::finish_rows_unordered`](crate::Vectorizer::finish_rows_unordered)).
     pub indices: Vec<u32>,
     /// Values, one per index.
     pub values: Vec<f64>,

@@ -410,6 +410,27 @@ mod tests {
             // The count is of what was read by then (reading runs ahead of tagging).
             assert!(n.unwrap() <= whole.len());
             assert!(seen > 0 && seen < whole.len(), "{seen}");
+            // A panic while tagging a batch reaches the caller, after the batches before it
+            // and none after.
+            let mut handed = 0;
+            let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                pool.install(|| {
+                    pipeline.stream_batches(
+                        &reader,
+                        &source(),
+                        |b| {
+                            assert!(b[0].paragraph.index < BATCH, "a test panic");
+                            b.len()
+                        },
+                        |n| {
+                            handed += n;
+                            true
+                        },
+                    )
+                })
+            }));
+            assert!(caught.is_err());
+            assert!(handed > 0 && handed < whole.len(), "{handed}");
         }
     }
 

@@ -369,20 +369,44 @@ impl Pipeline {
         batch: impl Fn(Vec<TaggedParagraph>) -> B + Sync,
         mut sink: impl FnMut(B) -> bool,
     ) -> Result<usize> {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::mpsc::sync_channel;
         let workers = rayon::current_num_threads().max(1);
-        let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<Paragraph>)>(2 * workers);
-        let (done_tx, done_rx) = std::sync::mpsc::sync_channel::<(usize, B)>(2 * workers);
+        // At most `in_flight` batches are read and not yet handed to `sink` (queued, being
+        // tagged, or waiting for an earlier one): the reader takes a credit per batch and
+        // each batch handed on returns one, so memory stays bounded however unevenly the
+        // workers finish.
+        let in_flight = 3 * workers;
+        let (credit_tx, credit_rx) = sync_channel::<()>(in_flight);
+        for _ in 0..in_flight {
+            let _ = credit_tx.send(());
+        }
+        let (tx, rx) = sync_channel::<(usize, Vec<Paragraph>)>(in_flight);
+        let (done_tx, done_rx) = sync_channel::<(usize, std::thread::Result<B>)>(in_flight);
+        // Set when the sink refuses a batch or a worker panics: the reader stops at its next
+        // paragraph and the workers take no further batch.
+        let stop = AtomicBool::new(false);
         // Shared by the workers alone: when the last of them stops, the reader's next send
         // fails and reading stops.
         let rx = Arc::new(std::sync::Mutex::new(rx));
         std::thread::scope(|s| {
+            let stop = &stop;
             let read = s.spawn(move || -> Result<usize> {
                 let mut batch = Vec::with_capacity(BATCH);
                 let (mut total, mut seq) = (0usize, 0usize);
                 let mut gone = false;
                 // Paragraphs of the context run the last paragraph of `batch` belongs to.
                 let mut run = 0usize;
+                let send = |batch: Vec<Paragraph>, seq: usize| -> bool {
+                    credit_rx.recv().is_ok()
+                        && !stop.load(Ordering::Relaxed)
+                        && tx.send((seq, batch)).is_ok()
+                };
                 reader.for_each(source, |p| {
+                    if stop.load(Ordering::Relaxed) {
+                        gone = true;
+                        return false;
+                    }
                     let joins = batch.last().is_some_and(|last: &Paragraph| {
                         let key = p.context_key();
                         key.is_some() && key == last.context_key() && run < SPAN
@@ -391,7 +415,7 @@ impl Pipeline {
                     if batch.len() >= BATCH && !joins {
                         total += batch.len();
                         let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                        if tx.send((seq, full)).is_err() {
+                        if !send(full, seq) {
                             gone = true;
                             return false;
                         }
@@ -402,7 +426,7 @@ impl Pipeline {
                 })?;
                 total += batch.len();
                 if !batch.is_empty() && !gone {
-                    let _ = tx.send((seq, batch));
+                    send(batch, seq);
                 }
                 Ok(total)
             });
@@ -415,7 +439,14 @@ impl Pipeline {
                         .map_err(|_| ())
                         .and_then(|r| r.recv().map_err(|_| ()));
                     let Ok((seq, paragraphs)) = next else { break };
-                    let tagged = batch(self.tag_mapped_here(paragraphs, &|t| t));
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    // A panic goes to the caller's thread, which stops everything and
+                    // raises it there.
+                    let tagged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        batch(self.tag_mapped_here(paragraphs, &|t| t))
+                    }));
                     if done_tx.send((seq, tagged)).is_err() {
                         break;
                     }
@@ -425,18 +456,30 @@ impl Pipeline {
             // Batches come back in any order: each waits here until those before it are out.
             let mut waiting = BTreeMap::new();
             let mut next = 0usize;
+            let mut panicked = None;
             'out: for (seq, mapped) in done_rx.iter() {
                 waiting.insert(seq, mapped);
                 while let Some(mapped) = waiting.remove(&next) {
                     next += 1;
-                    if !sink(mapped) {
+                    let handed = match mapped {
+                        Ok(mapped) => sink(mapped),
+                        Err(payload) => {
+                            panicked = Some(payload);
+                            false
+                        }
+                    };
+                    if !handed {
                         break 'out;
                     }
+                    let _ = credit_tx.send(());
                 }
             }
-            // Stop the workers (their results have nowhere to go) and, through them, the
-            // reader (its batches have no taker).
-            drop(done_rx);
+            // Stop the reader and the workers (their results have nowhere to go).
+            stop.store(true, Ordering::Relaxed);
+            drop((done_rx, credit_tx));
+            if let Some(payload) = panicked {
+                std::panic::resume_unwind(payload);
+            }
             read.join()
                 .map_err(|_| Error::Input("the reader thread failed".into()))?
         })
