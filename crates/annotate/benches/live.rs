@@ -239,6 +239,7 @@ fn latency() {
             end: 0,
             text: e.text.clone(),
             normalized: None,
+            chrome_checked: false,
             document: None,
         })
         .collect();
@@ -361,6 +362,7 @@ fn curve() {
             end: 0,
             text: e.text.clone(),
             normalized: None,
+            chrome_checked: false,
             document: None,
         })
         .collect();

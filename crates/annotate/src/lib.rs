@@ -32,6 +32,7 @@
 //!     end: text.chars().count(),
 //!     text: text.into(),
 //!     normalized: None,
+//!     chrome_checked: false,
 //!     document: None,
 //! }];
 //! let tasks = queue::tasks(paras, None)?; // with Some(&pipeline): model suggestions

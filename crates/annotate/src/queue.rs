@@ -277,6 +277,7 @@ mod tests {
             end: 0,
             text: text.into(),
             normalized: None,
+            chrome_checked: false,
             document: None,
         }
     }

@@ -233,6 +233,7 @@ impl Review {
                 end: 0,
                 text: it.text.clone(),
                 normalized: None,
+                chrome_checked: false,
                 document: None,
             })
             .collect()

@@ -789,6 +789,7 @@ mod tests {
                 end: 0,
                 text: format!("第{i}段"),
                 normalized: None,
+                chrome_checked: false,
                 document: None,
             })
             .collect();
@@ -936,6 +937,7 @@ mod tests {
                 end: 0,
                 text: format!("第{i}段"),
                 normalized: None,
+                chrome_checked: false,
                 document: None,
             })
             .collect();

@@ -43,6 +43,7 @@ fn session(out: &Path, can_rerank: bool) -> Session {
             end: 0,
             text: t.to_string(),
             normalized: None,
+            chrome_checked: false,
             document: None,
         })
         .collect();
@@ -461,6 +462,7 @@ fn learning_session(out: &Path, base: Vec<policytag_data::Example>) -> Session {
             end: 0,
             text: e.text.clone(),
             normalized: None,
+            chrome_checked: false,
             document: None,
         })
         .collect();
@@ -604,6 +606,7 @@ fn a_group_decision_covers_its_near_duplicates() {
             end: 0,
             text: t.clone(),
             normalized: None,
+            chrome_checked: false,
             document: None,
         })
         .collect();

@@ -205,14 +205,20 @@ impl Tagger {
     /// `文件编号 — 发布机构 …`) is never given a label.
     pub fn predict(&self, text: &str, threshold: Option<f64>) -> Prediction {
         let normalized = self.tokenizer.normalize(text);
-        self.predict_as(text, &normalized, threshold)
+        self.predict_as(text, &normalized, false, threshold)
     }
 
     /// Tag `text` from `normalized`, its form through this model's normaliser; chrome gets
-    /// no label.
-    fn predict_as(&self, text: &str, normalized: &str, threshold: Option<f64>) -> Prediction {
+    /// no label (unless `checked`: the caller found it is not chrome).
+    fn predict_as(
+        &self,
+        text: &str,
+        normalized: &str,
+        checked: bool,
+        threshold: Option<f64>,
+    ) -> Prediction {
         let mut p = self.predict_text(normalized, threshold);
-        if !p.labels.is_empty() && self.is_chrome(text, Some(normalized)) {
+        if !p.labels.is_empty() && !checked && self.is_chrome(text, Some(normalized)) {
             p.labels.clear();
         }
         p
@@ -223,16 +229,23 @@ impl Tagger {
     /// as the segmenter gives it with each paragraph). With a model whose normaliser has the
     /// default settings that is what `predict` would compute, so it is used as it is; another
     /// model's normaliser runs on `text` as in `predict`. The prediction is the same.
+    ///
+    /// `checked`: the caller has found that `normalized` is not web-page chrome
+    /// ([`policytag_tokenizer::is_chrome_normalized`] is false, as a segmenter that drops
+    /// chrome has checked each paragraph it keeps:
+    /// [`policytag_tokenizer::segment::Paragraph::chrome_checked`]), so the chrome rules are
+    /// not run again.
     pub fn predict_normalized(
         &self,
         text: &str,
         normalized: &str,
+        checked: bool,
         threshold: Option<f64>,
     ) -> Prediction {
         if self.model.text.normalize != NormalizeSettings::default() {
             return self.predict(text, threshold);
         }
-        self.predict_as(text, normalized, threshold)
+        self.predict_as(text, normalized, checked, threshold)
     }
 
     /// Whether `text` is web-page chrome, which never gets a label. `normalized`, when given,
@@ -412,19 +425,21 @@ impl Tagger {
             return;
         }
         let moved: Vec<Prediction> = (0..preds.len())
-            .map(|i| self.in_context_at(preds, i, texts[i].as_ref(), threshold))
+            .map(|i| self.in_context_at(preds, i, texts[i].as_ref(), false, threshold))
             .collect();
         preds.clone_from_slice(&moved);
     }
 
     /// Paragraph `i`'s prediction as [`Tagger::in_context`] gives it, from the predictions of
-    /// its document's paragraphs `preds` (as [`Tagger::predict`] gave them) and its text:
+    /// its document's paragraphs `preds` (as [`Tagger::predict`] gave them) and its text
+    /// (`checked`: known not to be chrome, as for [`Tagger::predict_normalized`]):
     /// each paragraph of a document can so be read in context on its own, in parallel.
     pub fn in_context_at(
         &self,
         preds: &[Prediction],
         i: usize,
         text: &str,
+        checked: bool,
         threshold: Option<f64>,
     ) -> Prediction {
         let weight = self.model.context_weight;
@@ -437,7 +452,7 @@ impl Tagger {
         let scores = crate::context::moved(before, &own.scores, after, weight);
         let mut labels = self.given(&scores, threshold);
         // A paragraph that had a label alone was not chrome (`predict` clears chrome's).
-        if !labels.is_empty() && own.labels.is_empty() && self.is_chrome(text, None) {
+        if !labels.is_empty() && own.labels.is_empty() && !checked && self.is_chrome(text, None) {
             labels.clear();
         }
         Prediction { scores, labels }
@@ -623,12 +638,17 @@ mod tests {
         ];
         for tagger in [Tagger::new(model).unwrap(), Tagger::new(other).unwrap()] {
             for t in texts {
+                let n = normalized(t);
+                // Told it is not chrome only where it is not (what the segmenter tells).
+                let not_chrome = !policytag_tokenizer::is_chrome_normalized(&n);
                 for threshold in [None, Some(0.0)] {
-                    assert_eq!(
-                        tagger.predict_normalized(t, &normalized(t), threshold),
-                        tagger.predict(t, threshold),
-                        "{t}"
-                    );
+                    for checked in [false, not_chrome] {
+                        assert_eq!(
+                            tagger.predict_normalized(t, &n, checked, threshold),
+                            tagger.predict(t, threshold),
+                            "{t}"
+                        );
+                    }
                 }
             }
         }

@@ -79,6 +79,10 @@ pub struct Paragraph {
     /// simplified), when the reader already has it (segmented reports), so tagging does not
     /// normalise it again; `None` otherwise. Whoever changes `text` must reset it.
     pub normalized: Option<String>,
+    /// Whether the reader's chrome rules found `normalized` is not web-page chrome (a
+    /// segmented report's paragraph, checked as it was kept), so tagging need not check
+    /// again; `false` when unknown. Whoever changes `text` must reset it.
+    pub chrome_checked: bool,
     /// The document of the source it belongs to (a page may hold several), with what that
     /// document is; `None` for JSONL input and texts tagged on their own.
     pub document: Option<Arc<DocumentHead>>,
@@ -224,6 +228,7 @@ impl Paragraph {
             document: document.map(|(d, k)| named.head(d, k, index)),
             text,
             normalized: None,
+            chrome_checked: false,
         }
     }
 
@@ -413,6 +418,7 @@ mod tests {
             end: text.chars().count(),
             text: text.into(),
             normalized: None,
+            chrome_checked: false,
             document: None,
         }
     }

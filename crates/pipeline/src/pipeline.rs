@@ -217,9 +217,12 @@ impl Pipeline {
     /// text, from the normalised text it carries when it has one.
     pub fn predict_paragraph(&self, paragraph: &Paragraph) -> Prediction {
         match &paragraph.normalized {
-            Some(n) => self
-                .tagger
-                .predict_normalized(&paragraph.text, n, self.options.threshold),
+            Some(n) => self.tagger.predict_normalized(
+                &paragraph.text,
+                n,
+                paragraph.chrome_checked,
+                self.options.threshold,
+            ),
             None => self.predict(&paragraph.text),
         }
     }
@@ -298,6 +301,7 @@ impl Pipeline {
             &preds[run.clone()],
             i - run.start,
             &paragraph.text,
+            paragraph.chrome_checked,
             self.options.threshold,
         );
         self.tagged(paragraph, p)

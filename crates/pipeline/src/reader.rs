@@ -190,6 +190,7 @@ impl Reader {
                     end: p.end,
                     text: p.text,
                     normalized: Some(p.normalized),
+                    chrome_checked: p.chrome_checked,
                     document: head.clone(),
                 };
                 if !f(para) {

@@ -404,6 +404,7 @@ mod tests {
             end: 9,
             text: text.into(),
             normalized: None,
+            chrome_checked: false,
             document: None,
         };
         let ev = |t: &str| Evidence {

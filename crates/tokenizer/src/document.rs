@@ -542,6 +542,8 @@ impl<'a> DocumentReader<'a> {
                 // No t2s key holds a line break, so the run's text normalises line by line.
                 run.normalized.push('\n');
                 run.normalized.push_str(&p.normalized);
+                // The joined run was not checked as a whole.
+                run.chrome_checked = false;
                 run.end = p.end;
                 if ends_list_item(&p.text) {
                     self.list = Some(run);
@@ -806,6 +808,9 @@ mod tests {
         );
         assert_eq!(ps[2].end - ps[2].start, t[2].chars().count());
         assert!(ps[2].heading_path().contains("› 2.教师队伍结构更趋合理"));
+        // Each line was checked for chrome; the joined run as a whole was not.
+        assert!(ps[1].chrome_checked && ps[3].chrome_checked);
+        assert!(!ps[2].chrome_checked);
     }
 
     #[test]

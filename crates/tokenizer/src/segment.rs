@@ -113,6 +113,12 @@ pub struct Paragraph {
     /// several reports (`【篇一】…【篇二】…`, or a second report title after body text)
     /// holds several documents.
     pub document: usize,
+    /// Whether the chrome rules ran on `normalized` and found it is not chrome
+    /// ([`crate::is_chrome_normalized`] is false): a segmenter that drops chrome checks every
+    /// piece it keeps and every line of at most 160 characters, so a tagger need not check
+    /// these again. Not serialised.
+    #[serde(skip)]
+    pub chrome_checked: bool,
 }
 
 impl Paragraph {
@@ -258,6 +264,9 @@ impl LineSegmenter<'_> {
         // The whole line normalised, when the chrome check needed it (the text of a line
         // that stays one paragraph).
         let mut norm_body = None;
+        // A whole line was found not to be chrome (a short one; long lines only meet the
+        // spam rule here).
+        let mut checked = false;
         if p.drop_chrome {
             // At most 160 characters (a character is at most 4 bytes: long lines are not
             // counted).
@@ -276,6 +285,10 @@ impl LineSegmenter<'_> {
                 }
                 return;
             }
+            // `long_sentence` reads the same on the line and on its normalised form (folding
+            // and t2s keep every character count and the punctuation it looks for), so a
+            // short line kept here is not chrome by `is_chrome_normalized` either.
+            checked = short;
         }
         self.after_chrome = false;
         // Numbered "一是" items run within a paragraph: a new line starts a new run.
@@ -317,6 +330,7 @@ impl LineSegmenter<'_> {
                 normalized: norm.into_owned(),
                 heading: self.path.iter().map(|(_, h)| h.clone()).collect(),
                 document: self.document,
+                chrome_checked: p.drop_chrome && (!whole || checked),
             });
             self.index += 1;
             char_pos += n;
@@ -912,6 +926,32 @@ mod tests {
 
     fn texts(ps: &[Paragraph]) -> Vec<&str> {
         ps.iter().map(|p| p.text.as_str()).collect()
+    }
+
+    /// A paragraph marked `chrome_checked` is never chrome by the tagger's rule, on the
+    /// sample lines and their variants, one per line and all run together; long lines
+    /// without sentence punctuation stay unmarked; without chrome dropping none is marked.
+    #[test]
+    fn chrome_checked_paragraphs_are_not_chrome() {
+        let lines = crate::clean::tests::varied_lines();
+        let mut long = "首页 机构概况 政务公开 教育动态 办事服务 ".repeat(12);
+        long.push_str("互动交流");
+        let page = format!("{}\n{long}\n", lines.join("\n"));
+        let ps = Segmenter::default().segment(&page);
+        let checked = ps.iter().filter(|p| p.chrome_checked).count();
+        assert!(
+            checked > 100 && checked < ps.len(),
+            "{checked} of {}",
+            ps.len()
+        );
+        for p in &ps {
+            if p.chrome_checked {
+                assert!(!crate::is_chrome_normalized(&p.normalized), "{}", p.text);
+            }
+        }
+        assert!(ps.iter().any(|p| p.text == long && !p.chrome_checked));
+        let keep = SegmentParams::default().drop_chrome(false).check().unwrap();
+        assert!(keep.segment(&page).iter().all(|p| !p.chrome_checked));
     }
 
     #[test]
