@@ -94,13 +94,4 @@ impl SparseRows {
         self.values.extend_from_slice(&row.values);
         self.ends.push(self.indices.len());
     }
-
-    /// A copy without spare capacity.
-    pub fn to_compact(&self) -> SparseRows {
-        SparseRows {
-            indices: self.indices.clone(),
-            values: self.values.clone(),
-            ends: self.ends.clone(),
-        }
-    }
 }

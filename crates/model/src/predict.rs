@@ -286,15 +286,13 @@ impl Tagger {
     fn score_fed(&self, mut v: Vectorizer, normalized: &str, threshold: Option<f64>) -> Prediction {
         with_scratch(|s| {
             s.rows.clear();
-            let chars = match self.model.pooling {
-                Pooling::Paragraph => {
-                    v.finish_rows_unordered(normalized, false, &mut s.rows);
-                    0
-                }
-                Pooling::MaxSentence | Pooling::Combined => {
-                    v.finish_rows_unordered(normalized, true, &mut s.rows);
-                    normalized.chars().count()
-                }
+            let sentences = self.model.pooling != Pooling::Paragraph;
+            v.finish_rows_unordered(normalized, sentences, &mut s.rows);
+            // Only sentence-aware scoring reads the paragraph's length.
+            let chars = if sentences {
+                normalized.chars().count()
+            } else {
+                0
             };
             self.score(s, chars, threshold)
         })
@@ -427,7 +425,9 @@ impl Tagger {
         let moved: Vec<Prediction> = (0..preds.len())
             .map(|i| self.in_context_at(preds, i, texts[i].as_ref(), false, threshold))
             .collect();
-        preds.clone_from_slice(&moved);
+        for (p, m) in preds.iter_mut().zip(moved) {
+            *p = m;
+        }
     }
 
     /// Paragraph `i`'s prediction as [`Tagger::in_context`] gives it, from the predictions of
