@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use policytag_tokenizer::normalize::NormalizeSettings;
-use policytag_tokenizer::{resources_hash, Dictionary, Tokenizer, Tokens};
+use policytag_tokenizer::{resources_hash, Dictionary, PendingDictionary, Tokenizer, Tokens};
 
 use policytag_features::{SparseRows, Vectorizer};
 use policytag_tokenizer::WordSink;
@@ -89,6 +89,27 @@ impl Tagger {
 
     /// [`Tagger::new`] with jieba's general dictionary already loaded (see [`Dictionary`]).
     pub fn with_dictionary(model: Model, dictionary: Dictionary) -> Result<Tagger> {
+        Tagger::check(&model)?;
+        let tokenizer = Tokenizer::with_dictionary(model.text.clone(), dictionary)?;
+        Tagger::build(model, tokenizer)
+    }
+
+    /// [`Tagger::with_dictionary`] with the dictionary still loading: the model is checked
+    /// and the tagger built at once; the first text tagged waits for the dictionary
+    /// ([`Tagger::ready`] waits on purpose and reports a failure to load it).
+    pub fn with_pending_dictionary(model: Model, pending: PendingDictionary) -> Result<Tagger> {
+        Tagger::check(&model)?;
+        let tokenizer = Tokenizer::with_pending_dictionary(model.text.clone(), pending)?;
+        Tagger::build(model, tokenizer)
+    }
+
+    /// Wait until the tokenizer's dictionary has loaded; an error if it failed to.
+    pub fn ready(&self) -> Result<()> {
+        Ok(self.tokenizer.ready()?)
+    }
+
+    /// A model this build can tag with.
+    fn check(model: &Model) -> Result<()> {
         if model.resources_hash != resources_hash() {
             return Err(Error::ModelFile(
                 "model was trained with a different dictionary or stop-word list than this policytag has: retrain it".into(),
@@ -99,7 +120,11 @@ impl Tagger {
                 "model payload is invalid: label count mismatch".into(),
             ));
         }
-        let tokenizer = Tokenizer::with_dictionary(model.text.clone(), dictionary)?;
+        Ok(())
+    }
+
+    /// The tagger of a checked model: each column's weights gathered for scoring.
+    fn build(model: Model, tokenizer: Tokenizer) -> Result<Tagger> {
         let dim = model.tfidf.len();
         let mut count = vec![0u32; dim + 1];
         for m in &model.label_models {

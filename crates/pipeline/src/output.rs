@@ -312,6 +312,19 @@ mod tests {
             streamed.lines().count()
         );
         assert_eq!(streamed, whole);
+        // Reading while jieba's dictionary still loads changes nothing.
+        let background = Pipeline::load_in_background(None).unwrap();
+        let mut early = Vec::new();
+        background
+            .tag_to(
+                &reader,
+                [Ok(source())],
+                OutputFormat::Jsonl,
+                &mut early,
+                |_, _| {},
+            )
+            .unwrap();
+        assert_eq!(String::from_utf8(early).unwrap(), whole);
 
         // JSONL: lines with a "doc" are read beside their neighbours, lines without alone.
         let line = |doc: Option<&str>, t: &str| match doc {

@@ -153,23 +153,29 @@ impl Pipeline {
     /// Load a model file (`None`: the embedded default model) and its tokenizer. jieba's
     /// dictionary loads on a second thread while the model file is read and checked.
     pub fn load(path: Option<&Path>) -> Result<Pipeline> {
-        let what = path
-            .map(|p| p.display().to_string())
-            .unwrap_or_else(|| "the embedded default model".into());
+        let pipeline = Pipeline::load_in_background(path)?;
+        pipeline.tagger.ready().map_err(|e| Error::LoadModel {
+            what: describe(path),
+            source: Box::new(e.into()),
+        })?;
+        Ok(pipeline)
+    }
+
+    /// [`Pipeline::load`] returning as soon as the model is read and checked, while jieba's
+    /// dictionary (the slower half) goes on loading: [`Pipeline::stream`] and
+    /// [`Pipeline::tag_to`] start reading their input meanwhile and wait for it before the
+    /// first paragraph is tagged (a failure to load it is their error); anything else that
+    /// cuts text waits for it on first use.
+    pub fn load_in_background(path: Option<&Path>) -> Result<Pipeline> {
         let named = |e: Error| Error::LoadModel {
-            what: what.clone(),
+            what: describe(path),
             source: Box::new(e),
         };
-        std::thread::scope(|s| {
-            let dictionary = s.spawn(policytag_tokenizer::Dictionary::load);
-            let model = load_model(path)?;
-            let dictionary = dictionary
-                .join()
-                .map_err(|_| Error::Input("loading the dictionary failed".into()))?
-                .map_err(|e| named(e.into()))?;
-            let tagger = Tagger::with_dictionary(model, dictionary).map_err(|e| named(e.into()))?;
-            Ok(Pipeline::from_tagger(tagger))
-        })
+        let pending = policytag_tokenizer::PendingDictionary::spawn();
+        let model = load_model(path)?;
+        let tagger =
+            Tagger::with_pending_dictionary(model, pending).map_err(|e| named(e.into()))?;
+        Ok(Pipeline::from_tagger(tagger))
     }
 
     /// Set the tagging options (checked).
@@ -434,6 +440,14 @@ impl Pipeline {
                 }
                 Ok(total)
             });
+            // A dictionary still loading is waited for here, while the reader reads.
+            if let Err(e) = self.tagger.ready() {
+                stop.store(true, Ordering::Relaxed);
+                drop((credit_tx, rx, done_tx));
+                // The reader stops at its next batch: its error, if any, comes second.
+                let _ = read.join();
+                return Err(e.into());
+            }
             for _ in 0..workers {
                 let (rx, done_tx, batch) = (Arc::clone(&rx), done_tx.clone(), &batch);
                 s.spawn(move || loop {
@@ -549,6 +563,12 @@ impl Pipeline {
             .tagger
             .evaluate(examples, groups, self.options.threshold)?)
     }
+}
+
+/// How a model file is named in errors.
+fn describe(path: Option<&Path>) -> String {
+    path.map(|p| p.display().to_string())
+        .unwrap_or_else(|| "the embedded default model".into())
 }
 
 /// The context run ([`policytag_model::context::runs`]) of each paragraph.

@@ -199,9 +199,11 @@ impl Reader {
             }
             true
         };
-        let mut feed = |lines: &mut dyn FnMut() -> Result<Option<(String, usize)>>| -> Result<()> {
-            while let Some((line, at)) = lines()? {
-                reader.line(&line, at, &mut events);
+        // Lines are borrowed from the decoder's buffer; the input behind it is read through
+        // one `dyn Read` (one call per block, not per line).
+        let mut feed = |lines: &mut Lines<Box<dyn Read + '_>>| -> Result<()> {
+            while let Some((line, at)) = lines.next_str()? {
+                reader.line(line, at, &mut events);
                 if !pass_on(&mut events) {
                     return Ok(());
                 }
@@ -239,8 +241,7 @@ impl Reader {
             };
             if format == Format::Text {
                 let enc = sniff(open(path)?)?;
-                let mut lines = Lines::new(open(path)?, enc);
-                feed(&mut || Ok(lines.next_line()?))?;
+                feed(&mut Lines::new(Box::new(open(path)?), enc))?;
                 return Ok(InputFormat::Text);
             }
         }
@@ -251,8 +252,7 @@ impl Reader {
             .unwrap_or_else(|| policytag_extract::detect(&bytes, source.hint()));
         let text = policytag_extract::extract(&bytes, format)?;
         drop(bytes);
-        let mut lines = Lines::new(text.as_bytes(), Encoding::Utf8);
-        feed(&mut || Ok(lines.next_line()?))?;
+        feed(&mut Lines::new(Box::new(text.as_bytes()), Encoding::Utf8))?;
         Ok(format.into())
     }
 }

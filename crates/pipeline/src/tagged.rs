@@ -14,6 +14,9 @@ use crate::document::Paragraph;
 pub struct LabelIds {
     ids: Vec<String>,
     by_id: Vec<usize>,
+    /// Each label's JSON key with its colon (`"aid":`), in id order: written once here, not
+    /// escaped again for every line.
+    keys: Vec<String>,
 }
 
 impl LabelIds {
@@ -21,7 +24,16 @@ impl LabelIds {
     pub fn new(ids: Vec<String>) -> LabelIds {
         let mut by_id: Vec<usize> = (0..ids.len()).collect();
         by_id.sort_by(|&a, &b| ids[a].cmp(&ids[b]));
-        LabelIds { ids, by_id }
+        let keys = by_id
+            .iter()
+            .map(|&l| {
+                let mut k = String::new();
+                json_str(&mut k, &ids[l]);
+                k.push(':');
+                k
+            })
+            .collect();
+        LabelIds { ids, by_id, keys }
     }
 
     /// The ids, in model order.
@@ -126,13 +138,12 @@ impl TaggedParagraph {
             json_str(out, &ids[l]);
         }
         out.push_str("],\"scores\":{");
-        for (k, &l) in self.ids.by_id.iter().enumerate() {
+        for (k, (&l, key)) in self.ids.by_id.iter().zip(&self.ids.keys).enumerate() {
             if k > 0 {
                 out.push(',');
             }
-            json_str(out, &ids[l]);
-            out.push(':');
-            json_f64(out, round4(self.scores[l]));
+            out.push_str(key);
+            json_score(out, self.scores[l]);
         }
         out.push('}');
         if self.evidence.is_some() {
@@ -321,6 +332,28 @@ fn json_escaped(out: &mut String, s: &str) {
     out.push_str(&s[start..]);
 }
 
+/// Append a score as [`json_f64`] writes it [`round4`]ed, rounding once: a probability's
+/// ten-thousandths are its digits.
+fn json_score(out: &mut String, x: f64) {
+    if (0.0..=1.0).contains(&x) && x.is_sign_positive() {
+        write_ten_thousandths(out, (x * 10000.0).round() as u32);
+    } else {
+        json_f64(out, round4(x));
+    }
+}
+
+/// Append `k / 10⁴` (`k` ≤ 10⁴) in its shortest form: `0.25`, `1.0`, `0.0`.
+fn write_ten_thousandths(out: &mut String, k: u32) {
+    out.push(if k == 10000 { '1' } else { '0' });
+    out.push('.');
+    let f = k % 10000;
+    let digits = [f / 1000, f / 100 % 10, f / 10 % 10, f % 10];
+    let n = digits.iter().rposition(|&d| d != 0).map_or(1, |p| p + 1);
+    for &d in &digits[..n] {
+        out.push(char::from(b'0' + d as u8));
+    }
+}
+
 /// Append a number as serde_json writes an `f64` (shortest round-trip form, `.0` on whole
 /// numbers, `null` for non-finite values).
 pub fn json_f64(out: &mut String, x: f64) {
@@ -329,15 +362,7 @@ pub fn json_f64(out: &mut String, x: f64) {
     if (0.0..=1.0).contains(&x) && x.is_sign_positive() {
         let k = (x * 10000.0).round();
         if k / 10000.0 == x {
-            let k = k as u32;
-            out.push(if k == 10000 { '1' } else { '0' });
-            out.push('.');
-            let f = k % 10000;
-            let digits = [f / 1000, f / 100 % 10, f / 10 % 10, f % 10];
-            let n = digits.iter().rposition(|&d| d != 0).map_or(1, |p| p + 1);
-            for &d in &digits[..n] {
-                out.push(char::from(b'0' + d as u8));
-            }
+            write_ten_thousandths(out, k as u32);
             return;
         }
     }
@@ -386,6 +411,43 @@ mod tests {
             let mut out = String::new();
             json_f64(&mut out, x);
             assert_eq!(out, serde_json::to_string(&x).unwrap(), "{x}");
+        }
+    }
+
+    #[test]
+    fn scores_print_as_their_rounded_value() {
+        // Halfway points, their neighbours, a dense sweep and values outside 0..=1.
+        let mut xs: Vec<f64> = (0..=20000).map(|k| k as f64 / 20000.0).collect();
+        for k in 0..10000 {
+            let half = (k as f64 + 0.5) / 10000.0;
+            xs.extend([
+                half,
+                f64::from_bits(half.to_bits() - 1),
+                f64::from_bits(half.to_bits() + 1),
+            ]);
+        }
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..100_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            xs.push((state >> 11) as f64 / (1u64 << 53) as f64);
+        }
+        xs.extend([
+            1e-300,
+            0.99995,
+            0.999949999,
+            -0.0,
+            -1e-9,
+            1.0000001,
+            f64::NAN,
+        ]);
+        for x in xs {
+            let (mut a, mut b) = (String::new(), String::new());
+            json_score(&mut a, x);
+            json_f64(&mut b, round4(x));
+            assert_eq!(a, b, "{x:e}");
+            assert_eq!(a, serde_json::to_string(&round4(x)).unwrap(), "{x:e}");
         }
     }
 

@@ -30,8 +30,9 @@
 //! assert_eq!(doc.metadata.date.as_deref(), Some("2023-02-16"));
 //! ```
 
-use std::collections::HashSet;
-use std::hash::{Hash, Hasher};
+use std::hash::Hasher;
+
+use rustc_hash::FxHashSet;
 
 use serde::Serialize;
 
@@ -441,7 +442,7 @@ pub struct DocumentReader<'a> {
     /// Documents announced so far.
     announced: usize,
     page_title: Option<String>,
-    seen: HashSet<u64>,
+    seen: FxHashSet<u64>,
     last_key: Option<u64>,
     last_dropped: bool,
     index: usize,
@@ -449,11 +450,65 @@ pub struct DocumentReader<'a> {
     list: Option<Paragraph>,
 }
 
+/// The duplicate key of a paragraph: a hash of its text without white space (any
+/// [`char::is_whitespace`]), so copies that differ only in spacing or line breaks share it.
+/// Reads bytes, eight at a time where they hold no white space, instead of decoding
+/// characters.
 fn key(text: &str) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
+    // Bytes that may start a white-space character: ASCII up to the space, 0xC2 (U+0085,
+    // U+00A0), 0xE0..=0xE3 (U+1680, U+2000.., U+3000; 0xE0 for a simpler test).
+    let may_start_space = |v: u64| {
+        (v.wrapping_sub(0x21 * ONES) & !v & HIGH) != 0
+            || has_zero(v ^ (0xC2 * ONES))
+            || has_zero((v & (0xFC * ONES)) ^ (0xE0 * ONES))
+    };
+    let b = text.as_bytes();
     let mut h = rustc_hash::FxHasher::default();
-    for c in text.chars().filter(|c| !c.is_whitespace()) {
-        c.hash(&mut h);
+    // Kept bytes not yet hashed, the last in the low byte, and how many.
+    let (mut word, mut n) = (0u64, 0u32);
+    let mut i = 0;
+    while i < b.len() {
+        if n == 0 && i + 8 <= b.len() {
+            let chunk: [u8; 8] = b[i..i + 8].try_into().expect("eight bytes");
+            let v = u64::from_le_bytes(chunk);
+            if !may_start_space(v) {
+                h.write_u64(u64::from_be_bytes(chunk));
+                i += 8;
+                continue;
+            }
+        }
+        let at = |k: usize| b.get(i + k).copied().unwrap_or(0);
+        let space = match b[i] {
+            b'\t'..=b'\r' | b' ' => 1,
+            0xC2 if matches!(at(1), 0x85 | 0xA0) => 2,
+            0xE1 if (at(1), at(2)) == (0x9A, 0x80) => 3,
+            0xE2 if matches!(
+                (at(1), at(2)),
+                (0x80, 0x80..=0x8A | 0xA8 | 0xA9 | 0xAF) | (0x81, 0x9F)
+            ) =>
+            {
+                3
+            }
+            0xE3 if (at(1), at(2)) == (0x80, 0x80) => 3,
+            _ => 0,
+        };
+        if space > 0 {
+            i += space;
+            continue;
+        }
+        word = word << 8 | u64::from(b[i]);
+        n += 1;
+        if n == 8 {
+            h.write_u64(word);
+            (word, n) = (0, 0);
+        }
+        i += 1;
     }
+    h.write_u64(word);
+    h.write_u32(n);
     h.finish()
 }
 
@@ -469,7 +524,7 @@ impl<'a> DocumentReader<'a> {
             source_doc: None,
             announced: 0,
             page_title: None,
-            seen: HashSet::new(),
+            seen: FxHashSet::default(),
             last_key: None,
             last_dropped: false,
             index: 0,
@@ -518,7 +573,7 @@ impl<'a> DocumentReader<'a> {
         // enough to be no accident, when it is a title, when it repeats the paragraph just
         // kept, or when it continues a run of dropped ones.
         let k = key(&p.text);
-        let title = is_title_like_normalized(&p.normalized);
+        let title = p.title_like;
         if self.seen.contains(&k)
             && (p.text.chars().count() >= DUP_MIN_CHARS
                 || title
@@ -562,8 +617,9 @@ impl<'a> DocumentReader<'a> {
     }
 
     /// [`DocumentReader::emit`] a run of list items (or a lone list lead).
-    fn emit_run(&mut self, run: Paragraph, out: &mut Vec<Event>) {
-        let title = is_title_like_normalized(&run.normalized);
+    fn emit_run(&mut self, mut run: Paragraph, out: &mut Vec<Event>) {
+        run.title_like = is_title_like_normalized(&run.normalized);
+        let title = run.title_like;
         self.emit(run, title, out);
     }
 
@@ -664,6 +720,52 @@ mod tests {
     }
 
     #[test]
+    fn duplicate_keys_ignore_exactly_white_space() {
+        // Every white-space character, and characters that share their first bytes.
+        let spaces: Vec<char> = (0..=0x3000u32)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+            .collect();
+        assert_eq!(spaces.len(), 25);
+        let near = [
+            '\u{84}', '\u{a1}', '\u{1681}', '\u{200b}', '\u{2027}', '\u{2030}', '\u{3001}', '“',
+            '。', 'x', '!',
+        ];
+        let mut texts = crate::clean::tests::varied_lines();
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..3000 {
+            let len = next(40);
+            let t: String = (0..len)
+                .map(|_| match next(4) {
+                    0 => spaces[next(spaces.len())],
+                    1 => near[next(near.len())],
+                    _ => char::from_u32(0x4E00 + next(200) as u32).unwrap(),
+                })
+                .collect();
+            texts.push(t);
+        }
+        let strip = |t: &str| -> String { t.chars().filter(|c| !c.is_whitespace()).collect() };
+        let mut by_key: std::collections::HashMap<u64, String> = Default::default();
+        for t in &texts {
+            let bare = strip(t);
+            assert_eq!(key(t), key(&bare), "{t:?}");
+            // Distinct texts (without white space) get distinct keys.
+            let seen = by_key.entry(key(t)).or_insert_with(|| bare.clone());
+            assert_eq!(*seen, bare, "{t:?}");
+        }
+        assert!(by_key.len() > 2500);
+        for c in near {
+            assert_ne!(key(&format!("甲{c}")), key("甲"), "{c:?}");
+        }
+    }
+
+    #[test]
     fn normalized_titles_equal_titles() {
         let lines = crate::clean::tests::varied_lines();
         for l in &lines {
@@ -697,6 +799,7 @@ mod tests {
         assert!(ps.len() > 10 && ps.iter().any(|p| p.text.contains('\n')));
         for p in ps {
             assert_eq!(p.normalized, normalized(&p.text), "{}", p.text);
+            assert_eq!(p.title_like, is_title_like(&p.text), "{}", p.text);
         }
     }
 

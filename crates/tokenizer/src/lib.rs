@@ -41,5 +41,6 @@ pub use error::{Error, Result};
 pub use normalize::{NormalizeSettings, Normalizer};
 pub use segment::{Paragraph, SegmentParams, Segmenter};
 pub use tokenize::{
-    packed_word, resources_hash, Dictionary, TextSettings, Tokenizer, Tokens, WordMap, WordSink,
+    packed_word, resources_hash, Dictionary, PendingDictionary, TextSettings, Tokenizer, Tokens,
+    WordMap, WordSink,
 };

@@ -119,6 +119,11 @@ pub struct Paragraph {
     /// these again. Not serialised.
     #[serde(skip)]
     pub chrome_checked: bool,
+    /// Whether `normalized` is title-like
+    /// ([`crate::document::is_title_like_normalized`]), as the segmenter found when it
+    /// placed the paragraph in its document. Not serialised.
+    #[serde(skip)]
+    pub title_like: bool,
 }
 
 impl Paragraph {
@@ -319,7 +324,8 @@ impl LineSegmenter<'_> {
             }
             char_pos += body[byte_pos..b0].chars().count();
             let n = text.chars().count();
-            self.start_document_if(&norm, piece.level);
+            let title_like = is_title_like_normalized(&norm);
+            self.start_document_if(&norm, piece.level, title_like);
             // Register every heading inside this piece's leading (merged) parts.
             self.note_headings(text);
             out.push(Paragraph {
@@ -331,6 +337,7 @@ impl LineSegmenter<'_> {
                 heading: self.path.iter().map(|(_, h)| h.clone()).collect(),
                 document: self.document,
                 chrome_checked: p.drop_chrome && (!whole || checked),
+                title_like,
             });
             self.index += 1;
             char_pos += n;
@@ -346,8 +353,8 @@ impl LineSegmenter<'_> {
 
     /// A `【篇N】` piece, or a report title after body text, starts a new document; a
     /// title-like piece does not count as body text. `normalized`: the piece's normalised
-    /// text.
-    fn start_document_if(&mut self, normalized: &str, level: Option<u8>) {
+    /// text; `title_like`: whether it is title-like.
+    fn start_document_if(&mut self, normalized: &str, level: Option<u8>, title_like: bool) {
         let new = if level == Some(0) {
             self.has_body
         } else {
@@ -359,7 +366,7 @@ impl LineSegmenter<'_> {
             self.numbers = [None; 6];
             self.has_body = false;
         }
-        if level == Some(0) || !is_title_like_normalized(normalized) {
+        if level == Some(0) || !title_like {
             self.has_body = true;
         }
         if level == Some(0) {
@@ -952,6 +959,22 @@ mod tests {
         assert!(ps.iter().any(|p| p.text == long && !p.chrome_checked));
         let keep = SegmentParams::default().drop_chrome(false).check().unwrap();
         assert!(keep.segment(&page).iter().all(|p| !p.chrome_checked));
+    }
+
+    #[test]
+    fn title_like_is_the_title_rule_of_the_normalized_text() {
+        let lines = crate::clean::tests::varied_lines();
+        let ps = Segmenter::default().segment(&lines.join("\n"));
+        let titles = ps.iter().filter(|p| p.title_like).count();
+        assert!(titles > 5 && titles < ps.len(), "{titles} of {}", ps.len());
+        for p in &ps {
+            assert_eq!(
+                p.title_like,
+                is_title_like_normalized(&p.normalized),
+                "{}",
+                p.text
+            );
+        }
     }
 
     #[test]

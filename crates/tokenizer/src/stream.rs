@@ -91,7 +91,7 @@ impl Decoder {
     /// Decode `bytes`, appending to `out`; `last` marks the end of the input.
     fn feed(&mut self, bytes: &[u8], last: bool, out: &mut String) -> Result<()> {
         if !self.check_nul_chars {
-            if let Some(pos) = bytes.iter().position(|&b| b == 0) {
+            if let Some(pos) = memchr::memchr(0, bytes) {
                 return Err(Error::NotText(format!(
                     "NUL byte at offset {}",
                     self.offset + pos
@@ -291,6 +291,12 @@ impl<R: Read> Lines<R> {
     /// offset of its first character; `None` at the end of the input. A line longer than
     /// [`MAX_PIECE_BYTES`] comes out as several pieces.
     pub fn next_line(&mut self) -> Result<Option<(String, usize)>> {
+        Ok(self.next_str()?.map(|(line, at)| (line.to_string(), at)))
+    }
+
+    /// [`Lines::next_line`] borrowed from the decoding buffer (valid until the next call):
+    /// no allocation or copy per line.
+    pub fn next_str(&mut self) -> Result<Option<(&str, usize)>> {
         let mut searched = 0;
         loop {
             let rest = &self.buf[self.start..];
@@ -324,11 +330,12 @@ impl<R: Read> Lines<R> {
     }
 
     /// Hand out `buf[start..start + len]` and skip `term` terminator characters after it.
-    fn take(&mut self, len: usize, term: usize) -> (String, usize) {
-        let s = self.buf[self.start..self.start + len].to_string();
+    fn take(&mut self, len: usize, term: usize) -> (&str, usize) {
+        let start = self.start;
         let at = self.char_pos;
-        self.char_pos += s.chars().count() + term;
         self.start += len + term;
+        let s = &self.buf[start..start + len];
+        self.char_pos += s.chars().count() + term;
         (s, at)
     }
 }

@@ -243,10 +243,52 @@ impl Dictionary {
     }
 }
 
+/// jieba with `dictionary` and, when `settings` ask for it, the domain dictionary's words.
+fn with_domain_words(settings: &TextSettings, dictionary: Dictionary) -> Result<Jieba> {
+    let mut jieba = dictionary.0;
+    if settings.domain_dict {
+        for (no, line) in DOMAIN_DICT.lines().enumerate() {
+            let mut it = line.split_whitespace();
+            let word = it
+                .next()
+                .ok_or_else(|| Error::Dictionary(format!("line {} is empty", no + 1)))?;
+            let freq = it.next().and_then(|f| f.parse::<usize>().ok());
+            let tag = it.next();
+            jieba.add_word(word, freq, tag);
+        }
+    }
+    Ok(jieba)
+}
+
+/// The general dictionary loading on a thread of its own ([`PendingDictionary::spawn`]): a
+/// [`Tokenizer`] made with it ([`Tokenizer::with_pending_dictionary`]) is built at once and
+/// waits for the dictionary the first time it cuts text, so reading an input can start
+/// while the dictionary loads.
+#[derive(Debug)]
+pub struct PendingDictionary(std::thread::JoinHandle<Result<Dictionary>>);
+
+impl PendingDictionary {
+    /// Start loading [`GENERAL_DICT`] on a new thread.
+    pub fn spawn() -> PendingDictionary {
+        PendingDictionary(std::thread::spawn(Dictionary::load))
+    }
+
+    /// Wait for it.
+    fn wait(self) -> Result<Dictionary> {
+        self.0
+            .join()
+            .map_err(|_| Error::Dictionary("loading the general dictionary failed".into()))?
+    }
+}
+
 /// Jieba plus dictionary, stop words and normaliser, loaded once and shared by reference.
 pub struct Tokenizer {
     settings: TextSettings,
-    jieba: Jieba,
+    /// jieba with the general and (per the settings) domain dictionaries, once loaded; a
+    /// failure to load is kept as its message.
+    jieba: std::sync::OnceLock<std::result::Result<Jieba, String>>,
+    /// The general dictionary still loading, until the first use takes it.
+    pending: std::sync::Mutex<Option<PendingDictionary>>,
     stop: StopWords,
     normalizer: Normalizer,
 }
@@ -316,18 +358,23 @@ impl Tokenizer {
     /// [`Tokenizer::new`] with the general dictionary already loaded, e.g. on another thread
     /// while the model file is read.
     pub fn with_dictionary(settings: TextSettings, dictionary: Dictionary) -> Result<Self> {
-        let mut jieba = dictionary.0;
-        if settings.domain_dict {
-            for (no, line) in DOMAIN_DICT.lines().enumerate() {
-                let mut it = line.split_whitespace();
-                let word = it
-                    .next()
-                    .ok_or_else(|| Error::Dictionary(format!("line {} is empty", no + 1)))?;
-                let freq = it.next().and_then(|f| f.parse::<usize>().ok());
-                let tag = it.next();
-                jieba.add_word(word, freq, tag);
-            }
-        }
+        let jieba = with_domain_words(&settings, dictionary)?;
+        let t = Tokenizer::build(settings, None)?;
+        let _ = t.jieba.set(Ok(jieba));
+        Ok(t)
+    }
+
+    /// [`Tokenizer::with_dictionary`] with the dictionary still loading: returns at once; the
+    /// first cut waits for it ([`Tokenizer::ready`] waits on purpose and reports a failure,
+    /// which a cut would have to panic on).
+    pub fn with_pending_dictionary(
+        settings: TextSettings,
+        pending: PendingDictionary,
+    ) -> Result<Self> {
+        Tokenizer::build(settings, Some(pending))
+    }
+
+    fn build(settings: TextSettings, pending: Option<PendingDictionary>) -> Result<Self> {
         let mut stop = StopWords::new();
         if settings.stopwords {
             for w in STOPWORDS.lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -337,10 +384,47 @@ impl Tokenizer {
         let normalizer = Normalizer::new(settings.normalize)?;
         Ok(Tokenizer {
             settings,
-            jieba,
+            jieba: std::sync::OnceLock::new(),
+            pending: std::sync::Mutex::new(pending),
             stop,
             normalizer,
         })
+    }
+
+    /// Wait until the dictionary has loaded (at once unless it was pending); a failure to
+    /// load it is an error here.
+    pub fn ready(&self) -> Result<()> {
+        match self.loaded() {
+            Ok(_) => Ok(()),
+            Err(e) => Err(Error::Dictionary(e.clone())),
+        }
+    }
+
+    fn loaded(&self) -> &std::result::Result<Jieba, String> {
+        self.jieba.get_or_init(|| {
+            let pending = self.pending.lock().ok().and_then(|mut p| p.take());
+            let dictionary = match pending {
+                Some(p) => p.wait(),
+                // Only after a panic while it was being taken: load it here.
+                None => Dictionary::load(),
+            };
+            dictionary
+                .and_then(|d| with_domain_words(&self.settings, d))
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    /// jieba, waiting for a pending dictionary.
+    ///
+    /// # Panics
+    /// When the embedded dictionary failed to load and [`Tokenizer::ready`]'s error was not
+    /// heeded (the embedded dictionary is checked by this crate's tests).
+    #[inline]
+    fn jieba(&self) -> &Jieba {
+        match self.loaded() {
+            Ok(j) => j,
+            Err(e) => panic!("{e}"),
+        }
     }
 
     /// The settings this tokenizer was built with.
@@ -397,7 +481,7 @@ impl Tokenizer {
         };
         let mut out = Vec::new();
         let mut at = 0;
-        for t in self.jieba.tag(src, self.settings.hmm) {
+        for t in self.jieba().tag(src, self.settings.hmm) {
             at += t.word.chars().count();
             out.push((at, t.tag.to_string()));
         }
@@ -420,7 +504,7 @@ impl Tokenizer {
     /// allocating per word: the tagging hot path. [`Tokenizer::tokenize`] is this with a
     /// sink that collects, so both always see the same words.
     pub fn cut_into(&self, normalized: &str, sink: &mut impl WordSink) {
-        let toks = self.jieba.cut(normalized, self.settings.hmm);
+        let toks = self.jieba().cut(normalized, self.settings.hmm);
         let mut lower = String::new();
         let mut i = 0;
         while i < toks.len() {
@@ -519,6 +603,42 @@ mod tests {
                 assert_eq!(is_word_char(c), want, "U+{u:04X}");
             }
         }
+    }
+
+    #[test]
+    fn a_pending_dictionary_tokenises_like_a_loaded_one() {
+        let text = "2021年，全區課後服務覆蓋率達100%。新建普惠性幼儿园3所，落实“双减”。";
+        for settings in [
+            TextSettings::default(),
+            TextSettings {
+                domain_dict: false,
+                ..TextSettings::default()
+            },
+        ] {
+            let eager = Tokenizer::new(settings.clone()).unwrap();
+            let pending =
+                Tokenizer::with_pending_dictionary(settings.clone(), PendingDictionary::spawn())
+                    .unwrap();
+            // Several threads may ask for it first; all see the same dictionary.
+            let words: Vec<Tokens> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..3).map(|_| s.spawn(|| pending.tokenize(text))).collect();
+                handles.into_iter().map(|h| h.join().unwrap()).collect()
+            });
+            pending.ready().unwrap();
+            for w in words {
+                assert_eq!(w, eager.tokenize(text));
+            }
+            assert_eq!(pending.word_tags(text), eager.word_tags(text));
+        }
+        // The domain dictionary matters here, so the two settings are told apart.
+        let plain = TextSettings {
+            domain_dict: false,
+            ..TextSettings::default()
+        };
+        assert_ne!(
+            tk().tokenize(text).words,
+            Tokenizer::new(plain).unwrap().tokenize(text).words
+        );
     }
 
     #[test]

@@ -17,7 +17,8 @@ pub fn run(a: TagArgs) -> Result<Outcome> {
         evidence: a.explain.then_some(5),
     }
     .check()?;
-    let pipeline = Pipeline::load(a.model.as_deref())?.with_options(options)?;
+    // jieba's dictionary finishes loading while the first input is read.
+    let pipeline = Pipeline::load_in_background(a.model.as_deref())?.with_options(options)?;
     let reader = Reader::default()
         .format(a.input_format.format())
         .jsonl(a.jsonl);
