@@ -30,4 +30,4 @@ pub mod tfidf;
 
 pub use error::{Error, Result};
 pub use sparse::{SparseRows, SparseVec};
-pub use tfidf::{Tfidf, TfidfParams, ValidTfidfParams, Vectorizer};
+pub use tfidf::{Tfidf, TfidfParams, ValidTfidfParams, Vectorizer, WordIds};

@@ -459,8 +459,50 @@ impl Tfidf {
         if s.counts.len() < self.len() {
             s.counts.resize(self.len(), [0; 2]);
         }
-        Vectorizer { tfidf: self, s }
+        Vectorizer {
+            tfidf: self,
+            ids: None,
+            s,
+        }
     }
+
+    /// [`Tfidf::vectorizer`] that finds the words it is fed as dictionary ids
+    /// ([`WordSink::known`]) in `ids`, without hashing them; `ids` must come from
+    /// [`Tfidf::word_ids`] of this vectoriser.
+    pub fn vectorizer_with<'a>(&'a self, ids: &'a WordIds) -> Vectorizer<'a> {
+        let mut v = self.vectorizer();
+        v.ids = Some(ids);
+        v
+    }
+
+    /// Each dictionary word's token id and unigram entry, by its id in a tokenizer's
+    /// dictionary (`word_id`, below `word_ids`; see
+    /// [`Tokenizer::word_id`](policytag_tokenizer::Tokenizer::word_id)): for
+    /// [`Tfidf::vectorizer_with`]. Built from the vocabulary's words (a few milliseconds).
+    pub fn word_ids(&self, word_id: impl Fn(&str) -> Option<u32>, word_ids: usize) -> WordIds {
+        let mut entries = vec![(NONE, NO_ENTRY); word_ids];
+        for term in &self.vocabulary {
+            if term.starts_with(CHAR_PREFIX) {
+                continue;
+            }
+            for w in term.split(' ') {
+                if let (Some(id), Some(&e)) = (word_id(w), self.index.tokens.get(w)) {
+                    if let Some(slot) = entries.get_mut(id as usize) {
+                        *slot = e;
+                    }
+                }
+            }
+        }
+        WordIds { entries }
+    }
+}
+
+/// A [`Tfidf`]'s words by dictionary id ([`Tfidf::word_ids`]): a word outside its
+/// vocabulary, or an id it was not built with, reads as such.
+#[derive(Debug, Clone)]
+pub struct WordIds {
+    /// Token id and unigram entry (or [`NONE`] and [`NO_ENTRY`]) per dictionary id.
+    entries: Vec<(u32, Entry)>,
 }
 
 /// The buffers of a [`Vectorizer`], kept per thread between vectorisers so that a paragraph
@@ -499,6 +541,8 @@ thread_local! {
 #[derive(Debug)]
 pub struct Vectorizer<'a> {
     tfidf: &'a Tfidf,
+    /// Words by dictionary id, when given ([`Tfidf::vectorizer_with`]).
+    ids: Option<&'a WordIds>,
     s: Scratch,
 }
 
@@ -530,6 +574,16 @@ impl WordSink for Vectorizer<'_> {
             .unwrap_or((NONE, NO_ENTRY));
         self.s.ids.push(id);
         self.s.unigrams.push(col);
+    }
+    #[inline]
+    fn known(&mut self, id: u32, w: &str) {
+        match self.ids.and_then(|t| t.entries.get(id as usize)) {
+            Some(&(token, col)) => {
+                self.s.ids.push(token);
+                self.s.unigrams.push(col);
+            }
+            None => self.word(w),
+        }
     }
     fn sentence_end(&mut self, end: usize) {
         let n = self.s.ids.len();
@@ -989,17 +1043,61 @@ mod tests {
                 .unwrap()
                 .fit(&docs)
                 .unwrap();
+            let ids = t.word_ids(|w| tok.word_id(w), tok.word_ids());
             for (text, d) in texts.iter().zip(&docs) {
                 let normalized = tok.normalize(text);
-                let mut v = t.vectorizer();
-                tok.cut_into(&normalized, &mut v);
-                let (para, sentences) = v.finish_sentences(&normalized);
-                assert_eq!(para, t.transform(d), "{text}");
                 let expected: Vec<SparseVec> =
                     d.sentences().iter().map(|s| t.transform(s)).collect();
-                assert_eq!(sentences, expected, "{text}");
+                // Words by string and by dictionary id give the same rows.
+                for mut v in [t.vectorizer(), t.vectorizer_with(&ids)] {
+                    tok.cut_into(&normalized, &mut v);
+                    let (para, sentences) = v.finish_sentences(&normalized);
+                    assert_eq!(para, t.transform(d), "{text}");
+                    assert_eq!(sentences, expected, "{text}");
+                }
             }
         }
+    }
+
+    #[test]
+    fn words_by_dictionary_id_are_the_words_by_string() {
+        use policytag_tokenizer::{TextSettings, Tokenizer};
+        let tok = Tokenizer::new(TextSettings::default()).unwrap();
+        let docs: Vec<Tokens> = [
+            "落实双减政策，规范课后服务",
+            "加强校园安全，建设幼儿园",
+            "课后服务 安全",
+        ]
+        .iter()
+        .map(|t| tok.tokenize(t))
+        .collect();
+        let t = TfidfParams::default()
+            .word_ngrams(1, 2)
+            .min_df(1)
+            .check()
+            .unwrap()
+            .fit(&docs)
+            .unwrap();
+        let ids = t.word_ids(|w| tok.word_id(w), tok.word_ids());
+        let mut found = 0;
+        for term in t.vocabulary() {
+            for w in term.split(' ') {
+                let by_string = t.index.tokens.get(w).copied().unwrap_or((NONE, NO_ENTRY));
+                // Class tokens and characters outside the dictionary have no id.
+                if let Some(id) = tok.word_id(w) {
+                    assert_eq!(ids.entries[id as usize], by_string, "{w}");
+                    found += 1;
+                }
+            }
+        }
+        assert!(found > 5, "{found}");
+        // Dictionary words outside the vocabulary read as unknown; so do ids out of range.
+        let outside = tok.word_id("教育局").unwrap();
+        assert!(t.index.tokens.get("教育局").is_none());
+        assert_eq!(ids.entries[outside as usize], (NONE, NO_ENTRY));
+        let mut v = t.vectorizer_with(&ids);
+        v.known(u32::MAX, "双减");
+        assert_eq!(v.s.ids[0], t.index.tokens.get("双减").unwrap().0);
     }
 
     /// The row of `doc` computed the plain way: every term as a string, counted in a map,

@@ -35,6 +35,9 @@ pub struct Tagger {
     /// inputs, then the labels whose weight is not zero (a zero weight adds nothing, so the
     /// score is the same, and a model with many labels is scored in time linear in them).
     combiner_terms: Vec<Vec<u32>>,
+    /// The vocabulary's words by the tokenizer's dictionary ids, made once the dictionary
+    /// has loaded (see [`Tagger::vectorizer`]).
+    word_ids: std::sync::OnceLock<policytag_features::WordIds>,
 }
 
 /// The model's output for one paragraph.
@@ -98,7 +101,11 @@ impl Tagger {
     /// and the tagger built at once; the first text tagged waits for the dictionary
     /// ([`Tagger::ready`] waits on purpose and reports a failure to load it).
     pub fn with_pending_dictionary(model: Model, pending: PendingDictionary) -> Result<Tagger> {
-        Tagger::check(&model)?;
+        if let Err(e) = Tagger::check(&model) {
+            // Not left loading on its own.
+            let _ = pending.wait();
+            return Err(e);
+        }
         let tokenizer = Tokenizer::with_pending_dictionary(model.text.clone(), pending)?;
         Tagger::build(model, tokenizer)
     }
@@ -183,7 +190,18 @@ impl Tagger {
             weights,
             intercepts,
             combiner_terms,
+            word_ids: std::sync::OnceLock::new(),
         })
+    }
+
+    /// A vectoriser for this model's TF-IDF that takes the tokenizer's dictionary words by
+    /// id ([`policytag_tokenizer::WordSink::known`]), so it does not hash them again.
+    fn vectorizer(&self) -> Vectorizer<'_> {
+        let ids = self.word_ids.get_or_init(|| {
+            let t = &self.tokenizer;
+            self.model.tfidf.word_ids(|w| t.word_id(w), t.word_ids())
+        });
+        self.model.tfidf.vectorizer_with(ids)
     }
 
     /// Decision values of every label for one row (columns and values), into `z`.
@@ -286,13 +304,14 @@ impl Tagger {
 
     /// Score an already normalised text.
     fn predict_text(&self, normalized: &str, threshold: Option<f64>) -> Prediction {
-        let mut v = self.model.tfidf.vectorizer();
+        let mut v = self.vectorizer();
         self.tokenizer.cut_into(normalized, &mut v);
         self.score_fed(v, normalized, threshold)
     }
 
     /// Tag an already tokenised paragraph.
     pub fn predict_tokens(&self, tokens: &Tokens, threshold: Option<f64>) -> Prediction {
+        // Words come as strings here: no dictionary ids to look up.
         let mut v = self.model.tfidf.vectorizer();
         let mut breaks = tokens.breaks.iter().peekable();
         for (i, w) in tokens.words.iter().enumerate() {
@@ -326,7 +345,7 @@ impl Tagger {
     /// The rows of `text` (sentences', then the paragraph's), each in column order.
     fn rows_of(&self, text: &str) -> Rows {
         let normalized = self.tokenizer.normalize(text);
-        let mut v = self.model.tfidf.vectorizer();
+        let mut v = self.vectorizer();
         self.tokenizer.cut_into(&normalized, &mut v);
         let mut rows = SparseRows::default();
         v.finish_rows(

@@ -145,7 +145,7 @@ impl Pipeline {
     /// ([`Pipeline::stream`] per input; a writer thread writes while the next batches are
     /// tagged). `outcome` hears what became of each input (by name) — a bad input is
     /// reported there and the others still tagged. Errors only when writing fails (then
-    /// reading stops).
+    /// reading stops) or jieba's dictionary failed to load ([`Pipeline::load_in_background`]).
     pub fn tag_to(
         &self,
         reader: &Reader,
@@ -166,6 +166,7 @@ impl Pipeline {
                 Ok(())
             });
             let mut gone = false;
+            let mut dictionary = None;
             for source in sources {
                 let source = match source {
                     Ok(s) => s,
@@ -209,13 +210,25 @@ impl Pipeline {
                         }
                         outcome(&name, InputOutcome::Tagged(n))
                     }
-                    Err(e) => outcome(&name, InputOutcome::Failed(e)),
+                    Err(e) => {
+                        // A dictionary that failed to load fails every input: it is said
+                        // once, as the error of the whole run.
+                        if self.tagger().ready().is_err() {
+                            dictionary = Some(e);
+                            break;
+                        }
+                        outcome(&name, InputOutcome::Failed(e))
+                    }
                 }
             }
             drop(tx);
             writer
                 .join()
-                .unwrap_or_else(|_| Err(std::io::Error::other("the writer thread failed")))
+                .unwrap_or_else(|_| Err(std::io::Error::other("the writer thread failed")))?;
+            match dictionary {
+                Some(e) => Err(std::io::Error::other(e.to_string())),
+                None => Ok(()),
+            }
         })
     }
 }

@@ -172,7 +172,14 @@ impl Pipeline {
             source: Box::new(e),
         };
         let pending = policytag_tokenizer::PendingDictionary::spawn();
-        let model = load_model(path)?;
+        let model = match load_model(path) {
+            Ok(m) => m,
+            Err(e) => {
+                // Not left loading on its own.
+                let _ = pending.wait();
+                return Err(e);
+            }
+        };
         let tagger =
             Tagger::with_pending_dictionary(model, pending).map_err(|e| named(e.into()))?;
         Ok(Pipeline::from_tagger(tagger))

@@ -260,6 +260,39 @@ fn with_domain_words(settings: &TextSettings, dictionary: Dictionary) -> Result<
     Ok(jieba)
 }
 
+/// jieba loaded, with what the filter of [`Tokenizer::cut_into`] makes of each dictionary
+/// word, found the first time the word is cut ([`Kind`] as a `u8`, 0 while unknown): most
+/// words are then handled by their id alone, without reading them again.
+struct Loaded {
+    jieba: Jieba,
+    kinds: Box<[std::sync::atomic::AtomicU8]>,
+}
+
+impl Loaded {
+    fn new(jieba: Jieba) -> Loaded {
+        let kinds = (0..jieba.word_ids())
+            .map(|_| std::sync::atomic::AtomicU8::new(0))
+            .collect();
+        Loaded { jieba, kinds }
+    }
+}
+
+/// What [`Tokenizer::cut_into`]'s filter does with a word, decided by the word alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+enum Kind {
+    /// Dropped: a stop word, or punctuation that ends no sentence and is no `%`.
+    Skip = 1,
+    /// Handed on as it is.
+    Plain = 2,
+    /// Anything else (numbers, sentence ends, `%`, upper case): the whole filter decides,
+    /// with the words around it.
+    Full = 3,
+}
+
+/// Sentence-final punctuation: a word holding one ends a sentence.
+const SENTENCE_ENDS: [char; 7] = ['。', '!', '?', ';', '！', '？', '；'];
+
 /// The general dictionary loading on a thread of its own ([`PendingDictionary::spawn`]): a
 /// [`Tokenizer`] made with it ([`Tokenizer::with_pending_dictionary`]) is built at once and
 /// waits for the dictionary the first time it cuts text, so reading an input can start
@@ -274,7 +307,7 @@ impl PendingDictionary {
     }
 
     /// Wait for it.
-    fn wait(self) -> Result<Dictionary> {
+    pub fn wait(self) -> Result<Dictionary> {
         self.0
             .join()
             .map_err(|_| Error::Dictionary("loading the general dictionary failed".into()))?
@@ -286,7 +319,7 @@ pub struct Tokenizer {
     settings: TextSettings,
     /// jieba with the general and (per the settings) domain dictionaries, once loaded; a
     /// failure to load is kept as its message.
-    jieba: std::sync::OnceLock<std::result::Result<Jieba, String>>,
+    jieba: std::sync::OnceLock<std::result::Result<Loaded, String>>,
     /// The general dictionary still loading, until the first use takes it.
     pending: std::sync::Mutex<Option<PendingDictionary>>,
     stop: StopWords,
@@ -360,7 +393,7 @@ impl Tokenizer {
     pub fn with_dictionary(settings: TextSettings, dictionary: Dictionary) -> Result<Self> {
         let jieba = with_domain_words(&settings, dictionary)?;
         let t = Tokenizer::build(settings, None)?;
-        let _ = t.jieba.set(Ok(jieba));
+        let _ = t.jieba.set(Ok(Loaded::new(jieba)));
         Ok(t)
     }
 
@@ -400,17 +433,22 @@ impl Tokenizer {
         }
     }
 
-    fn loaded(&self) -> &std::result::Result<Jieba, String> {
+    fn loaded(&self) -> &std::result::Result<Loaded, String> {
         self.jieba.get_or_init(|| {
             let pending = self.pending.lock().ok().and_then(|mut p| p.take());
             let dictionary = match pending {
                 Some(p) => p.wait(),
-                // Only after a panic while it was being taken: load it here.
+                // None pending: an earlier first use took it and panicked (this cell then
+                // stays empty, so the next use comes here): load it again.
                 None => Dictionary::load(),
             };
             dictionary
                 .and_then(|d| with_domain_words(&self.settings, d))
-                .map_err(|e| e.to_string())
+                .map(Loaded::new)
+                .map_err(|e| match e {
+                    Error::Dictionary(m) => m,
+                    e => e.to_string(),
+                })
         })
     }
 
@@ -420,11 +458,46 @@ impl Tokenizer {
     /// When the embedded dictionary failed to load and [`Tokenizer::ready`]'s error was not
     /// heeded (the embedded dictionary is checked by this crate's tests).
     #[inline]
-    fn jieba(&self) -> &Jieba {
+    fn jieba(&self) -> &Loaded {
         match self.loaded() {
             Ok(j) => j,
             Err(e) => panic!("{e}"),
         }
+    }
+
+    /// The dictionary id jieba gives `word` when it cuts it as one word
+    /// ([`WordSink::known`]); `None` for a word outside the dictionary. Waits for a pending
+    /// dictionary.
+    pub fn word_id(&self, word: &str) -> Option<u32> {
+        self.jieba().jieba.word_id(word)
+    }
+
+    /// One more than the largest [`Tokenizer::word_id`].
+    pub fn word_ids(&self) -> usize {
+        self.jieba().jieba.word_ids()
+    }
+
+    /// What the filter does with `w`, as [`Tokenizer::cut_into`] decides it.
+    fn kind(&self, w: &str) -> Kind {
+        if !w.chars().any(is_word_char) {
+            if (self.settings.class_tokens && w == "%") || w.contains(SENTENCE_ENDS) {
+                return Kind::Full;
+            }
+            return Kind::Skip;
+        }
+        if self.settings.class_tokens
+            && w.bytes()
+                .all(|c| c.is_ascii_digit() || c == b'.' || c == b',')
+        {
+            return Kind::Full;
+        }
+        if self.stop.contains(w) {
+            return Kind::Skip;
+        }
+        if w.bytes().any(|b| b.is_ascii_uppercase()) {
+            return Kind::Full;
+        }
+        Kind::Plain
     }
 
     /// The settings this tokenizer was built with.
@@ -481,7 +554,7 @@ impl Tokenizer {
         };
         let mut out = Vec::new();
         let mut at = 0;
-        for t in self.jieba().tag(src, self.settings.hmm) {
+        for t in self.jieba().jieba.tag(src, self.settings.hmm) {
             at += t.word.chars().count();
             out.push((at, t.tag.to_string()));
         }
@@ -504,21 +577,53 @@ impl Tokenizer {
     /// allocating per word: the tagging hot path. [`Tokenizer::tokenize`] is this with a
     /// sink that collects, so both always see the same words.
     pub fn cut_into(&self, normalized: &str, sink: &mut impl WordSink) {
-        let toks = self.jieba().cut(normalized, self.settings.hmm);
+        use std::sync::atomic::Ordering;
+        let loaded = self.jieba();
+        let mut toks = CUT.with(|c| c.take());
+        toks.clear();
+        loaded
+            .jieba
+            .cut_with_ids(normalized, self.settings.hmm, |w, end, id| {
+                toks.push((end - w.len(), end, id.unwrap_or(NO_ID)));
+            });
+        let word = |i: usize| -> &str {
+            let (a, b, _) = toks[i];
+            &normalized[a..b]
+        };
         let mut lower = String::new();
         let mut i = 0;
         while i < toks.len() {
-            let w = toks[i].word;
+            let (_, end, id) = toks[i];
+            let w = word(i);
             i += 1;
+            // A dictionary word's kind is found once and kept.
+            let kind = match loaded.kinds.get(id as usize) {
+                Some(k) => match k.load(Ordering::Relaxed) {
+                    0 => {
+                        let kind = self.kind(w);
+                        k.store(kind as u8, Ordering::Relaxed);
+                        kind
+                    }
+                    1 => Kind::Skip,
+                    2 => Kind::Plain,
+                    _ => Kind::Full,
+                },
+                None => Kind::Full,
+            };
+            match kind {
+                Kind::Skip => continue,
+                Kind::Plain => {
+                    sink.known(id, w);
+                    continue;
+                }
+                Kind::Full => {}
+            }
             if !w.chars().any(is_word_char) {
                 if self.settings.class_tokens && w == "%" {
                     sink.word(PCT);
                 }
-                if w.contains(['。', '!', '?', ';', '！', '？', '；']) {
-                    let end = toks[i - 1].byte_end;
-                    if end < normalized.len() {
-                        sink.sentence_end(end);
-                    }
+                if w.contains(SENTENCE_ENDS) && end < normalized.len() {
+                    sink.sentence_end(end);
                 }
                 continue;
             }
@@ -526,7 +631,7 @@ impl Tokenizer {
                 && w.bytes()
                     .all(|c| c.is_ascii_digit() || c == b'.' || c == b',')
             {
-                let next = toks.get(i).map(|t| t.word);
+                let next = (i < toks.len()).then(|| word(i));
                 let class = match next {
                     Some("年") if w.len() == 4 => {
                         i += 1;
@@ -554,13 +659,30 @@ impl Tokenizer {
                 sink.word(w);
             }
         }
+        CUT.with(|c| c.set(toks));
     }
+}
+
+/// No dictionary id ([`WordSink::known`] never sees it).
+const NO_ID: u32 = u32::MAX;
+
+thread_local! {
+    /// [`Tokenizer::cut_into`]'s word list (byte range and dictionary id of each word), kept
+    /// per thread between texts.
+    static CUT: std::cell::Cell<Vec<(usize, usize, u32)>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// Receives the filtered words of a text from [`Tokenizer::cut_into`].
 pub trait WordSink {
     /// The next word (lower-cased ASCII, or a class token such as [`NUM`]).
     fn word(&mut self, word: &str);
+    /// The next word is dictionary word `id` ([`Tokenizer::word_id`]), `word` itself: a sink
+    /// that maps ids to what it needs can skip reading the word. Defaults to
+    /// [`WordSink::word`].
+    fn known(&mut self, id: u32, word: &str) {
+        let _ = id;
+        self.word(word);
+    }
     /// A sentence-final punctuation mark ends at byte `end` of the normalised text (never
     /// at the text's end). Ignored unless overridden.
     fn sentence_end(&mut self, end: usize) {
@@ -603,6 +725,123 @@ mod tests {
                 assert_eq!(is_word_char(c), want, "U+{u:04X}");
             }
         }
+    }
+
+    /// The filter as it was written over jieba's token list, every word read as a string.
+    fn reference_words(t: &Tokenizer, normalized: &str) -> (Vec<String>, Vec<usize>) {
+        let toks = t.jieba().jieba.cut(normalized, t.settings.hmm);
+        let (mut out, mut ends) = (Vec::new(), Vec::new());
+        let mut i = 0;
+        while i < toks.len() {
+            let w = toks[i].word;
+            i += 1;
+            if !w.chars().any(is_word_char) {
+                if t.settings.class_tokens && w == "%" {
+                    out.push(PCT.to_string());
+                }
+                if w.contains(SENTENCE_ENDS) && toks[i - 1].byte_end < normalized.len() {
+                    ends.push(toks[i - 1].byte_end);
+                }
+                continue;
+            }
+            if t.settings.class_tokens
+                && w.bytes()
+                    .all(|c| c.is_ascii_digit() || c == b'.' || c == b',')
+            {
+                let class = match toks.get(i).map(|t| t.word) {
+                    Some("年") if w.len() == 4 => {
+                        i += 1;
+                        YEAR
+                    }
+                    Some("月") | Some("日") | Some("号") if w.len() <= 2 => {
+                        i += 1;
+                        DATE
+                    }
+                    _ if w.len() == 4 && (w.starts_with("19") || w.starts_with("20")) => YEAR,
+                    _ => NUM,
+                };
+                out.push(class.to_string());
+                continue;
+            }
+            if t.stop.contains(w) {
+                continue;
+            }
+            out.push(w.to_ascii_lowercase());
+        }
+        (out, ends)
+    }
+
+    /// Records what `cut_into` hands on, and checks every id against its word.
+    struct Checked<'a>(&'a Tokenizer, Vec<String>, Vec<usize>, usize);
+
+    impl WordSink for Checked<'_> {
+        fn word(&mut self, w: &str) {
+            self.1.push(w.to_string());
+        }
+        fn known(&mut self, id: u32, w: &str) {
+            assert_eq!(self.0.word_id(w), Some(id), "{w}");
+            self.3 += 1;
+            self.1.push(w.to_string());
+        }
+        fn sentence_end(&mut self, end: usize) {
+            self.2.push(end);
+        }
+    }
+
+    #[test]
+    fn words_by_id_are_the_filtered_words() {
+        let texts = [
+            "2021年，全区课后服务覆盖率达100%。新建普惠性幼儿园3所，落实“双减”！",
+            "的了和在是 ABC工作 5月 12日 1998 3.5 1,000 ＋－ 。。。；",
+            "一是加强校园安全；二是推进KPI考核?三是......",
+            "Wi-Fi、5G和AI教室全面覆盖，IT运维由县教育局统一管理",
+            "",
+        ];
+        for settings in [
+            TextSettings::default(),
+            TextSettings {
+                class_tokens: false,
+                stopwords: false,
+                ..TextSettings::default()
+            },
+        ] {
+            let t = Tokenizer::new(settings).unwrap();
+            let mut known = 0;
+            // Twice: the second time every dictionary word's kind is already known.
+            for _ in 0..2 {
+                for text in texts {
+                    let n = t.normalize(text);
+                    let mut sink = Checked(&t, Vec::new(), Vec::new(), 0);
+                    t.cut_into(&n, &mut sink);
+                    assert_eq!((sink.1, sink.2), reference_words(&t, &n), "{text}");
+                    known += sink.3;
+                }
+            }
+            assert!(known > 20, "{known}");
+        }
+    }
+
+    #[test]
+    fn a_dictionary_that_fails_to_load_is_an_error_of_ready() {
+        let failing = PendingDictionary(std::thread::spawn(|| {
+            Err(Error::Dictionary("general dictionary: line 3: bad".into()))
+        }));
+        let t = Tokenizer::with_pending_dictionary(TextSettings::default(), failing).unwrap();
+        let e = t.ready().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            Error::Dictionary("general dictionary: line 3: bad".into()).to_string()
+        );
+        // Asked again, the same error (the load is not repeated).
+        assert_eq!(t.ready().unwrap_err().to_string(), e.to_string());
+        let panicking = PendingDictionary(std::thread::spawn(|| panic!("loader died")));
+        let t = Tokenizer::with_pending_dictionary(TextSettings::default(), panicking).unwrap();
+        let e = t.ready().unwrap_err().to_string();
+        assert!(
+            e.ends_with("loading the general dictionary failed")
+                && e.matches("dictionary").count() == 2,
+            "{e}"
+        );
     }
 
     #[test]
