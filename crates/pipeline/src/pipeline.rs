@@ -24,7 +24,7 @@ static EMBEDDED: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/default.model
 
 /// Paragraphs tagged per parallel batch in [`Pipeline::stream`]: bounds memory whatever
 /// the input size.
-pub const BATCH: usize = 1024;
+pub const BATCH: usize = 512;
 
 /// `set_threads` caps the thread count at this many per core (more only adds memory and
 /// contention).
