@@ -1035,14 +1035,7 @@ mod tests {
             ((2, 2), None),
             ((1, 2), Some((2, 2))),
         ] {
-            let t = TfidfParams::default()
-                .word_ngrams(words.0, words.1)
-                .char_ngrams(chars)
-                .min_df(1)
-                .check()
-                .unwrap()
-                .fit(&docs)
-                .unwrap();
+            let t = fitted(&docs, words, chars);
             let ids = t.word_ids(|w| tok.word_id(w), tok.word_ids());
             for (text, d) in texts.iter().zip(&docs) {
                 let normalized = tok.normalize(text);
@@ -1059,6 +1052,18 @@ mod tests {
         }
     }
 
+    /// A vectoriser fitted on `docs` with these n-gram ranges, keeping every term.
+    fn fitted(docs: &[Tokens], words: (usize, usize), chars: Option<(usize, usize)>) -> Tfidf {
+        TfidfParams::default()
+            .word_ngrams(words.0, words.1)
+            .char_ngrams(chars)
+            .min_df(1)
+            .check()
+            .unwrap()
+            .fit(docs)
+            .unwrap()
+    }
+
     #[test]
     fn words_by_dictionary_id_are_the_words_by_string() {
         use policytag_tokenizer::{TextSettings, Tokenizer};
@@ -1071,13 +1076,7 @@ mod tests {
         .iter()
         .map(|t| tok.tokenize(t))
         .collect();
-        let t = TfidfParams::default()
-            .word_ngrams(1, 2)
-            .min_df(1)
-            .check()
-            .unwrap()
-            .fit(&docs)
-            .unwrap();
+        let t = fitted(&docs, (1, 2), None);
         let ids = t.word_ids(|w| tok.word_id(w), tok.word_ids());
         let mut found = 0;
         for term in t.vocabulary() {

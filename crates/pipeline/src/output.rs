@@ -300,16 +300,19 @@ mod tests {
             .collect();
         let reader = Reader::default();
         let source = || Source::bytes("big.txt", text.clone());
-        let mut streamed = Vec::new();
-        pipeline
-            .tag_to(
+        let stream = |p: &Pipeline| {
+            let mut out = Vec::new();
+            p.tag_to(
                 &reader,
                 [Ok(source())],
                 OutputFormat::Jsonl,
-                &mut streamed,
+                &mut out,
                 |_, _| {},
             )
             .unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let streamed = stream(&pipeline);
         let docs = pipeline
             .tag_documents(&reader, [Ok(source())], usize::MAX, |_, _| {})
             .unwrap();
@@ -318,7 +321,6 @@ mod tests {
             .flat_map(|d| &d.paragraphs)
             .map(|t| pipeline.render(OutputFormat::Jsonl, t))
             .collect();
-        let streamed = String::from_utf8(streamed).unwrap();
         assert!(
             streamed.lines().count() > SPAN + BATCH,
             "{}",
@@ -327,17 +329,7 @@ mod tests {
         assert_eq!(streamed, whole);
         // Reading while jieba's dictionary still loads changes nothing.
         let background = Pipeline::load_in_background(None).unwrap();
-        let mut early = Vec::new();
-        background
-            .tag_to(
-                &reader,
-                [Ok(source())],
-                OutputFormat::Jsonl,
-                &mut early,
-                |_, _| {},
-            )
-            .unwrap();
-        assert_eq!(String::from_utf8(early).unwrap(), whole);
+        assert_eq!(stream(&background), whole);
 
         // JSONL: lines with a "doc" are read beside their neighbours, lines without alone.
         let line = |doc: Option<&str>, t: &str| match doc {

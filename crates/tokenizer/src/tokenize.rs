@@ -485,10 +485,7 @@ impl Tokenizer {
             }
             return Kind::Skip;
         }
-        if self.settings.class_tokens
-            && w.bytes()
-                .all(|c| c.is_ascii_digit() || c == b'.' || c == b',')
-        {
+        if self.settings.class_tokens && is_number(w) {
             return Kind::Full;
         }
         if self.stop.contains(w) {
@@ -627,23 +624,9 @@ impl Tokenizer {
                 }
                 continue;
             }
-            if self.settings.class_tokens
-                && w.bytes()
-                    .all(|c| c.is_ascii_digit() || c == b'.' || c == b',')
-            {
-                let next = (i < toks.len()).then(|| word(i));
-                let class = match next {
-                    Some("年") if w.len() == 4 => {
-                        i += 1;
-                        YEAR
-                    }
-                    Some("月") | Some("日") | Some("号") if w.len() <= 2 => {
-                        i += 1;
-                        DATE
-                    }
-                    _ if w.len() == 4 && (w.starts_with("19") || w.starts_with("20")) => YEAR,
-                    _ => NUM,
-                };
+            if self.settings.class_tokens && is_number(w) {
+                let (class, joined) = number_class(w, (i < toks.len()).then(|| word(i)));
+                i += usize::from(joined);
                 sink.word(class);
                 continue;
             }
@@ -660,6 +643,23 @@ impl Tokenizer {
             }
         }
         CUT.with(|c| c.set(toks));
+    }
+}
+
+/// A number as jieba cuts it (digits, `.` and `,`): a class token takes its place.
+fn is_number(w: &str) -> bool {
+    w.bytes()
+        .all(|c| c.is_ascii_digit() || c == b'.' || c == b',')
+}
+
+/// The class token of number `w` followed by word `next`, and whether `next` is part of it
+/// (`2021` `年` is one [`YEAR`], `5` `月` one [`DATE`]).
+fn number_class(w: &str, next: Option<&str>) -> (&'static str, bool) {
+    match next {
+        Some("年") if w.len() == 4 => (YEAR, true),
+        Some("月") | Some("日") | Some("号") if w.len() <= 2 => (DATE, true),
+        _ if w.len() == 4 && (w.starts_with("19") || w.starts_with("20")) => (YEAR, false),
+        _ => (NUM, false),
     }
 }
 
@@ -744,22 +744,9 @@ mod tests {
                 }
                 continue;
             }
-            if t.settings.class_tokens
-                && w.bytes()
-                    .all(|c| c.is_ascii_digit() || c == b'.' || c == b',')
-            {
-                let class = match toks.get(i).map(|t| t.word) {
-                    Some("年") if w.len() == 4 => {
-                        i += 1;
-                        YEAR
-                    }
-                    Some("月") | Some("日") | Some("号") if w.len() <= 2 => {
-                        i += 1;
-                        DATE
-                    }
-                    _ if w.len() == 4 && (w.starts_with("19") || w.starts_with("20")) => YEAR,
-                    _ => NUM,
-                };
+            if t.settings.class_tokens && is_number(w) {
+                let (class, joined) = number_class(w, toks.get(i).map(|t| t.word));
+                i += usize::from(joined);
                 out.push(class.to_string());
                 continue;
             }
