@@ -258,47 +258,36 @@ impl Pipeline {
     /// Tag paragraphs on all cores, order kept; consecutive paragraphs of one document
     /// ([`Paragraph::context_key`]) are read in its context ([`policytag_model::context`]).
     pub fn tag_paragraphs(&self, paragraphs: Vec<Paragraph>) -> Vec<TaggedParagraph> {
-        self.tag_mapped(paragraphs, &|t| t)
+        self.tag_in_context(paragraphs, true)
     }
 
-    /// [`Pipeline::tag_paragraphs`], each tagged paragraph mapped through `map`: every
-    /// paragraph is predicted alone, then read in context, made a [`TaggedParagraph`] and
-    /// mapped in one parallel pass (a paragraph's context is its neighbours' predictions).
-    fn tag_mapped<T: Send>(
-        &self,
-        paragraphs: Vec<Paragraph>,
-        map: &(impl Fn(TaggedParagraph) -> T + Sync),
-    ) -> Vec<T> {
-        let preds: Vec<Prediction> = paragraphs
-            .par_iter()
-            .map(|p| self.predict_paragraph(p))
-            .collect();
+    /// [`Pipeline::tag_paragraphs`] on all cores (`parallel`) or on the calling thread alone:
+    /// every paragraph is predicted alone, then read in context and made a
+    /// [`TaggedParagraph`] (a paragraph's context is its neighbours' predictions).
+    fn tag_in_context(&self, paragraphs: Vec<Paragraph>, parallel: bool) -> Vec<TaggedParagraph> {
+        let predict = |p: &Paragraph| self.predict_paragraph(p);
+        let preds: Vec<Prediction> = if parallel {
+            paragraphs.par_iter().map(predict).collect()
+        } else {
+            paragraphs.iter().map(predict).collect()
+        };
         let runs = run_of(&paragraphs);
-        paragraphs
-            .into_par_iter()
-            .zip(runs)
-            .enumerate()
-            .map(|(i, (paragraph, run))| map(self.in_context(&preds, i, run, paragraph)))
-            .collect()
-    }
-
-    /// [`Pipeline::tag_mapped`] on the calling thread alone.
-    fn tag_mapped_here<T>(
-        &self,
-        paragraphs: Vec<Paragraph>,
-        map: &impl Fn(TaggedParagraph) -> T,
-    ) -> Vec<T> {
-        let preds: Vec<Prediction> = paragraphs
-            .iter()
-            .map(|p| self.predict_paragraph(p))
-            .collect();
-        let runs = run_of(&paragraphs);
-        paragraphs
-            .into_iter()
-            .zip(runs)
-            .enumerate()
-            .map(|(i, (paragraph, run))| map(self.in_context(&preds, i, run, paragraph)))
-            .collect()
+        let tag = |(i, (paragraph, run))| self.in_context(&preds, i, run, paragraph);
+        if parallel {
+            paragraphs
+                .into_par_iter()
+                .zip(runs)
+                .enumerate()
+                .map(tag)
+                .collect()
+        } else {
+            paragraphs
+                .into_iter()
+                .zip(runs)
+                .enumerate()
+                .map(tag)
+                .collect()
+        }
     }
 
     /// Paragraph `i` of a batch tagged in the context of its run (`preds`: the batch's
@@ -470,7 +459,7 @@ impl Pipeline {
                     // A panic goes to the caller's thread, which stops everything and
                     // raises it there.
                     let tagged = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        batch(self.tag_mapped_here(paragraphs, &|t| t))
+                        batch(self.tag_in_context(paragraphs, false))
                     }));
                     if done_tx.send((seq, tagged)).is_err() {
                         break;

@@ -477,7 +477,7 @@ impl Tokenizer {
         self.jieba().jieba.word_ids()
     }
 
-    /// What the filter does with `w`, as [`Tokenizer::cut_into`] decides it.
+    /// What [`Tokenizer::cut_into`]'s filter does with word `w` (the rules, stated once).
     fn kind(&self, w: &str) -> Kind {
         if !w.chars().any(is_word_char) {
             if (self.settings.class_tokens && w == "%") || w.contains(SENTENCE_ENDS) {
@@ -594,6 +594,8 @@ impl Tokenizer {
             let w = word(i);
             i += 1;
             // A dictionary word's kind is found once and kept.
+            // What the filter does with a word is [`Tokenizer::kind`]; a dictionary word's
+            // is found once and kept.
             let kind = match loaded.kinds.get(id as usize) {
                 Some(k) => match k.load(Ordering::Relaxed) {
                     0 => {
@@ -605,41 +607,33 @@ impl Tokenizer {
                     2 => Kind::Plain,
                     _ => Kind::Full,
                 },
-                None => Kind::Full,
+                None => self.kind(w),
             };
             match kind {
-                Kind::Skip => continue,
-                Kind::Plain => {
-                    sink.known(id, w);
-                    continue;
+                Kind::Skip => {}
+                Kind::Plain if id != NO_ID => sink.known(id, w),
+                Kind::Plain => sink.word(w),
+                // Punctuation that ends a sentence or is `%`.
+                Kind::Full if !w.chars().any(is_word_char) => {
+                    if self.settings.class_tokens && w == "%" {
+                        sink.word(PCT);
+                    }
+                    if w.contains(SENTENCE_ENDS) && end < normalized.len() {
+                        sink.sentence_end(end);
+                    }
                 }
-                Kind::Full => {}
-            }
-            if !w.chars().any(is_word_char) {
-                if self.settings.class_tokens && w == "%" {
-                    sink.word(PCT);
+                Kind::Full if self.settings.class_tokens && is_number(w) => {
+                    let (class, joined) = number_class(w, (i < toks.len()).then(|| word(i)));
+                    i += usize::from(joined);
+                    sink.word(class);
                 }
-                if w.contains(SENTENCE_ENDS) && end < normalized.len() {
-                    sink.sentence_end(end);
+                // A word with upper-case ASCII, not a stop word.
+                Kind::Full => {
+                    lower.clear();
+                    lower.push_str(w);
+                    lower.make_ascii_lowercase();
+                    sink.word(&lower);
                 }
-                continue;
-            }
-            if self.settings.class_tokens && is_number(w) {
-                let (class, joined) = number_class(w, (i < toks.len()).then(|| word(i)));
-                i += usize::from(joined);
-                sink.word(class);
-                continue;
-            }
-            if self.stop.contains(w) {
-                continue;
-            }
-            if w.bytes().any(|b| b.is_ascii_uppercase()) {
-                lower.clear();
-                lower.push_str(w);
-                lower.make_ascii_lowercase();
-                sink.word(&lower);
-            } else {
-                sink.word(w);
             }
         }
         CUT.with(|c| c.set(toks));
